@@ -1,0 +1,3 @@
+package idnr
+
+//go:generate go run ../internal/din91379gen
