@@ -65,7 +65,8 @@ func MustDate(year, month, day int) Date {
 	return d
 }
 
-// DateOf returns the complete date of t in t's location.
+// DateOf returns the complete date of t in t's location. Years outside
+// 1000-9999 give a Date that [Person.Validate] reports as impossible.
 func DateOf(t time.Time) Date {
 	y, m, d := t.Date()
 	return Date{y: uint16(y), m: uint8(m), d: uint8(d)}
@@ -266,6 +267,9 @@ func (d *Date) Scan(src any) error {
 	case []byte:
 		return d.UnmarshalText(v)
 	case time.Time:
+		if y := v.Year(); y < 1000 || y > 9999 {
+			return ErrDateYear
+		}
 		*d = DateOf(v)
 		return nil
 	default:

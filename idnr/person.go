@@ -3,6 +3,7 @@ package idnr
 import (
 	"fmt"
 	"log/slog"
+	"strings"
 )
 
 // Person is the basic data (Basisdaten) of one natural person as § 4 IDNrG
@@ -215,18 +216,24 @@ type FieldError struct {
 }
 
 func (e *FieldError) Error() string {
-	msg := "idnr: " + e.Field + ": " + e.Reason
+	var b strings.Builder
+	b.WriteString("idnr: ")
+	if e.Field != "" {
+		b.WriteString(e.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Reason)
 	if len(e.CodePoints) > 0 {
-		msg += " ("
+		b.WriteString(" (")
 		for i, r := range e.CodePoints {
 			if i > 0 {
-				msg += ", "
+				b.WriteString(", ")
 			}
-			msg += fmt.Sprintf("U+%04X", r)
+			fmt.Fprintf(&b, "U+%04X", r)
 		}
-		msg += ")"
+		b.WriteString(")")
 	}
-	return msg
+	return b.String()
 }
 
 func (e *FieldError) Unwrap() error { return e.Err }
