@@ -1,0 +1,372 @@
+package cockpit
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// ErrorCode is the machine-readable code of an error answer.
+type ErrorCode string
+
+// The error codes of [Handler]'s answers, with their HTTP status.
+const (
+	CodeCertificateRequired  ErrorCode = "certificate_required"   // 403: no verified client certificate
+	CodeNotAllowed           ErrorCode = "not_allowed"            // 403: certificate not on the allow-list
+	CodeRateLimited          ErrorCode = "rate_limited"           // 429, with Retry-After
+	CodeMethodNotAllowed     ErrorCode = "method_not_allowed"     // 405: only POST
+	CodeUnsupportedMediaType ErrorCode = "unsupported_media_type" // 415
+	CodeRequestTooLarge      ErrorCode = "request_too_large"      // 413
+	CodeMalformedRequest     ErrorCode = "malformed_request"      // 400, message names the field
+	CodeLookupMismatch       ErrorCode = "lookup_mismatch"        // 422: lookup data do not fit the person
+	CodeTimeout              ErrorCode = "timeout"                // 503, with Retry-After
+	CodeInternal             ErrorCode = "internal"               // 500
+)
+
+// Handler defaults; see [HandlerConfig].
+const (
+	DefaultTimeout         = 400 * time.Millisecond
+	MaxTimeout             = 499 * time.Millisecond
+	DefaultMaxRequestBytes = 4 << 10
+	DefaultRatePerSecond   = 100
+)
+
+// AllowedClient is one entry of the allow-list of client certificates. A
+// verified client certificate is allowed when it matches every non-empty
+// field of an entry: its subject DN and/or the SHA-256 pin of its public key.
+type AllowedClient struct {
+	// Name identifies the client in the read-access log, in logs and for
+	// rate limiting, e.g. "dsc-prod"; required, at most 64 bytes, no
+	// personal data.
+	Name string
+	// SubjectDN is the certificate's subject as crypto/x509/pkix.Name.String
+	// prints it (RFC 2253 order), e.g. "CN=dsc.example,O=BVA,C=DE".
+	SubjectDN string
+	// SPKISHA256 is the hex SHA-256 of the certificate's
+	// SubjectPublicKeyInfo (see [SPKIPin]).
+	SPKISHA256 string
+}
+
+// SPKIPin returns the hex SHA-256 of cert's SubjectPublicKeyInfo, the pin
+// [AllowedClient.SPKISHA256] compares with. The same pin is printed by
+//
+//	openssl x509 -in c.pem -pubkey -noout | openssl pkey -pubin -outform der | sha256sum
+func SPKIPin(cert *x509.Certificate) string {
+	sum := sha256.Sum256(cert.RawSubjectPublicKeyInfo)
+	return hex.EncodeToString(sum[:])
+}
+
+// HandlerConfig configures a [Handler]. The zero value of each field means
+// the documented default, except Clients, which is required.
+type HandlerConfig struct {
+	// Clients is the allow-list (required, at least one entry).
+	Clients []AllowedClient
+	// Codec is the wire format; default JSONCodec.
+	Codec Codec
+	// Timeout bounds each request from its arrival to the answer; default
+	// DefaultTimeout (400 ms), at most MaxTimeout (the cockpit expects an
+	// answer within 500 ms). When it passes, the answer is 503 "timeout".
+	Timeout time.Duration
+	// MaxRequestBytes bounds the request body; default
+	// DefaultMaxRequestBytes. Larger requests get 413 "request_too_large".
+	MaxRequestBytes int64
+	// RatePerSecond and Burst are the token bucket of each allow-list entry;
+	// defaults DefaultRatePerSecond and twice the rate.
+	RatePerSecond float64
+	Burst         int
+	// Logger receives one line per refused or failed request, without
+	// personal data; default: discard.
+	Logger *slog.Logger
+}
+
+// Handler is the http.Handler the Datenschutzcockpit talks to. It must be
+// served over TLS with client certificates verified (see [ServerTLSConfig]);
+// requests without a verified client certificate are refused. It is safe
+// for concurrent use.
+type Handler struct {
+	svc      *Service
+	codec    Codec
+	timeout  time.Duration
+	maxBytes int64
+	clients  []allowed
+	log      *slog.Logger
+
+	inflight sync.WaitGroup
+}
+
+type allowed struct {
+	name    string
+	dn      string
+	pin     []byte
+	limiter *rate.Limiter
+}
+
+// NewHandler returns the HTTP handler answering with svc. The rate limiters
+// are one per allow-list entry, so their number is bounded by the list.
+func NewHandler(svc *Service, cfg HandlerConfig) (*Handler, error) {
+	if svc == nil {
+		return nil, errors.New("cockpit: NewHandler needs a Service")
+	}
+	h := &Handler{svc: svc, codec: cfg.Codec, timeout: cfg.Timeout, maxBytes: cfg.MaxRequestBytes, log: cfg.Logger}
+	if h.codec == nil {
+		h.codec = JSONCodec{}
+	}
+	if h.timeout == 0 {
+		h.timeout = DefaultTimeout
+	}
+	if h.timeout < 0 || h.timeout > MaxTimeout {
+		return nil, errors.New("cockpit: HandlerConfig.Timeout must be between 0 and 499ms")
+	}
+	if h.maxBytes == 0 {
+		h.maxBytes = DefaultMaxRequestBytes
+	}
+	if h.maxBytes < 0 {
+		return nil, errors.New("cockpit: HandlerConfig.MaxRequestBytes is negative")
+	}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	rps := cfg.RatePerSecond
+	if rps == 0 {
+		rps = DefaultRatePerSecond
+	}
+	if rps < 0 {
+		return nil, errors.New("cockpit: HandlerConfig.RatePerSecond is negative")
+	}
+	burst := cfg.Burst
+	if burst == 0 {
+		burst = max(1, int(2*rps))
+	}
+	if burst < 0 {
+		return nil, errors.New("cockpit: HandlerConfig.Burst is negative")
+	}
+	if len(cfg.Clients) == 0 {
+		return nil, errors.New("cockpit: HandlerConfig.Clients (the allow-list) is empty")
+	}
+	names := map[string]bool{}
+	for i, c := range cfg.Clients {
+		if c.Name == "" || len(c.Name) > 64 {
+			return nil, fmt.Errorf("cockpit: allow-list entry %d: Name must be 1..64 bytes", i)
+		}
+		if names[c.Name] {
+			return nil, fmt.Errorf("cockpit: allow-list entry %d: Name %q given twice", i, c.Name)
+		}
+		names[c.Name] = true
+		if c.SubjectDN == "" && c.SPKISHA256 == "" {
+			return nil, fmt.Errorf("cockpit: allow-list entry %q: needs SubjectDN or SPKISHA256", c.Name)
+		}
+		a := allowed{name: c.Name, dn: c.SubjectDN, limiter: rate.NewLimiter(rate.Limit(rps), burst)}
+		if c.SPKISHA256 != "" {
+			pin, err := hex.DecodeString(c.SPKISHA256)
+			if err != nil || len(pin) != sha256.Size {
+				return nil, fmt.Errorf("cockpit: allow-list entry %q: SPKISHA256 is not 64 hex digits", c.Name)
+			}
+			a.pin = pin
+		}
+		h.clients = append(h.clients, a)
+	}
+	return h, nil
+}
+
+// ServerTLSConfig returns a TLS configuration for serving a [Handler]: TLS
+// 1.2 or newer, the server's certificate, and client certificates required
+// and verified against clientCAs.
+func ServerTLSConfig(cert tls.Certificate, clientCAs *x509.CertPool) *tls.Config {
+	return &tls.Config{
+		MinVersion:   tls.VersionTLS12,
+		Certificates: []tls.Certificate{cert},
+		ClientCAs:    clientCAs,
+		ClientAuth:   tls.RequireAndVerifyClientCert,
+	}
+}
+
+// Close waits until every lookup the handler started has ended, including
+// those whose request already timed out. Call it after the http.Server has
+// shut down.
+func (h *Handler) Close() error {
+	h.inflight.Wait()
+	return nil
+}
+
+// client returns the allow-list entry matching the verified leaf certificate.
+func (h *Handler) client(cert *x509.Certificate) *allowed {
+	var pin [sha256.Size]byte
+	havePin := false
+	for i := range h.clients {
+		a := &h.clients[i]
+		if a.dn != "" && cert.Subject.String() != a.dn {
+			continue
+		}
+		if a.pin != nil {
+			if !havePin {
+				pin = sha256.Sum256(cert.RawSubjectPublicKeyInfo)
+				havePin = true
+			}
+			if subtle.ConstantTimeCompare(pin[:], a.pin) != 1 {
+				continue
+			}
+		}
+		return a
+	}
+	return nil
+}
+
+type lookupResult struct {
+	resp Response
+	err  error
+}
+
+// ServeHTTP answers one request of the cockpit. See the package
+// documentation ("HTTP handler and mTLS") for the checks in order.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(r.Context(), h.timeout)
+	defer cancel()
+	hdr := w.Header()
+	hdr.Set("Cache-Control", "no-store")
+	hdr.Set("X-Content-Type-Options", "nosniff")
+
+	if r.TLS == nil || len(r.TLS.VerifiedChains) == 0 || len(r.TLS.VerifiedChains[0]) == 0 {
+		h.fail(w, r, start, "", "", http.StatusForbidden, CodeCertificateRequired, "a verified client certificate is required")
+		return
+	}
+	leaf := r.TLS.VerifiedChains[0][0]
+	c := h.client(leaf)
+	if c == nil {
+		h.log.WarnContext(ctx, "cockpit: client certificate not on the allow-list", slog.String("spki_sha256", SPKIPin(leaf)))
+		h.fail(w, r, start, "", "", http.StatusForbidden, CodeNotAllowed, "client certificate not on the allow-list")
+		return
+	}
+	if !c.limiter.Allow() {
+		hdr.Set("Retry-After", "1")
+		h.fail(w, r, start, c.name, "", http.StatusTooManyRequests, CodeRateLimited, "too many requests from this client")
+		return
+	}
+	if r.Method != http.MethodPost {
+		hdr.Set("Allow", http.MethodPost)
+		h.fail(w, r, start, c.name, "", http.StatusMethodNotAllowed, CodeMethodNotAllowed, "use POST")
+		return
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != h.codec.ContentType() {
+		h.fail(w, r, start, c.name, "", http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "Content-Type must be "+h.codec.ContentType())
+		return
+	}
+	if r.ContentLength > h.maxBytes {
+		h.fail(w, r, start, c.name, "", http.StatusRequestEntityTooLarge, CodeRequestTooLarge, "request body larger than "+strconv.FormatInt(h.maxBytes, 10)+" bytes")
+		return
+	}
+	req, err := h.codec.DecodeRequest(http.MaxBytesReader(w, r.Body, h.maxBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		var re *RequestError
+		switch {
+		case errors.As(err, &mbe):
+			h.fail(w, r, start, c.name, "", http.StatusRequestEntityTooLarge, CodeRequestTooLarge, "request body larger than "+strconv.FormatInt(h.maxBytes, 10)+" bytes")
+		case errors.As(err, &re):
+			h.fail(w, r, start, c.name, "", http.StatusBadRequest, CodeMalformedRequest, re.Error())
+		case ctx.Err() != nil:
+			h.fail(w, r, start, c.name, "", http.StatusServiceUnavailable, CodeTimeout, "no answer within the deadline")
+		default:
+			h.fail(w, r, start, c.name, "", http.StatusBadRequest, CodeMalformedRequest, "request body could not be read")
+		}
+		return
+	}
+	req.Client = c.name
+
+	// The lookup runs in its own goroutine so that the answer leaves in
+	// time even if the store does not honour the context promptly.
+	done := make(chan lookupResult, 1)
+	h.inflight.Add(1)
+	go func() {
+		defer h.inflight.Done()
+		resp, err := h.svc.Lookup(ctx, req)
+		done <- lookupResult{resp, err}
+	}()
+	var res lookupResult
+	select {
+	case res = <-done:
+	case <-ctx.Done():
+		res.err = ctx.Err()
+	}
+	if res.err != nil {
+		var re *RequestError
+		switch {
+		case errors.As(res.err, &re):
+			h.fail(w, r, start, c.name, req.RequestID, http.StatusBadRequest, CodeMalformedRequest, re.Error())
+		case errors.Is(res.err, ErrLookupMismatch):
+			h.fail(w, r, start, c.name, req.RequestID, http.StatusUnprocessableEntity, CodeLookupMismatch, "the lookup data do not match the person")
+		case ctx.Err() != nil || errors.Is(res.err, context.DeadlineExceeded):
+			hdr.Set("Retry-After", "1")
+			h.fail(w, r, start, c.name, req.RequestID, http.StatusServiceUnavailable, CodeTimeout, "no answer within the deadline")
+		default:
+			h.log.ErrorContext(ctx, "cockpit: lookup failed", slog.String("client", c.name), slog.String("err", redact(res.err.Error())))
+			h.fail(w, r, start, c.name, req.RequestID, http.StatusInternalServerError, CodeInternal, "internal error")
+		}
+		return
+	}
+	var body bytes.Buffer
+	if err := h.codec.EncodeResponse(&body, &res.resp); err != nil {
+		h.log.ErrorContext(ctx, "cockpit: encoding the answer failed", slog.String("client", c.name), slog.String("err", redact(err.Error())))
+		h.fail(w, r, start, c.name, req.RequestID, http.StatusInternalServerError, CodeInternal, "internal error")
+		return
+	}
+	hdr.Set("Content-Type", h.codec.ContentType())
+	hdr.Set("Content-Length", strconv.Itoa(body.Len()))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body.Bytes())
+	h.log.DebugContext(ctx, "cockpit: answered", slog.String("client", c.name),
+		slog.Int("entries", len(res.resp.Entries)), slog.Bool("more", res.resp.Next != ""),
+		slog.Duration("took", time.Since(start)))
+}
+
+// fail writes an error answer and logs it at Info level (never the body).
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, start time.Time, client, requestID string, status int, code ErrorCode, msg string) {
+	var body bytes.Buffer
+	b := marshalError(code, msg)
+	if err := h.codec.EncodeError(&body, &ErrorAnswer{Code: code, Message: msg, RequestID: requestID}); err == nil {
+		b = body.Bytes()
+	}
+	hdr := w.Header()
+	hdr.Set("Content-Type", h.codec.ContentType())
+	hdr.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+	h.log.InfoContext(r.Context(), "cockpit: request refused", slog.String("client", client),
+		slog.String("code", string(code)), slog.Int("status", status), slog.Duration("took", time.Since(start)))
+}
+
+// redact replaces every run of 9 or more digits by asterisks, so that an
+// error text from below can be logged without an IDNr in it.
+func redact(s string) string {
+	b := []byte(s)
+	for i := 0; i < len(b); {
+		j := i
+		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+			j++
+		}
+		if j-i >= 9 {
+			for k := i; k < j; k++ {
+				b[k] = '*'
+			}
+		}
+		if j == i {
+			j++
+		}
+		i = j
+	}
+	return string(b)
+}
