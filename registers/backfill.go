@@ -1,0 +1,541 @@
+package registers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// BackfillConfig configures a [Backfill]. The zero value of every optional
+// field means the documented default; the values are copied when the
+// Backfill is built, so changing the struct later has no effect.
+type BackfillConfig struct {
+	// Register is the register to fill (required).
+	Register Register
+	// IDA sends the searches (required). See [FromIDA].
+	IDA Identifier
+	// Matcher checks each unique hit (required). See [FromMatch].
+	Matcher Matcher
+
+	// Job names the checkpoint; default "backfill".
+	Job string
+	// BatchSize is the number of people per bulk request and per register
+	// transaction; default 500.
+	BatchSize int
+	// Workers is the number of bulk requests in flight; default 4. The IDA
+	// client's rate limiter still applies on top.
+	Workers int
+	// MaxAttempts is how often a failed batch is sent again when Retryable
+	// says so (after the IDA client's own retries); default 8. A batch that
+	// still fails stops the run with an error; nothing of it is written, and
+	// the next run resumes before it.
+	MaxAttempts int
+	// Backoff is the first pause before a batch is sent again; it doubles
+	// with jitter up to 30 s; default 1 s.
+	Backoff time.Duration
+	// Retryable reports whether a batch error is worth another attempt;
+	// default: every error except context cancellation.
+	Retryable func(error) bool
+	// Limit stops the run after this many people (0: all).
+	Limit int
+
+	// Leases makes the run share the register with other processes by
+	// leasing key ranges; the register must implement [Leaser]. LeaseRange
+	// is the number of records per range (default 20,000), LeaseTTL how
+	// long a lease lives without a committed batch (default 2 min), Owner
+	// the worker's name (default host name and process ID).
+	Leases     bool
+	LeaseRange int
+	LeaseTTL   time.Duration
+	Owner      string
+
+	// Progress, if set, is called from one goroutine at most every
+	// ProgressEvery (default 250 ms) and once at the end.
+	Progress      func(Progress)
+	ProgressEvery time.Duration
+
+	// Logger receives operational messages without personal data; default:
+	// discard.
+	Logger *slog.Logger
+	// Clock defaults to time.Now.
+	Clock func() time.Time
+}
+
+// Progress is a snapshot of a running job.
+type Progress struct {
+	Done    int           // people settled in this run
+	Total   int           // people to do at the start (0 if the register cannot count)
+	Rate    float64       // people per second, since the start
+	ETA     time.Duration // estimated time left (0 if unknown)
+	Elapsed time.Duration
+	Counts  map[Outcome]int
+}
+
+// Backfill is the initial fill (Erstbefüllung) of a register with IDNrs.
+// Build it with [NewBackfill]; a Backfill runs one job at a time.
+type Backfill struct {
+	cfg    BackfillConfig
+	log    *slog.Logger
+	bw     BatchWriter
+	marker Marker
+}
+
+// Configuration errors.
+var (
+	ErrNoRegister = errors.New("registers: config: Register is required")
+	ErrNoIDA      = errors.New("registers: config: IDA is required")
+	ErrNoMatcher  = errors.New("registers: config: Matcher is required")
+	ErrNoLeaser   = errors.New("registers: config: Leases needs a register that implements Leaser and BatchWriter")
+)
+
+// NewBackfill checks the configuration and applies the defaults.
+func NewBackfill(cfg BackfillConfig) (*Backfill, error) {
+	if cfg.Register == nil {
+		return nil, ErrNoRegister
+	}
+	if cfg.IDA == nil {
+		return nil, ErrNoIDA
+	}
+	if cfg.Matcher == nil {
+		return nil, ErrNoMatcher
+	}
+	if cfg.Job == "" {
+		cfg.Job = "backfill"
+	}
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = 500
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 4
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 8
+	}
+	if cfg.Backoff <= 0 {
+		cfg.Backoff = time.Second
+	}
+	if cfg.Retryable == nil {
+		cfg.Retryable = func(err error) bool {
+			return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+		}
+	}
+	if cfg.LeaseRange <= 0 {
+		cfg.LeaseRange = 20000
+	}
+	if cfg.LeaseTTL <= 0 {
+		cfg.LeaseTTL = 2 * time.Minute
+	}
+	if cfg.Owner == "" {
+		h, _ := os.Hostname()
+		cfg.Owner = h + "/" + strconv.Itoa(os.Getpid())
+	}
+	if cfg.ProgressEvery <= 0 {
+		cfg.ProgressEvery = 250 * time.Millisecond
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	b := &Backfill{cfg: cfg, log: cfg.Logger}
+	if b.log == nil {
+		b.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	b.bw, _ = cfg.Register.(BatchWriter)
+	b.marker, _ = cfg.Register.(Marker)
+	if cfg.Leases {
+		if _, ok := cfg.Register.(Leaser); !ok || b.bw == nil {
+			return nil, ErrNoLeaser
+		}
+	}
+	return b, nil
+}
+
+// batchJob is one batch on its way through the pipeline.
+type batchJob struct {
+	seq      int
+	entries  []Entry
+	searches []Search
+	idx      []int // idx[i] is the entry of searches[i]
+	results  []Result
+	last     Key
+}
+
+// run state shared by the pipeline of one job (or one lease).
+type runState struct {
+	mu     sync.Mutex
+	report *Report
+	done   int
+	total  int
+	start  time.Time
+	lastPr time.Time
+}
+
+// Run fills the register: it reads the unsettled people from the
+// checkpoint on, searches them in bulk, matches each unique hit and
+// writes the results batch by batch. It returns when every person is
+// settled, when ctx ends, or on the first error that retries cannot cure;
+// the report covers this run (see [Report]). Running it again resumes.
+func (b *Backfill) Run(ctx context.Context) (*Report, error) {
+	st := &runState{report: newReport(b.cfg.Job), start: b.cfg.Clock()}
+	if c, ok := b.cfg.Register.(Counter); ok {
+		if counts, err := c.Counts(ctx); err == nil {
+			st.total = counts[OutcomePending]
+		}
+	}
+	if b.cfg.Limit > 0 && (st.total == 0 || st.total > b.cfg.Limit) {
+		st.total = b.cfg.Limit
+	}
+	var err error
+	if b.cfg.Leases {
+		err = b.runLeases(ctx, st)
+	} else {
+		after := Key("")
+		if cp, ok := b.cfg.Register.(Checkpointer); ok {
+			if after, err = cp.Checkpoint(ctx, b.cfg.Job); err != nil {
+				return nil, fmt.Errorf("registers: reading checkpoint: %w", err)
+			}
+		}
+		err = b.pipeline(ctx, st, b.cfg.Register, after, "", nil)
+	}
+	b.progress(st, true)
+	st.report.finish(b.cfg.Clock())
+	if c, ok := b.cfg.Register.(Counter); ok {
+		if counts, cerr := c.Counts(context.WithoutCancel(ctx)); cerr == nil {
+			st.report.setTotals(counts)
+		}
+	}
+	return st.report, err
+}
+
+func (b *Backfill) runLeases(ctx context.Context, st *runState) error {
+	l := b.cfg.Register.(Leaser)
+	if err := l.PlanLeases(ctx, b.cfg.Job, b.cfg.LeaseRange); err != nil {
+		return fmt.Errorf("registers: planning leases: %w", err)
+	}
+	for {
+		if b.limitReached(st) {
+			return nil
+		}
+		lease, ok, err := l.AcquireLease(ctx, b.cfg.Job, b.cfg.Owner, b.cfg.LeaseTTL)
+		if err != nil {
+			return fmt.Errorf("registers: acquiring lease: %w", err)
+		}
+		if !ok {
+			return nil
+		}
+		b.log.Info("lease acquired", "lease", lease.ID, "owner", lease.Owner)
+		st.report.Leases++
+		if err := b.pipeline(ctx, st, b.cfg.Register, lease.After, lease.Upto, &lease); err != nil {
+			return err
+		}
+		if b.limitReached(st) {
+			return nil
+		}
+		if err := l.CompleteLease(ctx, lease); err != nil {
+			return fmt.Errorf("registers: completing lease: %w", err)
+		}
+	}
+}
+
+func (b *Backfill) limitReached(st *runState) bool {
+	if b.cfg.Limit <= 0 {
+		return false
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.done >= b.cfg.Limit
+}
+
+// pipeline runs reader -> workers -> writer for keys in (after, upto].
+func (b *Backfill) pipeline(ctx context.Context, st *runState, r Reader, after, upto Key, lease *Lease) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	jobs := make(chan *batchJob, b.cfg.Workers)
+	done := make(chan *batchJob, b.cfg.Workers)
+	var wg sync.WaitGroup
+
+	// Reader.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(jobs)
+		if err := b.read(ctx, st, r, after, upto, jobs); err != nil {
+			cancel(err)
+		}
+	}()
+
+	// Workers.
+	var ww sync.WaitGroup
+	for range b.cfg.Workers {
+		ww.Add(1)
+		go func() {
+			defer ww.Done()
+			for j := range jobs {
+				if err := b.identify(ctx, j); err != nil {
+					cancel(err)
+					return
+				}
+				select {
+				case done <- j:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() { ww.Wait(); close(done) }()
+
+	// Writer (this goroutine): commits batches as they come, advancing the
+	// checkpoint over the contiguous prefix of committed batches.
+	werr := b.write(ctx, st, done, lease)
+	if werr != nil {
+		cancel(werr)
+	}
+	for range done { // drain so that workers can exit
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	if werr != nil {
+		return werr
+	}
+	return ctx.Err()
+}
+
+func (b *Backfill) read(ctx context.Context, st *runState, r Reader, after, upto Key, jobs chan<- *batchJob) error {
+	rr, _ := r.(RangeReader)
+	seq := 0
+	read := 0
+	for {
+		limit := b.cfg.BatchSize
+		if b.cfg.Limit > 0 {
+			st.mu.Lock()
+			left := b.cfg.Limit - st.done - read
+			st.mu.Unlock()
+			if left <= 0 {
+				return nil
+			}
+			limit = min(limit, left)
+		}
+		var entries []Entry
+		var err error
+		if rr != nil && (upto != "" || b.cfg.Leases) {
+			entries, err = rr.NextRange(ctx, after, upto, limit)
+		} else {
+			entries, err = r.Next(ctx, after, limit)
+		}
+		if err != nil {
+			return fmt.Errorf("registers: reading register: %w", err)
+		}
+		if len(entries) == 0 {
+			return nil
+		}
+		read += len(entries)
+		j := &batchJob{seq: seq, entries: entries, last: entries[len(entries)-1].Key}
+		seq++
+		j.results = make([]Result, len(entries))
+		for i := range entries {
+			e := &entries[i]
+			j.results[i].Key = e.Key
+			s, err := BuildSearch(&e.Person)
+			if err != nil {
+				var ns *NoSearchError
+				reason := "invalid"
+				if errors.As(err, &ns) {
+					reason = ns.Reason
+				}
+				if e.Defect != "" {
+					reason = e.Defect
+				}
+				j.results[i].Outcome = NoSearch
+				j.results[i].Reason = reason
+				continue
+			}
+			j.searches = append(j.searches, s)
+			j.idx = append(j.idx, i)
+		}
+		select {
+		case jobs <- j:
+		case <-ctx.Done():
+			return nil
+		}
+		after = j.last
+		if len(entries) < limit {
+			return nil
+		}
+	}
+}
+
+// identify sends the batch's searches (with retries) and decides each answer.
+func (b *Backfill) identify(ctx context.Context, j *batchJob) error {
+	if len(j.searches) == 0 {
+		return nil
+	}
+	var answers []Answer
+	var err error
+	pause := b.cfg.Backoff
+	for attempt := 1; ; attempt++ {
+		answers, err = b.cfg.IDA.Identify(ctx, j.searches)
+		if err == nil && len(answers) != len(j.searches) {
+			err = fmt.Errorf("registers: IDA returned %d answers for %d searches", len(answers), len(j.searches))
+		}
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if attempt >= b.cfg.MaxAttempts || !b.cfg.Retryable(err) {
+			return fmt.Errorf("registers: batch of %d searches failed after %d attempts: %w", len(j.searches), attempt, err)
+		}
+		b.log.Warn("batch failed, retrying", "attempt", attempt, "err", err)
+		d := pause/2 + rand.N(pause/2+1)
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		pause = min(pause*2, 30*time.Second)
+	}
+	for k, a := range answers {
+		i := j.idx[k]
+		res := &j.results[i]
+		res.MessageID = a.MessageID
+		switch a.Kind {
+		case AnswerHit:
+			d := b.cfg.Matcher.Match(&j.entries[i].Person, &a.Person)
+			res.Outcome = d.Outcome
+			res.Score = d.Score
+			res.Details = d.Details
+			res.Fields = a.Fields | FieldIDNr
+			switch d.Outcome {
+			case Accepted:
+				res.Person = a.Person
+			case Review:
+				res.Reason = ReasonMatchReview
+				res.Person = a.Person
+			default:
+				res.Outcome = Rejected
+				res.Reason = ReasonMatchReject
+				res.Person = a.Person
+			}
+			if a.Person.IDNr.IsZero() {
+				res.Outcome = Rejected
+				res.Reason = ReasonNoDataTransferred
+			}
+		case AnswerNotIdentifiable:
+			res.Outcome = NotIdentifiable
+			res.Reason = ReasonNotIdentifiable
+		default:
+			res.Outcome = Rejected
+			res.Reason = a.Reason
+			if res.Reason == "" {
+				res.Reason = "rejected"
+			}
+		}
+	}
+	return nil
+}
+
+// write commits batches in arrival order; the checkpoint only covers the
+// contiguous prefix of committed batches.
+func (b *Backfill) write(ctx context.Context, st *runState, done <-chan *batchJob, lease *Lease) error {
+	committed := map[int]Key{} // committed batches beyond the contiguous prefix
+	next := 0
+	ticker := time.NewTicker(b.cfg.ProgressEvery)
+	defer ticker.Stop()
+	for {
+		var j *batchJob
+		var ok bool
+		select {
+		case j, ok = <-done:
+			if !ok {
+				return nil
+			}
+		case <-ticker.C:
+			b.progress(st, false)
+			continue
+		}
+		committed[j.seq] = j.last
+		var cp Key
+		for {
+			k, ok := committed[next]
+			if !ok {
+				break
+			}
+			cp = k
+			delete(committed, next)
+			next++
+		}
+		if err := b.commit(ctx, j, cp, lease); err != nil {
+			return err
+		}
+		st.mu.Lock()
+		st.done += len(j.results)
+		for i := range j.results {
+			st.report.add(&j.results[i])
+		}
+		st.mu.Unlock()
+	}
+}
+
+func (b *Backfill) commit(ctx context.Context, j *batchJob, cp Key, lease *Lease) error {
+	// A batch that was fully answered is written even if ctx ends now, so
+	// that the transfers already protocolled are not repeated.
+	wctx := context.WithoutCancel(ctx)
+	if b.bw != nil {
+		err := b.bw.WriteBatch(wctx, Batch{Results: j.results, Job: b.cfg.Job, Checkpoint: cp, Lease: lease})
+		if err != nil {
+			return fmt.Errorf("registers: writing batch: %w", err)
+		}
+		return nil
+	}
+	for i := range j.results {
+		r := &j.results[i]
+		var err error
+		switch r.Outcome {
+		case Accepted:
+			err = b.cfg.Register.WriteIDNr(wctx, r.Key, r.Person, r.Fields)
+		case Review:
+			err = b.cfg.Register.Enqueue(wctx, CaseOf(*r))
+			if err == nil && b.marker != nil {
+				err = b.marker.Mark(wctx, *r)
+			}
+		default:
+			if b.marker != nil {
+				err = b.marker.Mark(wctx, *r)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("registers: writing result: %w", err)
+		}
+	}
+	return nil
+}
+
+func (b *Backfill) progress(st *runState, final bool) {
+	if b.cfg.Progress == nil {
+		return
+	}
+	st.mu.Lock()
+	now := b.cfg.Clock()
+	el := now.Sub(st.start)
+	p := Progress{Done: st.done, Total: st.total, Elapsed: el, Counts: st.report.outcomeCounts()}
+	st.mu.Unlock()
+	if el > 0 {
+		p.Rate = float64(p.Done) / el.Seconds()
+	}
+	if p.Rate > 0 && p.Total > p.Done {
+		p.ETA = time.Duration(float64(p.Total-p.Done) / p.Rate * float64(time.Second))
+	}
+	_ = final
+	b.cfg.Progress(p)
+}

@@ -1,0 +1,202 @@
+package registers
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/regmo/regmo/idnr"
+)
+
+// Outcome is what happened to one register record.
+type Outcome uint8
+
+const (
+	// OutcomePending: not processed yet.
+	OutcomePending Outcome = iota
+	// Accepted: the IDNr was written and the basic data replaced.
+	Accepted
+	// Review: the BVA found a unique person, but the match is not clear;
+	// a clerk decides (review queue).
+	Review
+	// NotIdentifiable: the BVA could not identify the person uniquely (no
+	// hit, several hits, or an information block after the first transfer).
+	NotIdentifiable
+	// Rejected: the BVA refused the request, or the person it returned is
+	// clearly not the register's person.
+	Rejected
+	// NoSearch: the record lacks what the law requires for any search
+	// (see [BuildSearch]); nothing was sent.
+	NoSearch
+	// Updated (sync): the register's basic data were brought up to date.
+	Updated
+	// Unchanged (sync): the BZSt data equal the register's.
+	Unchanged
+	// Inaccurate (sync): the register has evidence that the BZSt data are
+	// wrong; a report of suspected inaccuracy (§ 10 Abs. 4 IDNrG) was filed.
+	Inaccurate
+	numOutcomes
+)
+
+var outcomeText = [numOutcomes]string{"pending", "accepted", "review", "not_identifiable", "rejected", "no_search", "updated", "unchanged", "inaccurate"}
+
+// String returns a stable token: "accepted", "review", "not_identifiable",
+// "rejected", "no_search", "updated", "unchanged", "inaccurate", "pending".
+func (o Outcome) String() string {
+	if o < numOutcomes {
+		return outcomeText[o]
+	}
+	return fmt.Sprintf("outcome(%d)", uint8(o))
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (o Outcome) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
+
+// ParseOutcome is the inverse of [Outcome.String].
+func ParseOutcome(s string) (Outcome, error) {
+	for i, t := range outcomeText {
+		if t == s {
+			return Outcome(i), nil
+		}
+	}
+	return 0, fmt.Errorf("registers: unknown outcome %q", s)
+}
+
+// Result is the outcome for one record, as the engines hand it to the
+// register.
+type Result struct {
+	Key     Key
+	Outcome Outcome
+	// Reason is a short stable code: for NoSearch why no search could be
+	// formed ("no_family_name", ...), for NotIdentifiable and Rejected the
+	// BVA's reason or "match_reject", for Review "match_review".
+	Reason string
+	// Person is, for Accepted and Updated, the basic data that replace the
+	// register's (IDNr set); for Review and Rejected by the matcher, the
+	// candidate the BVA returned (kept in the review queue only).
+	Person idnr.Person
+	// Fields are the basic data the BVA transferred.
+	Fields Fields
+	// Score and Details are the matcher's score and its readable reasons
+	// (no personal data).
+	Score   float64
+	Details []string
+	// MessageID is the message of the transfer (to find the protocol record).
+	MessageID string
+}
+
+// Case is a record for the clerks' work list: its key, the outcome and the
+// reasons. It deliberately holds no personal data: the clerk opens the record
+// in the register by its key; the candidate's data stay in the review queue
+// of the register.
+type Case struct {
+	Key       Key
+	Outcome   Outcome
+	Reason    string
+	Score     float64
+	Details   []string
+	MessageID string
+	// Candidate is the person the BVA returned (Review only). It is not
+	// written to the CSV.
+	Candidate idnr.Person
+}
+
+// CaseOf returns the case for a result.
+func CaseOf(r Result) Case {
+	c := Case{Key: r.Key, Outcome: r.Outcome, Reason: r.Reason, Score: r.Score, Details: r.Details, MessageID: r.MessageID}
+	if r.Outcome == Review {
+		c.Candidate = r.Person
+	}
+	return c
+}
+
+// Fields is a set of basic-data fields (§ 4 Abs. 2 and 3 IDNrG).
+type Fields uint32
+
+const (
+	FieldIDNr Fields = 1 << iota
+	FieldFamilyName
+	FieldFormerNames
+	FieldGivenNames
+	FieldDoctoralDegree
+	FieldBirthDate
+	FieldBirthPlace
+	FieldSex
+	FieldNationalities
+	FieldAddress
+	FieldDeathDate
+	FieldMoveInDate
+	FieldMoveOutDate
+	FieldInformationBlocks
+	FieldLastContact
+
+	// AllFields are all basic data of § 4 Abs. 2 and 3.
+	AllFields = FieldLastContact<<1 - 1
+	// CoreFields are the fields nearly every register keeps.
+	CoreFields = FieldIDNr | FieldFamilyName | FieldGivenNames | FieldBirthDate
+)
+
+var fieldNames = []string{"idnr", "family_name", "former_names", "given_names", "doctoral_degree",
+	"birth_date", "birth_place", "sex", "nationalities", "address", "death_date",
+	"move_in_date", "move_out_date", "information_blocks", "last_contact"}
+
+// Has reports whether all of g are in f.
+func (f Fields) Has(g Fields) bool { return f&g == g }
+
+// Names returns the stable tokens of the fields in f (the same tokens as
+// audit.Category).
+func (f Fields) Names() []string {
+	var out []string
+	for i, n := range fieldNames {
+		if f&(1<<i) != 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// String returns the names joined by "+".
+func (f Fields) String() string { return strings.Join(f.Names(), "+") }
+
+// ParseFields reads names as [Fields.Names] gives them, separated by "+" or ",".
+func ParseFields(s string) (Fields, error) {
+	var f Fields
+	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == '+' || r == ',' }) {
+		found := false
+		for i, n := range fieldNames {
+			if n == strings.TrimSpace(p) {
+				f |= 1 << i
+				found = true
+			}
+		}
+		if !found {
+			return 0, fmt.Errorf("registers: unknown field %q", p)
+		}
+	}
+	return f, nil
+}
+
+// FieldsOf returns the fields that are filled in p.
+func FieldsOf(p *idnr.Person) Fields {
+	var f Fields
+	set := func(ok bool, g Fields) {
+		if ok {
+			f |= g
+		}
+	}
+	set(!p.IDNr.IsZero(), FieldIDNr)
+	set(p.FamilyName != "", FieldFamilyName)
+	set(len(p.FormerNames) > 0, FieldFormerNames)
+	set(p.GivenNames != "", FieldGivenNames)
+	set(p.DoctoralDegree != "", FieldDoctoralDegree)
+	set(!p.BirthDate.IsZero(), FieldBirthDate)
+	set(p.BirthPlace != idnr.Place{}, FieldBirthPlace)
+	set(p.Sex != idnr.SexUnknown, FieldSex)
+	set(len(p.Nationalities) > 0, FieldNationalities)
+	set(!p.Address.IsZero(), FieldAddress)
+	set(!p.DeathDate.IsZero(), FieldDeathDate)
+	set(!p.MoveInDate.IsZero(), FieldMoveInDate)
+	set(!p.MoveOutDate.IsZero(), FieldMoveOutDate)
+	set(p.HasInformationBlock(), FieldInformationBlocks)
+	set(!p.LastContact.IsZero(), FieldLastContact)
+	return f
+}

@@ -1,0 +1,140 @@
+package registers
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/regmo/regmo/idnr"
+)
+
+// Key is a register's own key of a record (Ordnungsmerkmal, row ID). The
+// register defines its order; the engines only pass keys back to it. The
+// empty Key means "before the first record".
+type Key string
+
+// Entry is one register record as the engines see it: its key and the
+// basic data the register keeps.
+type Entry struct {
+	Key    Key
+	Person idnr.Person
+	// Defect, if set, is a reason code for data the register could not
+	// read (for example "birth_date_invalid"); it is reported as the reason
+	// when no search can be formed.
+	Defect string
+}
+
+// Reader reads the people that still lack an IDNr and have not been settled
+// by an earlier run (no outcome recorded), in the register's key order,
+// starting after the given key. It returns at most limit entries; fewer (or
+// none) means the end.
+//
+// Register software implements Reader with a keyset query ("WHERE key > ?
+// ORDER BY key LIMIT ?"), never with OFFSET.
+type Reader interface {
+	Next(ctx context.Context, after Key, limit int) ([]Entry, error)
+}
+
+// Writer stores an accepted IDNr together with the basic data that replace
+// the register's own (§ 6 Abs. 1 IDNrG: the register takes over the BZSt's
+// basic data). p.IDNr is set; fields says which basic data the BVA
+// transferred: only those replace the register's own, the rest stay as
+// they are.
+type Writer interface {
+	WriteIDNr(ctx context.Context, key Key, p idnr.Person, fields Fields) error
+}
+
+// ReviewQueue takes a case a clerk must decide.
+type ReviewQueue interface {
+	Enqueue(ctx context.Context, c Case) error
+}
+
+// Register is what the backfill needs at the least: read, write, review.
+// Everything else is discovered by type assertion: [Marker], [BatchWriter],
+// [Checkpointer], [Leaser], [CaseLister].
+type Register interface {
+	Reader
+	Writer
+	ReviewQueue
+}
+
+// Marker records the outcome of a person that got no IDNr (review, not
+// identifiable, rejected, no search possible), so that a later run skips
+// them. Without it, such people are read again by the next run.
+type Marker interface {
+	Mark(ctx context.Context, r Result) error
+}
+
+// BatchWriter is the optional capability that makes a run resumable without
+// gaps and duplicates: it stores all results of a batch (IDNrs, replaced
+// basic data, markers, review cases) and the checkpoint in ONE transaction.
+type BatchWriter interface {
+	WriteBatch(ctx context.Context, b Batch) error
+}
+
+// Batch is what [BatchWriter.WriteBatch] stores atomically.
+type Batch struct {
+	Results []Result
+	// Job names the run whose checkpoint this is ("backfill", "sync").
+	Job string
+	// Checkpoint, if not empty, is the new checkpoint: every record with a
+	// key up to and including it has been settled.
+	Checkpoint Key
+	// Lease, if not nil, is the lease the batch belongs to; the writer
+	// stores the checkpoint in the lease and must fail with [ErrLeaseLost]
+	// if the lease is no longer held by Lease.Owner.
+	Lease *Lease
+}
+
+// Checkpointer returns the stored checkpoint of a job ("" if none).
+type Checkpointer interface {
+	Checkpoint(ctx context.Context, job string) (Key, error)
+}
+
+// RangeReader reads like [Reader] but stops at upto (inclusive; "" means no
+// upper bound). Registers that offer [Leaser] implement it.
+type RangeReader interface {
+	NextRange(ctx context.Context, after, upto Key, limit int) ([]Entry, error)
+}
+
+// Leaser lets several processes (on one or several machines) share the
+// work by leasing key ranges in the database. PlanLeases splits the
+// unsettled records into ranges once (idempotent: a plan that exists is
+// kept); AcquireLease takes the next free or expired range (FOR UPDATE
+// SKIP LOCKED on PostgreSQL) or returns ok == false when none is left;
+// CompleteLease marks a range done.
+type Leaser interface {
+	RangeReader
+	PlanLeases(ctx context.Context, job string, rangeSize int) error
+	AcquireLease(ctx context.Context, job, owner string, ttl time.Duration) (l Lease, ok bool, err error)
+	CompleteLease(ctx context.Context, l Lease) error
+}
+
+// Lease is a leased key range (From, Upto]; Upto "" means open-ended.
+// After is the lease's checkpoint: where a worker that takes it over resumes.
+type Lease struct {
+	ID      int64
+	Job     string
+	From    Key
+	Upto    Key
+	After   Key
+	Owner   string
+	Expires time.Time
+	TTL     time.Duration
+}
+
+// ErrLeaseLost is returned by a [BatchWriter] when the batch's lease has
+// expired and was taken by another worker; the batch was not written.
+var ErrLeaseLost = errors.New("registers: lease lost to another worker")
+
+// CaseLister lists the settled cases that need a person (review, not
+// identifiable, rejected, no search) for the clerks' work list, in key order.
+type CaseLister interface {
+	Cases(ctx context.Context, fn func(Case) error) error
+}
+
+// Counter reports how many records the register holds per outcome
+// (including records not yet processed, under OutcomePending).
+type Counter interface {
+	Counts(ctx context.Context) (map[Outcome]int, error)
+}

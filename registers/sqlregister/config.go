@@ -1,0 +1,240 @@
+package sqlregister
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Dialect is the SQL dialect of the register database.
+type Dialect uint8
+
+const (
+	// SQLite through modernc.org/sqlite (driver name "sqlite").
+	SQLite Dialect = iota + 1
+	// PostgreSQL through github.com/jackc/pgx/v5/stdlib (driver name "pgx").
+	PostgreSQL
+)
+
+func (d Dialect) String() string {
+	switch d {
+	case SQLite:
+		return "sqlite"
+	case PostgreSQL:
+		return "postgres"
+	}
+	return "unknown"
+}
+
+// Columns maps the basic data to the register table's columns. An empty
+// name means the register does not keep that field: it is neither read
+// nor written. Every column is read and written as text:
+//
+//   - dates as "YYYY-MM-DD" or the register form "DDMMYYYY", with 00 for
+//     unknown parts (as idnr.ParseDate reads them); written as "YYYY-MM-DD";
+//   - Sex as the register code m, w, d, x;
+//   - FormerNames separated by ";" and Nationalities by ",".
+type Columns struct {
+	FamilyName      string `col:"family_name"`
+	FormerNames     string `col:"former_names"`
+	GivenNames      string `col:"given_names"`
+	DoctoralDegree  string `col:"doctoral_degree"`
+	BirthDate       string `col:"birth_date"`
+	BirthPlace      string `col:"birth_place"`
+	BirthCountry    string `col:"birth_country"`
+	Sex             string `col:"sex"`
+	Nationalities   string `col:"nationalities"`
+	Street          string `col:"street"`
+	HouseNumber     string `col:"house_number"`
+	Supplement      string `col:"address_supplement"`
+	PostalCode      string `col:"postal_code"`
+	City            string `col:"city"`
+	MunicipalityKey string `col:"municipality_key"`
+	Country         string `col:"country"`
+	DeathDate       string `col:"death_date"`
+	MoveInDate      string `col:"move_in_date"`
+	MoveOutDate     string `col:"move_out_date"`
+}
+
+// DefaultColumns maps every field to the column of the same name as its
+// token ("family_name", "given_names", ...), the layout of the demo register.
+func DefaultColumns() Columns {
+	var c Columns
+	v := reflect.ValueOf(&c).Elem()
+	t := v.Type()
+	for i := range t.NumField() {
+		v.Field(i).SetString(t.Field(i).Tag.Get("col"))
+	}
+	return c
+}
+
+// ParseColumns reads a mapping "field=column,field=column,...", with the
+// field tokens of [DefaultColumns] (family_name, given_names, birth_date,
+// postal_code, city, ...). Fields not named are not mapped. Unknown fields
+// and invalid column names are errors.
+func ParseColumns(s string) (Columns, error) {
+	var c Columns
+	v := reflect.ValueOf(&c).Elem()
+	t := v.Type()
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		field, col, ok := strings.Cut(part, "=")
+		if !ok {
+			return Columns{}, fmt.Errorf("sqlregister: column mapping %q: want field=column", part)
+		}
+		field, col = strings.TrimSpace(field), strings.TrimSpace(col)
+		found := false
+		for i := range t.NumField() {
+			if t.Field(i).Tag.Get("col") == field {
+				if err := checkIdent(col); err != nil {
+					return Columns{}, fmt.Errorf("sqlregister: column for %s: %w", field, err)
+				}
+				v.Field(i).SetString(col)
+				found = true
+			}
+		}
+		if !found {
+			return Columns{}, fmt.Errorf("sqlregister: unknown field %q in column mapping (known: %s)", field, strings.Join(FieldTokens(), ", "))
+		}
+	}
+	return c, nil
+}
+
+// FieldTokens lists the field tokens [ParseColumns] knows.
+func FieldTokens() []string {
+	t := reflect.TypeFor[Columns]()
+	out := make([]string, 0, t.NumField())
+	for i := range t.NumField() {
+		out = append(out, t.Field(i).Tag.Get("col"))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Config describes the register table. Zero values mean the documented
+// defaults.
+type Config struct {
+	// Dialect of the database (required).
+	Dialect Dialect
+	// Table is the register table, optionally schema-qualified
+	// ("meldewesen.personen"). Required.
+	Table string
+	// Key is the key column: unique, not null, and indexed (the primary key
+	// normally). Required.
+	Key string
+	// IntegerKey says the key column is an integer; keys are then ordered
+	// and bound as integers. Default: text.
+	IntegerKey bool
+	// Columns maps the basic data (see [Columns]); at least FamilyName and
+	// BirthDate must be mapped.
+	Columns Columns
+	// IDNr is the column that holds the IDNr (11 digits as text); default
+	// "idnr". It is added by the migration if it does not exist.
+	IDNr string
+	// Prefix names the bookkeeping columns and tables; default "regmo_".
+	// The migration adds <prefix>state and <prefix>reason to the register
+	// table, and the tables <prefix>schema, <prefix>checkpoint,
+	// <prefix>review and <prefix>leases next to it (in the same schema).
+	Prefix string
+	// Logger for operational messages (no personal data); default discard.
+	Logger *slog.Logger
+}
+
+// identRE is what we accept as an SQL identifier: ASCII letters, digits and
+// underscores, not starting with a digit, at most 63 characters (the
+// PostgreSQL limit). Everything else is refused rather than escaped.
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
+
+// ErrIdentifier is returned for a table or column name that is not a plain
+// SQL identifier.
+var ErrIdentifier = errors.New("sqlregister: invalid SQL identifier (want [A-Za-z_][A-Za-z0-9_]*, at most 63 characters)")
+
+func checkIdent(s string) error {
+	if !identRE.MatchString(s) {
+		return fmt.Errorf("%w: %q", ErrIdentifier, s)
+	}
+	return nil
+}
+
+// quote returns the identifier double-quoted (valid in both dialects); it
+// must have passed checkIdent.
+func quote(s string) string { return `"` + s + `"` }
+
+// qualified splits "schema.table" and quotes both parts.
+func qualified(s string) (schema, table string, err error) {
+	parts := strings.Split(s, ".")
+	switch len(parts) {
+	case 1:
+		if err := checkIdent(parts[0]); err != nil {
+			return "", "", err
+		}
+		return "", parts[0], nil
+	case 2:
+		for _, p := range parts {
+			if err := checkIdent(p); err != nil {
+				return "", "", err
+			}
+		}
+		return parts[0], parts[1], nil
+	}
+	return "", "", fmt.Errorf("%w: %q", ErrIdentifier, s)
+}
+
+// validate checks the configuration and applies defaults.
+func (c *Config) validate() error {
+	if c.Dialect != SQLite && c.Dialect != PostgreSQL {
+		return errors.New("sqlregister: config: Dialect must be SQLite or PostgreSQL")
+	}
+	if c.Table == "" {
+		return errors.New("sqlregister: config: Table is required")
+	}
+	if _, _, err := qualified(c.Table); err != nil {
+		return fmt.Errorf("sqlregister: config: Table: %w", err)
+	}
+	if c.Key == "" {
+		return errors.New("sqlregister: config: Key is required")
+	}
+	if err := checkIdent(c.Key); err != nil {
+		return fmt.Errorf("sqlregister: config: Key: %w", err)
+	}
+	if c.IDNr == "" {
+		c.IDNr = "idnr"
+	}
+	if err := checkIdent(c.IDNr); err != nil {
+		return fmt.Errorf("sqlregister: config: IDNr: %w", err)
+	}
+	if c.Prefix == "" {
+		c.Prefix = "regmo_"
+	}
+	if err := checkIdent(c.Prefix + "checkpoint"); err != nil {
+		return fmt.Errorf("sqlregister: config: Prefix: %w", err)
+	}
+	if c.Columns.FamilyName == "" || c.Columns.BirthDate == "" {
+		return errors.New("sqlregister: config: Columns: family_name and birth_date must be mapped")
+	}
+	v := reflect.ValueOf(c.Columns)
+	t := v.Type()
+	seen := map[string]string{c.Key: "key", c.IDNr: "idnr"}
+	for i := range t.NumField() {
+		col := v.Field(i).String()
+		if col == "" {
+			continue
+		}
+		name := t.Field(i).Tag.Get("col")
+		if err := checkIdent(col); err != nil {
+			return fmt.Errorf("sqlregister: config: column for %s: %w", name, err)
+		}
+		if other, dup := seen[col]; dup {
+			return fmt.Errorf("sqlregister: config: column %q mapped twice (%s and %s)", col, other, name)
+		}
+		seen[col] = name
+	}
+	return nil
+}

@@ -1,0 +1,119 @@
+package sqlregister
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+)
+
+// migration is one versioned schema step. Steps are applied in order, each
+// in its own transaction together with the version row, so a crash leaves
+// the schema at a version boundary.
+type migration struct {
+	version int
+	name    string
+	stmts   func(r *Register) ([]string, error)
+}
+
+var migrations = []migration{
+	{1, "idnr column, state columns, checkpoint, review queue, leases", func(r *Register) ([]string, error) {
+		var s []string
+		bigint := "BIGINT"
+		if r.cfg.Dialect == SQLite {
+			bigint = "INTEGER"
+		}
+		s = append(s,
+			"ALTER TABLE "+r.table+" ADD COLUMN "+r.stateCol+" SMALLINT",
+			"ALTER TABLE "+r.table+" ADD COLUMN "+r.reasonCol+" TEXT",
+			"CREATE INDEX "+r.ident(r.cfg.Prefix+r.tableName+"_idnr")+" ON "+r.table+" ("+r.idnrCol+")",
+			"CREATE TABLE "+r.checkpointT+" (job TEXT PRIMARY KEY, after_key TEXT NOT NULL, updated "+bigint+" NOT NULL)",
+			"CREATE TABLE "+r.reviewT+" (key TEXT PRIMARY KEY, created "+bigint+" NOT NULL, outcome SMALLINT NOT NULL, reason TEXT NOT NULL, score DOUBLE PRECISION NOT NULL, details TEXT NOT NULL, message_id TEXT NOT NULL, candidate TEXT NOT NULL)",
+			"CREATE TABLE "+r.leasesT+" (job TEXT NOT NULL, id "+bigint+" NOT NULL, from_key TEXT NOT NULL, upto_key TEXT NOT NULL, after_key TEXT NOT NULL, owner TEXT, expires "+bigint+" NOT NULL DEFAULT 0, done SMALLINT NOT NULL DEFAULT 0, PRIMARY KEY (job, id))",
+		)
+		return s, nil
+	}},
+}
+
+// migrate applies the missing migrations. The IDNr column is added only if
+// the table does not have it yet (a register may already keep one).
+func (r *Register) migrate(ctx context.Context) error {
+	if _, err := r.db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS "+r.schemaT+" (version INTEGER PRIMARY KEY, name TEXT NOT NULL)"); err != nil {
+		return fmt.Errorf("sqlregister: creating schema table: %w", err)
+	}
+	for _, m := range migrations {
+		if err := r.applyMigration(ctx, m); err != nil {
+			return fmt.Errorf("sqlregister: migration %d (%s): %w", m.version, m.name, err)
+		}
+	}
+	return nil
+}
+
+func (r *Register) applyMigration(ctx context.Context, m migration) error {
+	tx, err := r.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if r.cfg.Dialect == PostgreSQL {
+		// Serialise concurrent migrators (several workers starting at once).
+		if _, err := tx.ExecContext(ctx, "LOCK TABLE "+r.schemaT+" IN EXCLUSIVE MODE"); err != nil {
+			return err
+		}
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+r.schemaT+" WHERE version = "+r.ph(1), m.version).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	stmts, err := m.stmts(r)
+	if err != nil {
+		return err
+	}
+	if m.version == 1 {
+		has, err := r.hasColumn(ctx, tx, r.cfg.IDNr)
+		if err != nil {
+			return err
+		}
+		if !has {
+			stmts = append([]string{"ALTER TABLE " + r.table + " ADD COLUMN " + r.idnrCol + " TEXT"}, stmts...)
+		}
+	}
+	for _, s := range stmts {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("%s: %w", firstWords(s), err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO "+r.schemaT+" (version, name) VALUES ("+r.ph(1)+", "+r.ph(2)+")", m.version, m.name); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func (r *Register) hasColumn(ctx context.Context, tx *sql.Tx, col string) (bool, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT * FROM "+r.table+" WHERE 1 = 0")
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return false, err
+	}
+	for _, c := range cols {
+		if strings.EqualFold(c, col) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func firstWords(s string) string {
+	f := strings.Fields(s)
+	if len(f) > 3 {
+		f = f[:3]
+	}
+	return strings.Join(f, " ")
+}
