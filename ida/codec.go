@@ -1,0 +1,103 @@
+package ida
+
+import (
+	"io"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/regmo/regmo/audit"
+	"github.com/regmo/regmo/idnr"
+)
+
+// Protocol v1 constants: the protocol name carried in every message and the
+// HTTP headers of the wire format (see the package documentation, "Wire
+// format v1").
+const (
+	ProtocolV1 = "regmo-ida/1"
+
+	HeaderProtocol  = "Regmo-Protocol"   // protocol name, "regmo-ida/1"
+	HeaderMessageID = "Regmo-Message-Id" // the message's ID (UUID); the same on every retry
+	HeaderRequestID = "Regmo-Request-Id" // on answers: the ID of the request answered
+	HeaderSender    = "Regmo-Sender"     // the sending body's ID (Config.Sender.ID)
+)
+
+// Request is a request message as a [Codec] encodes it. Exactly one of
+// Lookup, Searches, Inaccuracy and LastContact is set, according to Kind.
+type Request struct {
+	MessageID  uuid.UUID
+	Kind       Kind
+	Sender     audit.Body
+	Sent       time.Time
+	Purpose    string
+	LegalBasis string
+	FileRef    string
+	// Fields are the fields asked for (always including the IDNr).
+	Fields Fields
+
+	Lookup *Lookup
+	// Searches holds one search for KindSearch and KindFallback and one or
+	// more for KindBulk; Item.Seq refers to the position here.
+	Searches    []Search
+	Inaccuracy  *InaccuracyReport
+	LastContact *LastContact
+}
+
+// Response is an answer message as a [Codec] decodes it.
+type Response struct {
+	MessageID uuid.UUID // the answer's own ID
+	RequestID uuid.UUID // the request's MessageID
+	Kind      Kind
+	// Received is set on receipts for reports: when the BVA received it.
+	Received time.Time
+	// Items holds one answer per search or lookup, in Seq order (empty for
+	// receipts).
+	Items []Item
+}
+
+// Item is the answer to one lookup or search inside a [Response].
+type Item struct {
+	Seq     int
+	Outcome Outcome // Hit, NotIdentifiable or Rejected
+	Person  idnr.Person
+	Fields  Fields
+	Code    string // rejection reason code
+	Text    string // rejection text, no personal data
+	// Raw is the item as transmitted; the client keeps it as the content of
+	// the protocol record. A codec may leave it nil.
+	Raw []byte
+}
+
+// Problem is the body of a non-success HTTP answer: a whole message
+// rejected (4xx) or a server problem (429, 5xx).
+type Problem struct {
+	RequestID uuid.UUID
+	Code      string
+	Text      string
+}
+
+// Codec encodes and decodes the messages of one wire format. [JSONv1] is the
+// default; an official XBasisdaten codec could take its place without
+// changing callers. The server side methods let a mock (ida/idatest) or a
+// gateway speak the same format.
+//
+// A Codec must be safe for concurrent use. Decoders must be strict: unknown
+// or missing fields, a wrong protocol name and trailing data are errors, and
+// DecodeResponse must reject an answer whose RequestID is not req.MessageID
+// (wrapping [ErrMessageMismatch]).
+type Codec interface {
+	// Name is the protocol name, e.g. "regmo-ida/1".
+	Name() string
+	// Endpoint is the path, relative to the base URL, for requests of kind k.
+	Endpoint(k Kind) string
+	// ContentType is the media type of request and answer bodies of kind k.
+	ContentType(k Kind) string
+
+	EncodeRequest(w io.Writer, r *Request) error
+	DecodeResponse(r io.Reader, req *Request) (*Response, error)
+
+	DecodeRequest(r io.Reader, k Kind) (*Request, error)
+	EncodeResponse(w io.Writer, resp *Response) error
+
+	EncodeProblem(w io.Writer, p *Problem) error
+	DecodeProblem(r io.Reader) (*Problem, error)
+}

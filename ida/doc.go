@@ -1,0 +1,155 @@
+// Package ida is a client for the identity data retrieval (IDA) of the
+// Bundesverwaltungsamt: lookups by IDNr, searches by basic data, the
+// fallback search, bulk searches for the initial fill, reports of suspected
+// inaccuracy and of the last administrative contact, each lawful by
+// construction, protocolled, and sent through a resilient transport chain.
+//
+// # Requests
+//
+// The request types hold only what § 6 Abs. 3 and § 4 Abs. 2 IDNrG allow,
+// so a request cannot carry data outside § 4 Abs. 2:
+//
+//   - [Lookup]: IDNr and birth date ([Client.Lookup]).
+//   - [Search] with Kind [ByResidence]: family name, residence (City),
+//     postal code and birth date at least ([Client.Search]).
+//   - [Search] with Kind [ByName]: the fallback search by family name,
+//     given names and birth date ([Client.FallbackSearch]).
+//   - [Client.Bulk]: up to [MaxBulk] searches of either kind in one message,
+//     each answered on its own.
+//   - [InaccuracyReport] (§ 10 Abs. 4, [Client.ReportInaccuracy]) and
+//     [LastContact] (§ 4 Abs. 3 and 4, [Client.ReportLastContact]).
+//
+// A request that lacks a minimum field or has a malformed one is refused
+// before anything is sent, with a *[FieldError] that names the field
+// ("Search.PostalCode: required") and never the value.
+//
+// # Answers
+//
+// Each lookup or search gets an [Answer] whose [Outcome] is [Hit] (Person
+// with the IDNr and the delivered [Fields], possibly a subset),
+// [NotIdentifiable] (no data: no person, several persons, or a person with
+// an information block after the initial fill, which the BVA makes
+// indistinguishable from "no data", and so does this client), [Rejected]
+// (a *[RejectedError] with the reason code) or, in Bulk only, [Invalid].
+// Single calls return the Answer and Answer.Err, so
+//
+//	a, err := c.Search(ctx, auth, s)
+//	switch {
+//	case err == nil:              // a.Person.IDNr
+//	case ida.IsNotIdentifiable(err):
+//	case ida.IsRejected(err):
+//	case ida.IsRetryable(err):    // try again later
+//	}
+//
+// # Authorisation
+//
+// Every call carries an [Auth]: role, actor (user ID or procedure name),
+// purpose, legal basis, Aktenzeichen, and the fields needed. The client's
+// [Policy] (the register's Berechtigungskonzept: roles → request kinds,
+// purposes, fields) is checked before sending. A refusal is a
+// *[PolicyError] and is protocolled: always as a transport event of kind
+// "policy-refused" (role, kind, reason; no personal data), and, when the
+// refused request would have carried an IDNr (lookup, reports), also as an
+// [audit.Record] with Direction Sent and Result Rejected, so that a data
+// protection check sees the attempt on that person. A refused search
+// carries no IDNr and has no § 9 record.
+//
+// # Transport
+//
+// [New] assembles the chain: the caller's context (deadline) → policy →
+// circuit breaker (sony/gobreaker; opens after Breaker.Failures consecutive
+// failed messages, fails fast with a *[BreakerOpenError] while open,
+// probes after Breaker.OpenFor) → retries (hashicorp/go-retryablehttp; at
+// most Retry.Max, only for 429, 5xx, connection errors, timeouts and
+// unusable answers; exponential backoff with jitter; Retry-After in
+// seconds or as an HTTP date is honoured; every retry is the same message
+// with the same message ID, so the server can de-duplicate) → rate limiter
+// (x/time/rate, per HTTP attempt, so retries count too) → codec → HTTP with
+// mutual TLS (Config.TLS), a per-attempt timeout, no redirects, and a
+// bounded answer size. Answers are decoded strictly: unknown or missing
+// fields, data outside the delivered fields, a wrong protocol name and an
+// answer to another message ID are errors ([DecodeError] wrapping
+// [ErrMalformed], [ErrMessageMismatch] or [ErrTooLarge]). None of these
+// libraries' types appear in this package's API.
+//
+// Errors are typed: [FieldError], [PolicyError], [RejectedError],
+// [ResponseError], [TransportError], [DecodeError], [BreakerOpenError],
+// [ProtocolError]; and the predicates [IsRetryable], [IsNotIdentifiable],
+// [IsRejected], [IsPolicyDenied], [IsInvalid], [IsCircuitOpen], [IsTimeout]
+// answer what callers ask.
+//
+// # Protocol
+//
+// Config.Protocol (an *audit.Log) is mandatory. The rules:
+//
+//   - A request that carries an IDNr (lookup, reports) is written as an
+//     [audit.Record] with Direction Sent before it leaves (write-ahead: a
+//     failed send still has its record; over-reporting, never under-reporting).
+//   - Every answer that delivers a person is written as one record per
+//     person (Direction Received, the delivered categories, the item as
+//     transmitted as Content) before the answer is returned. If that write
+//     fails, the answer is withheld and the call fails with a *[ProtocolError].
+//   - "Not identifiable" and rejections carry no IDNr and go to the
+//     transport log only, as counts per message.
+//   - Transport events (sent per attempt, received with status and
+//     Retry-After, schema-check result, retry with wait, errors, breaker
+//     refusals, the final summary) go to the separate transport log
+//     (AppendTransport) once per message, never with an IDNr, a name or a
+//     birth date.
+//
+// # Wire format v1
+//
+// The XBasisdaten schemas are not available, so the client speaks
+// "regmo-ida/1", a JSON-over-HTTPS protocol of this project, implemented
+// by [JSONv1] behind the [Codec] interface (an XBasisdaten codec can be
+// added later). It makes no claim to XBasisdaten conformance.
+//
+// Every request is POST {base}/v1/{kind} with kind one of lookup, search,
+// fallback, bulk, inaccuracy, last-contact, and the headers
+//
+//	Regmo-Protocol:   regmo-ida/1
+//	Regmo-Message-Id: <UUID, the same on every retry>
+//	Regmo-Sender:     <Config.Sender.ID>
+//	Content-Type:     application/json (bulk: application/x-ndjson)
+//
+// A single request is one JSON object:
+//
+//	{"protocol":"regmo-ida/1","message_id":"…","kind":"search",
+//	 "sender":{"name":"…","id":"…"},"sent":"2026-01-02T03:04:05Z",
+//	 "purpose":"…","legal_basis":"…","file_ref":"…",
+//	 "fields":["idnr","family_name","given_names","birth_date","address"],
+//	 "search":{"kind":"search","family_name":"…","birth_date":"1980-03-00",
+//	           "postal_code":"12345","city":"…"}}
+//
+// with "lookup":{"idnr","birth_date"}, "inaccuracy":{"idnr","fields",
+// "held":{person},"reason"} or "last_contact":{"idnr","date":"YYYY-MM"} in
+// place of "search". Dates are "YYYY-MM-DD" with 00 for unknown parts. A
+// bulk request is NDJSON: the header object with "kind":"bulk" and
+// "count":n and no payload, then n lines {"seq":i,"search":{…}} in order.
+//
+// The answer to a single request (HTTP 200) is one object:
+//
+//	{"protocol":"regmo-ida/1","message_id":"…","request_id":"<the request's ID>",
+//	 "kind":"search","result":"hit","fields":[…],"person":{…}}
+//
+// where result is "hit" (fields lists what person carries: idnr,
+// family_name, former_names [{"name","kind"}], given_names,
+// doctoral_degree, birth_date, birth_place {"city","country"}, sex (m, w,
+// d, x), nationalities, address {street, house_number, supplement,
+// postal_code, city, municipality_key, country}, death_date, move_in_date,
+// move_out_date, information_blocks (bmg51, bmg52), last_contact),
+// "not_identifiable" (nothing else), or "rejected" with "code" and "text".
+// Reports are answered with "result":"received","received":"<time>". A
+// bulk answer is NDJSON: a header {"protocol","message_id","request_id",
+// "kind":"bulk","count":n}, one line {"seq":i,"result":…} per search in
+// any order, each seq exactly once, and the trailer {"end":true,"count":n}
+// (a missing trailer means a truncated answer). A whole message that is
+// refused gets a 4xx with a problem object {"protocol","request_id",
+// "code","text"}; 429 and 503 may carry Retry-After.
+//
+// # Concurrency
+//
+// A [Client] is safe for concurrent use by many goroutines; it starts no
+// goroutines and Close only releases idle connections. Protocol and Codec
+// implementations must be safe for concurrent use.
+package ida

@@ -1,0 +1,313 @@
+package ida
+
+import (
+	"strconv"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/regmo/regmo/idnr"
+)
+
+// Kind is the kind of a request message.
+type Kind uint8
+
+// The request kinds of the identity data retrieval.
+const (
+	KindUnknown     Kind = iota
+	KindLookup           // lookup by IDNr and birth date (§ 6 Abs. 3 Nr. 3 IDNrG)
+	KindSearch           // search by family name, residence, postcode and birth date (§ 6 Abs. 3 Nr. 1)
+	KindFallback         // fallback search by family name, given names and birth date (§ 6 Abs. 3 Nr. 2)
+	KindBulk             // many searches in one message (initial fill)
+	KindInaccuracy       // report of suspected inaccuracy (§ 10 Abs. 4 IDNrG)
+	KindLastContact      // date of the last administrative contact (§ 4 Abs. 3 and 4 IDNrG)
+)
+
+var kindText = [...]string{"", "lookup", "search", "fallback", "bulk", "inaccuracy", "last-contact"}
+
+// String returns the kind's token, as used on the wire and in the policy.
+func (k Kind) String() string {
+	if int(k) < len(kindText) {
+		return kindText[k]
+	}
+	return "kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// MaxText is the maximum length in characters of the text fields of [Auth]
+// (as BMeldDAV § 11 bounds protocol fields).
+const MaxText = 120
+
+// maxName bounds names and other free-text fields of a request.
+const maxName = 200
+
+// Auth says who asks, why, and for which fields (the authorisation concept,
+// § 8 IDNrG). Every request carries one; the client checks it against its
+// [Policy] before anything is sent, and writes it into the protocol.
+type Auth struct {
+	// Role is the role of the actor in the register's authorisation
+	// concept, e.g. "melde-sachbearbeitung" or "erstbefuellung" (required).
+	Role string
+	// Actor is the user ID of the clerk or, for a machine procedure, the
+	// procedure's name (required).
+	Actor string
+	// Purpose is why the data are needed (required).
+	Purpose string
+	// LegalBasis is the legal basis, e.g. "§ 6 Abs. 3 IDNrG" (required).
+	LegalBasis string
+	// FileRef is the Aktenzeichen, if any.
+	FileRef string
+	// Fields are the fields the caller needs (required, not empty). The
+	// IDNr is always included. Answers never carry more.
+	Fields Fields
+}
+
+func (a *Auth) validate() error {
+	check := func(field, v string, required bool) error {
+		if v == "" {
+			if required {
+				return &FieldError{Index: -1, Field: "Auth." + field, Reason: "required"}
+			}
+			return nil
+		}
+		if r := textProblem(v, MaxText); r != "" {
+			return &FieldError{Index: -1, Field: "Auth." + field, Reason: r}
+		}
+		return nil
+	}
+	if err := check("Role", a.Role, true); err != nil {
+		return err
+	}
+	if err := check("Actor", a.Actor, true); err != nil {
+		return err
+	}
+	if err := check("Purpose", a.Purpose, true); err != nil {
+		return err
+	}
+	if err := check("LegalBasis", a.LegalBasis, true); err != nil {
+		return err
+	}
+	if err := check("FileRef", a.FileRef, false); err != nil {
+		return err
+	}
+	if a.Fields&AllFields == 0 {
+		return &FieldError{Index: -1, Field: "Auth.Fields", Reason: "required: name the fields needed"}
+	}
+	if a.Fields&^AllFields != 0 {
+		return &FieldError{Index: -1, Field: "Auth.Fields", Reason: "unknown field bits"}
+	}
+	return nil
+}
+
+// textProblem returns why s is not acceptable free text, or "".
+func textProblem(s string, max int) string {
+	if !utf8.ValidString(s) {
+		return "not valid UTF-8"
+	}
+	if utf8.RuneCountInString(s) > max {
+		return "longer than " + strconv.Itoa(max) + " characters"
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return "contains a control character"
+		}
+	}
+	return ""
+}
+
+// SearchKind is the kind of a search by basic data.
+type SearchKind uint8
+
+const (
+	// ByResidence is the search of § 6 Abs. 3 Nr. 1 IDNrG: family name,
+	// residence (City), postal code and birth date, at least.
+	ByResidence SearchKind = iota
+	// ByName is the fallback search of § 6 Abs. 3 Nr. 2 IDNrG, for when
+	// residence and postal code are unknown: family name, given names and
+	// birth date, at least.
+	ByName
+)
+
+// Search is a search by basic data. It holds only § 4 Abs. 2 IDNrG data by
+// construction; which fields must be filled depends on Kind.
+type Search struct {
+	Kind SearchKind
+
+	FamilyName string    // required
+	GivenNames string    // required for ByName; optional for ByResidence
+	BirthDate  idnr.Date // required (a partial date is allowed; it is sent as it is)
+	PostalCode string    // required for ByResidence: 5 digits
+	City       string    // residence (Wohnort); required for ByResidence
+
+	// Optional § 4 Abs. 2 data that the BVA may use to narrow the search.
+	Street      string
+	HouseNumber string
+	BirthPlace  string
+	Sex         idnr.Sex
+}
+
+func (k SearchKind) kind() Kind {
+	if k == ByName {
+		return KindFallback
+	}
+	return KindSearch
+}
+
+// Validate checks the minimum fields of s and the form of every field. The
+// error is a *[FieldError] naming the field; it never contains the value.
+func (s *Search) Validate() error { return s.validate(-1) }
+
+func (s *Search) validate(index int) error {
+	fe := func(field, reason string) error {
+		return &FieldError{Index: index, Field: "Search." + field, Reason: reason}
+	}
+	switch s.Kind {
+	case ByResidence, ByName:
+	default:
+		return fe("Kind", "unknown search kind")
+	}
+	name := func(field, v string, required bool) error {
+		if v == "" {
+			if required {
+				return fe(field, "required")
+			}
+			return nil
+		}
+		if r := textProblem(v, maxName); r != "" {
+			return fe(field, r)
+		}
+		if !hasLetter(v) {
+			return fe(field, "contains no letter")
+		}
+		return nil
+	}
+	if err := name("FamilyName", s.FamilyName, true); err != nil {
+		return err
+	}
+	if err := name("GivenNames", s.GivenNames, s.Kind == ByName); err != nil {
+		return err
+	}
+	if s.BirthDate.IsZero() {
+		return fe("BirthDate", "required")
+	}
+	if s.Kind == ByResidence {
+		if s.PostalCode == "" {
+			return fe("PostalCode", "required")
+		}
+		if !isPostalCode(s.PostalCode) {
+			return fe("PostalCode", "not 5 digits")
+		}
+		if err := name("City", s.City, true); err != nil {
+			return err
+		}
+	} else {
+		if s.PostalCode != "" && !isPostalCode(s.PostalCode) {
+			return fe("PostalCode", "not 5 digits")
+		}
+		if err := name("City", s.City, false); err != nil {
+			return err
+		}
+	}
+	if r := textProblem(s.Street, maxName); r != "" {
+		return fe("Street", r)
+	}
+	if r := textProblem(s.HouseNumber, 20); r != "" {
+		return fe("HouseNumber", r)
+	}
+	if r := textProblem(s.BirthPlace, maxName); r != "" {
+		return fe("BirthPlace", r)
+	}
+	if s.Sex > idnr.Unspecified {
+		return fe("Sex", "unknown code")
+	}
+	return nil
+}
+
+func hasLetter(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func isPostalCode(s string) bool {
+	if len(s) != 5 {
+		return false
+	}
+	for i := 0; i < 5; i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Lookup asks for the basic data of the person with the given IDNr (§ 6 Abs.
+// 3 Nr. 3 IDNrG). Both fields are required.
+type Lookup struct {
+	IDNr      idnr.IDNr
+	BirthDate idnr.Date
+}
+
+// Validate checks that both fields are present.
+func (l *Lookup) Validate() error {
+	if l.IDNr.IsZero() {
+		return &FieldError{Index: -1, Field: "Lookup.IDNr", Reason: "required"}
+	}
+	if l.BirthDate.IsZero() {
+		return &FieldError{Index: -1, Field: "Lookup.BirthDate", Reason: "required"}
+	}
+	return nil
+}
+
+// InaccuracyReport tells the BVA that this body has concrete signs that the
+// BZSt's basic data of a person are wrong (§ 10 Abs. 4 IDNrG).
+type InaccuracyReport struct {
+	IDNr idnr.IDNr // required
+	// Fields are the fields suspected to be wrong (required, not empty).
+	Fields Fields
+	// Held are the values this body holds, of which only the Fields are
+	// sent (optional; the IDNr in Held is ignored).
+	Held idnr.Person
+	// Reason is a short reason code or text without personal data
+	// (required, at most 120 characters), e.g. "death-registered".
+	Reason string
+}
+
+// Validate checks the report.
+func (r *InaccuracyReport) Validate() error {
+	if r.IDNr.IsZero() {
+		return &FieldError{Index: -1, Field: "InaccuracyReport.IDNr", Reason: "required"}
+	}
+	if r.Fields&AllFields == 0 || r.Fields&^AllFields != 0 || r.Fields == FieldIDNr {
+		return &FieldError{Index: -1, Field: "InaccuracyReport.Fields", Reason: "required: the fields suspected wrong"}
+	}
+	if r.Reason == "" {
+		return &FieldError{Index: -1, Field: "InaccuracyReport.Reason", Reason: "required"}
+	}
+	if p := textProblem(r.Reason, MaxText); p != "" {
+		return &FieldError{Index: -1, Field: "InaccuracyReport.Reason", Reason: p}
+	}
+	return nil
+}
+
+// LastContact reports the month and year of this body's last administrative
+// contact with the person (§ 4 Abs. 3 and 4 IDNrG).
+type LastContact struct {
+	IDNr idnr.IDNr       // required
+	Date idnr.MonthYear // required
+}
+
+// Validate checks the report.
+func (l *LastContact) Validate() error {
+	if l.IDNr.IsZero() {
+		return &FieldError{Index: -1, Field: "LastContact.IDNr", Reason: "required"}
+	}
+	if l.Date.IsZero() {
+		return &FieldError{Index: -1, Field: "LastContact.Date", Reason: "required"}
+	}
+	if _, err := l.Date.MarshalText(); err != nil {
+		return &FieldError{Index: -1, Field: "LastContact.Date", Reason: "month or year out of range"}
+	}
+	return nil
+}

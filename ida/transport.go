@@ -1,0 +1,314 @@
+package ida
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/hashicorp/go-retryablehttp"
+	"github.com/regmo/regmo/audit"
+	"github.com/sony/gobreaker/v2"
+)
+
+// exchange is one message on its way through the transport chain, with its
+// transport events.
+type exchange struct {
+	c      *Client
+	ctx    context.Context
+	req    *Request
+	actor  string
+	events []audit.TransportEvent
+
+	attempts   int
+	lastStatus int
+	lastCode   string
+	retryAfter time.Duration
+	lastErr    error // last transport or decode error
+	resp       *Response
+	rejected   *RejectedError
+}
+
+func (x *exchange) event(kind, detail string) {
+	x.events = append(x.events, audit.TransportEvent{
+		Time: x.c.clock().UTC(), MessageID: x.req.MessageID, Kind: kind, Actor: x.actor, Detail: detail,
+	})
+}
+
+// roundTrip sends req through breaker, retries, codec and HTTP. It returns
+// the decoded answer or a typed error; x.events holds what happened.
+func (c *Client) roundTrip(ctx context.Context, x *exchange) (*Response, error) {
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			bufPool.Put(buf)
+		}
+	}()
+	if err := c.codec.EncodeRequest(buf, x.req); err != nil {
+		return nil, err
+	}
+	body := buf.Bytes()
+	c.stats.messages.Add(1)
+	send := func() (*Response, error) { return c.send(ctx, x, body) }
+	var resp *Response
+	var err error
+	if c.breaker != nil {
+		resp, err = c.breaker.Execute(send)
+		if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
+			state := "open"
+			if errors.Is(err, gobreaker.ErrTooManyRequests) {
+				state = "half-open"
+			}
+			x.event("breaker", "circuit "+state+", not sent")
+			return nil, &BreakerOpenError{State: state}
+		}
+	} else {
+		resp, err = send()
+	}
+	return resp, err
+}
+
+func (c *Client) send(ctx context.Context, x *exchange, body []byte) (*Response, error) {
+	rreq, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, c.endpoints[x.req.Kind], body)
+	if err != nil {
+		return nil, err
+	}
+	h := rreq.Header
+	h.Set("Content-Type", c.codec.ContentType(x.req.Kind))
+	h.Set("Accept", c.codec.ContentType(x.req.Kind))
+	h.Set(HeaderProtocol, c.codec.Name())
+	h.Set(HeaderMessageID, x.req.MessageID.String())
+	h.Set(HeaderSender, c.sender.ID)
+	rreq.SetResponseHandler(x.handle)
+	rc := &retryablehttp.Client{
+		HTTPClient:     c.hc,
+		RetryWaitMin:   c.retry.WaitMin,
+		RetryWaitMax:   c.retry.WaitMax,
+		RetryMax:       c.retry.Max,
+		RequestLogHook: x.logRequest,
+		CheckRetry:     x.checkRetry,
+		Backoff:        x.backoff,
+		ErrorHandler:   x.giveUp,
+	}
+	resp, err := rc.Do(rreq)
+	if resp != nil && resp.Body != nil {
+		resp.Body.Close()
+	}
+	if err == nil && x.rejected == nil && x.resp != nil {
+		return x.resp, nil
+	}
+	if x.rejected != nil {
+		return nil, x.rejected
+	}
+	return nil, x.finalError(ctx, err)
+}
+
+func (x *exchange) logRequest(_ retryablehttp.Logger, _ *http.Request, attempt int) {
+	x.attempts = attempt + 1
+	x.c.stats.attempts.Add(1)
+	if attempt > 0 {
+		x.c.stats.retries.Add(1)
+	}
+	x.event("sent", "kind="+x.req.Kind.String()+" attempt="+strconv.Itoa(attempt+1)+" searches="+strconv.Itoa(len(x.req.Searches)))
+}
+
+// handle reads and decodes a final answer (success or rejection). An error
+// here goes back to checkRetry.
+func (x *exchange) handle(resp *http.Response) error {
+	defer resp.Body.Close()
+	x.lastStatus = resp.StatusCode
+	data, err := readBounded(resp.Body, x.c.maxResp)
+	if err != nil {
+		x.event("error", "reading answer: "+safeErr(err))
+		x.lastErr = err
+		return err
+	}
+	switch {
+	case resp.StatusCode == http.StatusOK:
+		r, err := x.c.codec.DecodeResponse(bytes.NewReader(data), x.req)
+		if err != nil {
+			x.event("schema-check", "failed: "+safeErr(err))
+			x.lastErr = err
+			return err
+		}
+		x.event("schema-check", "ok")
+		x.resp = r
+		return nil
+	case resp.StatusCode >= 400 && resp.StatusCode < 500:
+		p, err := x.c.codec.DecodeProblem(bytes.NewReader(data))
+		if err != nil {
+			x.event("schema-check", "problem body failed: "+safeErr(err))
+			x.lastErr = err
+			return err
+		}
+		if p.RequestID != uuid.Nil && p.RequestID != x.req.MessageID {
+			err := &wireError{reason: "problem request_id does not match the message sent", err: ErrMessageMismatch}
+			x.event("schema-check", "failed: "+err.reason)
+			x.lastErr = err
+			return err
+		}
+		x.event("schema-check", "ok: rejected "+p.Code)
+		x.rejected = &RejectedError{Code: p.Code, Text: p.Text, Status: resp.StatusCode, MessageID: x.req.MessageID}
+		return nil
+	default:
+		x.event("error", "unexpected status "+strconv.Itoa(resp.StatusCode))
+		x.lastErr = nil
+		return errUnexpectedStatus
+	}
+}
+
+var errUnexpectedStatus = errors.New("ida: unexpected HTTP status")
+
+func readBounded(r io.Reader, max int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, &wireError{reason: "answer larger than " + strconv.FormatInt(max, 10) + " bytes", err: ErrTooLarge}
+	}
+	return data, nil
+}
+
+// safeErr renders an error for the transport log. Our own decode errors
+// never hold values; others (net errors) hold addresses, not personal data.
+func safeErr(err error) string {
+	s := err.Error()
+	if len(s) > 200 {
+		s = s[:200]
+	}
+	return s
+}
+
+func (x *exchange) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return false, ctxErr
+	}
+	if err != nil {
+		if errors.Is(err, ErrTooLarge) || errors.Is(err, errUnexpectedStatus) {
+			return false, nil
+		}
+		var we *wireError
+		if errors.As(err, &we) {
+			return true, nil // malformed, truncated or not ours: the same message again is safe
+		}
+		x.lastErr = err
+		if resp == nil {
+			x.event("error", "transport: "+safeErr(err))
+		}
+		var ce *tls.CertificateVerificationError
+		var ue x509.UnknownAuthorityError
+		var he x509.HostnameError
+		if errors.As(err, &ce) || errors.As(err, &ue) || errors.As(err, &he) {
+			return false, nil
+		}
+		return true, nil
+	}
+	x.lastStatus = resp.StatusCode
+	x.retryAfter = 0
+	switch s := resp.StatusCode; {
+	case s == http.StatusTooManyRequests || (s >= 500 && s != http.StatusNotImplemented && s != http.StatusHTTPVersionNotSupported):
+		x.lastErr = nil
+		d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), x.c.clock())
+		detail := "status=" + strconv.Itoa(s)
+		if ok {
+			x.retryAfter = d
+			detail += " retry-after=" + d.String()
+		}
+		x.event("received", detail)
+		if ok && d > x.c.retry.MaxRetryAfter {
+			return false, nil
+		}
+		return true, nil
+	default:
+		x.event("received", "status="+strconv.Itoa(s))
+		return false, nil
+	}
+}
+
+// parseRetryAfter reads delay-seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n < 0 {
+			return 0, false
+		}
+		if n > 1<<31 {
+			n = 1 << 31
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	d := t.Sub(now)
+	if d < 0 {
+		d = 0
+	}
+	return d, true
+}
+
+// backoff honours Retry-After; otherwise exponential from WaitMin with
+// "equal jitter" (half fixed, half random), capped at WaitMax.
+func (x *exchange) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+	var wait time.Duration
+	if resp != nil && x.retryAfter > 0 {
+		wait = x.retryAfter
+	} else if resp != nil && resp.Header.Get("Retry-After") != "" {
+		wait = 0 // Retry-After: 0 or a past date
+	} else {
+		d := minWait
+		for i := 0; i < attempt && d < maxWait; i++ {
+			d *= 2
+		}
+		d = min(d, maxWait)
+		wait = d/2 + time.Duration(x.c.rnd()*float64(d/2))
+	}
+	x.event("retry", "attempt="+strconv.Itoa(attempt+2)+" wait="+wait.String())
+	return wait
+}
+
+func (x *exchange) giveUp(resp *http.Response, err error, tries int) (*http.Response, error) {
+	if resp != nil && resp.Body != nil {
+		resp.Body.Close()
+	}
+	x.attempts = tries
+	return nil, err
+}
+
+// finalError turns the state at the end of the retries into a typed error.
+func (x *exchange) finalError(ctx context.Context, err error) error {
+	id := x.req.MessageID
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		x.event("error", "context: "+ctxErr.Error())
+		return ctxErr
+	}
+	var we *wireError
+	if errors.As(err, &we) || errors.As(x.lastErr, &we) {
+		x.event("error", "giving up: "+we.reason)
+		return &DecodeError{MessageID: id, Attempts: x.attempts, Reason: we.reason, Err: we.err}
+	}
+	if x.lastErr != nil {
+		x.event("error", "giving up: transport")
+		return &TransportError{MessageID: id, Attempts: x.attempts, Err: x.lastErr}
+	}
+	if x.lastStatus != 0 && x.lastStatus != http.StatusOK {
+		x.event("error", "giving up: status "+strconv.Itoa(x.lastStatus))
+		return &ResponseError{Status: x.lastStatus, Code: x.lastCode, MessageID: id, RetryAfter: x.retryAfter, Attempts: x.attempts}
+	}
+	if err == nil {
+		err = errors.New("no answer")
+	}
+	x.event("error", "giving up: "+safeErr(err))
+	return &TransportError{MessageID: id, Attempts: x.attempts, Err: err}
+}
