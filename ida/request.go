@@ -294,7 +294,7 @@ func (r *InaccuracyReport) Validate() error {
 // LastContact reports the month and year of this body's last administrative
 // contact with the person (§ 4 Abs. 3 and 4 IDNrG).
 type LastContact struct {
-	IDNr idnr.IDNr       // required
+	IDNr idnr.IDNr      // required
 	Date idnr.MonthYear // required
 }
 
