@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/bits"
 )
 
 // IDNr is a validated tax identification number (§ 139b AO), the cross-register
@@ -19,8 +20,16 @@ import (
 // ([IDNr.Masked]); the full digits are available only from the explicit
 // methods [IDNr.String], [IDNr.Grouped] and the encoding methods.
 type IDNr struct {
-	n uint64 // the 11 digits as a number; 0 means no IDNr
+	// n is the 11 digits as a number, XORed with idnrKey so that a struct
+	// holding an IDNr in an unexported field (which fmt prints without
+	// calling Format) does not show the digits; 0 means no IDNr.
+	n uint64
 }
+
+// idnrKey scrambles the stored number. It is not secret and not security:
+// it only keeps the plain digits out of accidental raw prints. Every valid
+// number is below 2^37, so no number maps to 0.
+const idnrKey = 0x9E3779B97F4A7C15
 
 // Sentinel errors, one per rule, so that callers can tell the reason with
 // errors.Is. None of them ever carries the number.
@@ -148,52 +157,63 @@ func fromDigits(d *[11]byte, o Option) (IDNr, error) {
 	for _, x := range d {
 		v = v*10 + uint64(x)
 	}
-	return IDNr{n: v}, nil
+	return IDNr{n: v ^ idnrKey}, nil
 }
 
 // checkRepetition applies the repetition rules to the first ten digits:
 // exactly one digit occurs more than once, twice or three times; since 2016 a
 // digit occurring three times must not stand three in a row.
 func checkRepetition(d *[11]byte, skipAdjacency bool) error {
-	var count [10]uint8
+	var seen, dup uint16
 	for _, x := range d[:10] {
-		count[x]++
+		bit := uint16(1) << x
+		dup |= seen & bit
+		seen |= bit
 	}
-	repeated := -1
-	for digit, c := range count {
-		if c > 3 {
+	switch 10 - bits.OnesCount16(seen) { // occurrences beyond the first
+	case 1: // one digit twice
+		return nil
+	case 2: // one digit three times, or two digits twice
+		if dup&(dup-1) != 0 {
 			return ErrRepetition
 		}
-		if c >= 2 {
-			if repeated >= 0 {
-				return ErrRepetition
-			}
-			repeated = digit
-		}
-	}
-	if repeated < 0 {
-		return ErrRepetition
-	}
-	if count[repeated] == 3 && !skipAdjacency {
-		r := byte(repeated)
-		for i := 0; i+2 < 10; i++ {
-			if d[i] == r && d[i+1] == r && d[i+2] == r {
-				return ErrThreeInARow
+		if !skipAdjacency {
+			rep := byte(bits.TrailingZeros16(dup))
+			for i := 0; i+2 < 10; i++ {
+				if d[i] == rep && d[i+1] == rep && d[i+2] == rep {
+					return ErrThreeInARow
+				}
 			}
 		}
+		return nil
 	}
-	return nil
+	return ErrRepetition
 }
+
+// mod1110 is two steps of ISO/IEC 7064 MOD 11,10 at once: for the running
+// value P (1-10) and two digits a, b it holds the P after both, where one
+// step is S = (d + P) mod 10, or 10 if that is 0, and the next P = (2·S) mod 11.
+var mod1110 = func() (t [11][100]byte) {
+	step := func(p, d int) int {
+		s := (d + p) % 10
+		if s == 0 {
+			s = 10
+		}
+		return 2 * s % 11
+	}
+	for p := 1; p <= 10; p++ {
+		for ab := 0; ab < 100; ab++ {
+			t[p][ab] = byte(step(step(p, ab/10), ab%10))
+		}
+	}
+	return t
+}()
 
 // checkDigit computes the ISO/IEC 7064 MOD 11,10 check digit of d[0:10].
 func checkDigit(d *[11]byte) byte {
 	p := byte(10)
-	for _, x := range d[:10] {
-		s := (x + p) % 10
-		if s == 0 {
-			s = 10
-		}
-		p = (2 * s) % 11
+	for i := 0; i < 10; i += 2 {
+		p = mod1110[p%11][d[i]*10+d[i+1]]
 	}
 	c := 11 - p
 	if c == 10 {
@@ -225,7 +245,7 @@ func (id IDNr) IsZero() bool { return id.n == 0 }
 
 // digits writes the 11 digits into b.
 func (id IDNr) digits(b *[11]byte) {
-	v := id.n
+	v := id.n ^ idnrKey
 	for i := 10; i >= 0; i-- {
 		b[i] = byte('0' + v%10)
 		v /= 10
