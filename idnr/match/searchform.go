@@ -154,7 +154,7 @@ func appendSearchFormNFC(dst []byte, s string) []byte {
 // with them (Müller → MUELLER). Both sides of a comparison are reduced the
 // same way; the matcher treats agreement here as weaker than agreement of
 // the search forms.
-func appendLoose(dst []byte, sf string) []byte {
+func appendLoose[T ~string | ~[]byte](dst []byte, sf T) []byte {
 	for i := 0; i < len(sf); i++ {
 		c := sf[i]
 		dst = append(dst, c)

@@ -1,0 +1,384 @@
+package match
+
+import "github.com/regmo/regmo/idnr"
+
+// maxEditLen bounds the strings the edit distance looks at (after common
+// prefix and suffix are removed); longer differences are no typo anyway.
+const maxEditLen = 24
+
+// typoBudget is the number of edits a name of n letters may carry and
+// still count as a typo: one, two from nine letters on.
+func typoBudget(n int) int {
+	if n >= 9 {
+		return 2
+	}
+	return 1
+}
+
+// isTypo reports whether the search forms a and b differ by a small
+// Damerau-Levenshtein distance (optimal string alignment: insertions,
+// deletions, substitutions, transpositions of neighbours).
+func isTypo(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	n := max(len(a), len(b))
+	if n < 3 {
+		return false
+	}
+	return withinEdits(a, b, typoBudget(n))
+}
+
+// withinEdits reports whether the OSA distance of a and b is at most k.
+// It does not allocate.
+func withinEdits(a, b string, k int) bool {
+	// strip the common prefix and suffix
+	for len(a) > 0 && len(b) > 0 && a[0] == b[0] {
+		a, b = a[1:], b[1:]
+	}
+	for len(a) > 0 && len(b) > 0 && a[len(a)-1] == b[len(b)-1] {
+		a, b = a[:len(a)-1], b[:len(b)-1]
+	}
+	la, lb := len(a), len(b)
+	if la-lb > k || lb-la > k {
+		return false
+	}
+	if la == 0 || lb == 0 {
+		return max(la, lb) <= k
+	}
+	if la > maxEditLen || lb > maxEditLen {
+		return false
+	}
+	var rows [3][maxEditLen + 1]uint8
+	prev2, prev, cur := &rows[0], &rows[1], &rows[2]
+	for j := 0; j <= lb; j++ {
+		prev[j] = uint8(j)
+	}
+	for i := 1; i <= la; i++ {
+		cur[0] = uint8(i)
+		rowMin := cur[0]
+		for j := 1; j <= lb; j++ {
+			cost := uint8(1)
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				v = min(v, prev2[j-2]+1)
+			}
+			cur[j] = v
+			rowMin = min(rowMin, v)
+		}
+		if int(rowMin) > k {
+			return false
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return int(prev[lb]) <= k
+}
+
+// subsetOf reports whether every non-empty element of a occurs in b.
+func subsetOf(a []string, b []string) bool {
+	if len(a) == 0 {
+		return false
+	}
+outer:
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				continue outer
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// compareFamily compares the family names and former names of a and b and
+// returns the level of the best agreeing pair.
+func (m *Matcher) compareFamily(a, b *Prepared) Level {
+	if a.nfam == 0 || b.nfam == 0 {
+		return LevelMissing
+	}
+	w := &m.w[FieldFamilyName]
+	best, bestW := LevelConflict, w[LevelConflict]
+	consider := func(l Level) {
+		if w[l] > bestW {
+			best, bestW = l, w[l]
+		}
+	}
+	for i := 0; i < int(a.nfam); i++ {
+		x := &a.fam[i]
+		for j := 0; j < int(b.nfam); j++ {
+			y := &b.fam[j]
+			current := i == 0 && j == 0 && a.famCurrent && b.famCurrent
+			switch {
+			case x.sf == y.sf:
+				if current {
+					return LevelExact
+				}
+				consider(LevelFormerName)
+			case x.loose == y.loose:
+				consider(LevelDiacritics)
+			case subsetOf(x.sub[:x.nsub], y.sub[:y.nsub]) || subsetOf(y.sub[:y.nsub], x.sub[:x.nsub]):
+				consider(LevelSubset)
+			case x.phon == y.phon:
+				consider(LevelPhonetic)
+			default:
+				if w[LevelTypo] > bestW && isTypo(x.sf, y.sf) {
+					consider(LevelTypo)
+				}
+			}
+		}
+	}
+	return best
+}
+
+// compareGiven compares the given names. weakOK reports, for the phonetic
+// and typo levels, whether every approximately matched name is long enough
+// (six letters or more) to be told from a sibling's similar name.
+func compareGiven(a, b *Prepared) (l Level, weakOK bool) {
+	na, nb := int(a.ngiven), int(b.ngiven)
+	if na == 0 || nb == 0 {
+		return LevelMissing, false
+	}
+	ga, gb := a.given[:na], b.given[:nb]
+	aInB, bInA := subsetOf(ga, gb), subsetOf(gb, ga)
+	switch {
+	case aInB && bInA:
+		return LevelExact, false
+	case aInB || bInA:
+		return LevelSubset, false
+	}
+	if a.givenAll == b.givenAll {
+		return LevelHyphenation, false
+	}
+	sa, sb := a.givenSub[:a.ngivenSub], b.givenSub[:b.ngivenSub]
+	if subsetOf(sa, sb) || subsetOf(sb, sa) {
+		return LevelHyphenation, false
+	}
+	la, lb := a.givenLoose[:na], b.givenLoose[:nb]
+	if subsetOf(la, lb) || subsetOf(lb, la) {
+		return LevelDiacritics, false
+	}
+	// Approximate: every name of the side with fewer names must find a
+	// partner on the other side.
+	small, large := a, b
+	if nb < na {
+		small, large = b, a
+	}
+	var strong, phon, typo, none int
+	weakOK = true
+	for i := 0; i < int(small.ngiven); i++ {
+		x, xl, xp := small.given[i], small.givenLoose[i], small.givenPhon[i]
+		found := 0 // 3 strong, 2 phonetic, 1 typo
+		for j := 0; j < int(large.ngiven) && found < 3; j++ {
+			y := large.given[j]
+			switch {
+			case x == y || xl == large.givenLoose[j]:
+				found = 3
+			case found < 2 && xp != "" && xp == large.givenPhon[j]:
+				found = 2
+				if len(x) < 6 || len(y) < 6 {
+					weakOK = false
+				}
+			case found < 1 && isTypo(x, y):
+				found = 1
+				if len(x) < 6 || len(y) < 6 {
+					weakOK = false
+				}
+			}
+		}
+		switch found {
+		case 3:
+			strong++
+		case 2:
+			phon++
+		case 1:
+			typo++
+		default:
+			none++
+		}
+	}
+	switch {
+	case none == 0 && typo > 0:
+		return LevelTypo, weakOK
+	case none == 0 && phon > 0:
+		return LevelPhonetic, weakOK
+	case none == 0:
+		return LevelDiacritics, false
+	case strong+phon+typo > 0:
+		return LevelPartial, false
+	}
+	return LevelConflict, false
+}
+
+// compareBirth compares two birth dates.
+func compareBirth(a, b idnr.Date) Level {
+	if a.IsZero() || b.IsZero() {
+		return LevelMissing
+	}
+	ay, ayk := a.Year()
+	am, amk := a.Month()
+	ad, adk := a.Day()
+	by, byk := b.Year()
+	bm, bmk := b.Month()
+	bd, bdk := b.Day()
+	if a.IsComplete() && b.IsComplete() {
+		switch {
+		case a == b:
+			return LevelExact
+		case ay == by && ad == int(bm) && int(am) == bd:
+			return LevelSwapped
+		case digitTypo(digits(ad, int(am), ay), digits(bd, int(bm), by)):
+			return LevelDigitTypo
+		}
+		return LevelConflict
+	}
+	if !a.Compatible(b) {
+		return LevelConflict
+	}
+	switch {
+	case ayk && byk && amk && bmk:
+		return LevelCompatible
+	case (ayk && byk) || (amk && bmk) || (adk && bdk):
+		return LevelPartial
+	}
+	return LevelMissing
+}
+
+// digits returns the register form DDMMYYYY as digits.
+func digits(d, m, y int) [8]byte {
+	return [8]byte{byte(d / 10), byte(d % 10), byte(m / 10), byte(m % 10),
+		byte(y / 1000), byte(y / 100 % 10), byte(y / 10 % 10), byte(y % 10)}
+}
+
+// digitTypo reports whether two register forms differ in exactly one digit
+// or by one transposition of neighbouring digits.
+func digitTypo(a, b [8]byte) bool {
+	first, diff := -1, 0
+	for i := range a {
+		if a[i] != b[i] {
+			if first < 0 {
+				first = i
+			}
+			diff++
+		}
+	}
+	switch diff {
+	case 1:
+		return true
+	case 2:
+		i := first
+		return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i]
+	}
+	return false
+}
+
+// compareSex compares the sex: m against w is a conflict; divers or ohne
+// Angabe against anything else a mismatch (the entry may have changed
+// under § 45b PStG).
+func compareSex(a, b idnr.Sex) Level {
+	switch {
+	case a == idnr.SexUnknown || b == idnr.SexUnknown:
+		return LevelMissing
+	case a == b:
+		return LevelExact
+	case (a == idnr.Male && b == idnr.Female) || (a == idnr.Female && b == idnr.Male):
+		return LevelConflict
+	}
+	return LevelMismatch
+}
+
+// comparePlace compares the places of birth.
+func comparePlace(a, b *Prepared) Level {
+	x, y := &a.place, &b.place
+	if x.sf == "" || y.sf == "" {
+		return LevelMissing
+	}
+	switch {
+	case x.sf == y.sf:
+		return LevelExact
+	case x.loose == y.loose:
+		return LevelDiacritics
+	case a.placeCanon == b.placeCanon,
+		prefixOf(a.placeCanon, b.placeCanon), prefixOf(b.placeCanon, a.placeCanon),
+		x.nsub > 0 && y.nsub > 0 && x.sub[0] == y.sub[0] && len(x.sub[0]) >= 3,
+		subsetOf(x.sub[:x.nsub], y.sub[:y.nsub]), subsetOf(y.sub[:y.nsub], x.sub[:x.nsub]):
+		return LevelPartial
+	case x.phon == y.phon:
+		return LevelPhonetic
+	case isTypo(x.sf, y.sf):
+		return LevelTypo
+	}
+	return LevelConflict
+}
+
+// prefixOf reports whether p is a prefix of s of at least four letters
+// ("FRANKFURT" of "FRANKFURTAMMAIN", "BERLIN" of "BERLINSPANDAU").
+func prefixOf(p, s string) bool {
+	return len(p) >= 4 && len(p) < len(s) && s[:len(p)] == p
+}
+
+// compareAddress compares the current or last known addresses.
+func compareAddress(a, b *Prepared) Level {
+	hasTown := func(p *Prepared) bool { return p.postal != "" || p.city != "" }
+	if (!hasTown(a) && a.street == "") || (!hasTown(b) && b.street == "") {
+		return LevelMissing
+	}
+	townKnown := hasTown(a) && hasTown(b)
+	sameTown := (a.postal != "" && a.postal == b.postal) || (a.city != "" && a.city == b.city)
+	sameStreet := a.street != "" && b.street != "" && (a.street == b.street || isTypo(a.street, b.street))
+	if sameStreet && (sameTown || !townKnown) {
+		if a.house != "" && a.house == b.house {
+			return LevelExact
+		}
+		return LevelSameStreet
+	}
+	if sameTown {
+		return LevelSameCity
+	}
+	if townKnown {
+		return LevelConflict
+	}
+	return LevelMissing
+}
+
+// compareNationality reports whether the nationalities share one.
+func compareNationality(a, b *Prepared) Level {
+	if a.nnat == 0 || b.nnat == 0 {
+		return LevelMissing
+	}
+	for i := 0; i < int(a.nnat); i++ {
+		for j := 0; j < int(b.nnat); j++ {
+			if a.nats[i] == b.nats[j] {
+				return LevelExact
+			}
+		}
+	}
+	return LevelMismatch
+}
+
+// compareDegree compares the doctoral degrees. A degree on one side only is
+// normal (it is acquired later, or a register does not keep it) and counts
+// as missing.
+func compareDegree(a, b *Prepared) Level {
+	switch {
+	case a.degree == "" || b.degree == "":
+		return LevelMissing
+	case a.degree == b.degree:
+		return LevelExact
+	}
+	return LevelMismatch
+}
+
+// compareIDNr compares the IDNrs where both sides have one.
+func compareIDNr(a, b idnr.IDNr) Level {
+	switch {
+	case a.IsZero() || b.IsZero():
+		return LevelMissing
+	case a == b:
+		return LevelExact
+	}
+	return LevelConflict
+}

@@ -1,0 +1,343 @@
+package match
+
+import (
+	"log/slog"
+	"strconv"
+)
+
+// Field is a field of the basic data that the matcher compares.
+type Field uint8
+
+// The compared fields, in the order the reasons list them.
+const (
+	FieldIDNr Field = iota
+	FieldFamilyName
+	FieldGivenNames
+	FieldBirthDate
+	FieldSex
+	FieldBirthPlace
+	FieldAddress
+	FieldNationality
+	FieldDoctoralDegree
+	// NumFields is the number of compared fields.
+	NumFields
+)
+
+var fieldTokens = [NumFields]string{"idnr", "family-name", "given-names", "birth-date", "sex", "birth-place", "address", "nationality", "doctoral-degree"}
+var fieldGerman = [NumFields]string{"IDNr", "Familienname", "Vornamen", "Geburtsdatum", "Geschlecht", "Geburtsort", "Anschrift", "Staatsangehörigkeit", "Doktorgrad"}
+
+// String returns a stable English token such as "birth-date".
+func (f Field) String() string {
+	if f < NumFields {
+		return fieldTokens[f]
+	}
+	return "field(" + strconv.Itoa(int(f)) + ")"
+}
+
+// German returns the German field name a clerk knows ("Geburtsdatum").
+func (f Field) German() string {
+	if f < NumFields {
+		return fieldGerman[f]
+	}
+	return f.String()
+}
+
+// Level is how well one field of two records agrees. Which levels a field
+// can reach is listed in the package documentation ("Scoring model").
+type Level uint8
+
+// The comparison levels, from agreement to conflict.
+const (
+	// LevelMissing: the field is not known on both sides; it counts nothing.
+	LevelMissing Level = iota
+	// LevelExact: equal in the search form (names), equal (dates, codes).
+	LevelExact
+	// LevelFormerName: a family name agrees with a former name of the other side.
+	LevelFormerName
+	// LevelDiacritics: equal once umlaut spellings are ignored (Müller, Muller).
+	LevelDiacritics
+	// LevelHyphenation: given names agree once hyphens are ignored ("Hans-Georg", "Hans Georg").
+	LevelHyphenation
+	// LevelSubset: one side's names are all among the other's (given names in
+	// any order; "von Neuenwalde" and "Neuenwalde"; a double name).
+	LevelSubset
+	// LevelPhonetic: equal Kölner Phonetik code.
+	LevelPhonetic
+	// LevelTypo: a small edit distance (Damerau-Levenshtein) on the search form.
+	LevelTypo
+	// LevelPartial: some overlap only: some given names agree and others
+	// conflict; a birth place given with and without its district or by an
+	// old name; a partial birth date sharing only the year.
+	LevelPartial
+	// LevelCompatible: a partial birth date whose known year and month agree.
+	LevelCompatible
+	// LevelDigitTypo: complete birth dates differing in one digit or two
+	// adjacent transposed digits.
+	LevelDigitTypo
+	// LevelSwapped: complete birth dates with day and month swapped.
+	LevelSwapped
+	// LevelSameStreet: same street (and town), different or missing house number.
+	LevelSameStreet
+	// LevelSameCity: same postcode or town, different street.
+	LevelSameCity
+	// LevelMismatch: a weak disagreement (no common nationality; sex divers
+	// or ohne Angabe against m or w; different doctoral degrees).
+	LevelMismatch
+	// LevelConflict: the field disagrees and no typo or variant explains it.
+	LevelConflict
+	// NumLevels is the number of levels.
+	NumLevels
+)
+
+var levelTokens = [NumLevels]string{"missing", "exact", "former-name", "diacritics", "hyphenation", "subset", "phonetic", "typo", "partial", "compatible", "digit-typo", "day-month-swapped", "same-street", "same-city", "mismatch", "conflict"}
+var levelGerman = [NumLevels]string{
+	"nicht auf beiden Seiten vorhanden",
+	"stimmt überein",
+	"stimmt mit einem früheren Namen überein",
+	"stimmt ohne Umlautschreibung überein",
+	"stimmt ohne Bindestrich überein",
+	"Teilmenge (einzelne Namensteile fehlen auf einer Seite)",
+	"klingt gleich (Kölner Phonetik)",
+	"weicht um einen Tippfehler ab",
+	"stimmt teilweise überein",
+	"unvollständig, bekannte Teile stimmen überein",
+	"weicht um eine Ziffer ab",
+	"Tag und Monat vertauscht",
+	"gleiche Straße, andere Hausnummer",
+	"gleicher Ort, andere Straße",
+	"weicht leicht ab",
+	"widerspricht sich",
+}
+
+// String returns a stable English token such as "day-month-swapped".
+func (l Level) String() string {
+	if l < NumLevels {
+		return levelTokens[l]
+	}
+	return "level(" + strconv.Itoa(int(l)) + ")"
+}
+
+// German returns a short German description for a clerk.
+func (l Level) German() string {
+	if l < NumLevels {
+		return levelGerman[l]
+	}
+	return l.String()
+}
+
+// Reason is the contribution of one field to a score: the level the field
+// reached and the weight that level carries. It holds no personal data, so
+// it is safe to log and to show in a review queue.
+type Reason struct {
+	Field  Field
+	Level  Level
+	Weight float64
+}
+
+// String returns "birth-date=day-month-swapped(+6.0)".
+func (r Reason) String() string {
+	return r.Field.String() + "=" + r.Level.String() + "(" + formatWeight(r.Weight) + ")"
+}
+
+// Text returns the German reason for a clerk: "Geburtsdatum: Tag und Monat vertauscht".
+func (r Reason) Text() string {
+	return r.Field.German() + ": " + r.Level.German()
+}
+
+func formatWeight(w float64) string {
+	s := strconv.FormatFloat(w, 'f', 1, 64)
+	if w >= 0 {
+		s = "+" + s
+	}
+	return s
+}
+
+// Reasons holds one [Reason] per field, indexed by [Field]. Fields at
+// [LevelMissing] contributed nothing.
+type Reasons [NumFields]Reason
+
+// Compared returns the reasons of the fields that were known on both sides,
+// in field order.
+func (rs *Reasons) Compared() []Reason {
+	out := make([]Reason, 0, NumFields)
+	for _, r := range rs {
+		if r.Level != LevelMissing {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// String lists the compared fields: "family-name=exact(+10.0) given-names=subset(+7.0) ...".
+func (rs *Reasons) String() string {
+	var b []byte
+	for _, r := range rs {
+		if r.Level == LevelMissing {
+			continue
+		}
+		if len(b) > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, r.String()...)
+	}
+	return string(b)
+}
+
+// Decision is the matcher's verdict.
+type Decision uint8
+
+const (
+	// Reject: the candidate is not the person (or there is none).
+	Reject Decision = iota
+	// Review: a clerk must decide.
+	Review
+	// Accept: the candidate is the person; its IDNr may be stored.
+	Accept
+)
+
+// String returns "reject", "review" or "accept".
+func (d Decision) String() string {
+	switch d {
+	case Reject:
+		return "reject"
+	case Review:
+		return "review"
+	case Accept:
+		return "accept"
+	}
+	return "decision(" + strconv.Itoa(int(d)) + ")"
+}
+
+// German returns "Ablehnen", "Prüfen" or "Übernehmen".
+func (d Decision) German() string {
+	switch d {
+	case Reject:
+		return "Ablehnen"
+	case Review:
+		return "Prüfen"
+	case Accept:
+		return "Übernehmen"
+	}
+	return d.String()
+}
+
+// Hold says why a decision is not Accept.
+type Hold uint8
+
+const (
+	// HoldNone: nothing held the decision back (it is Accept).
+	HoldNone Hold = iota
+	// HoldNoCandidate: there was no candidate.
+	HoldNoCandidate
+	// HoldConflict: a strong conflict in Outcome.HoldField (IDNr, given
+	// names, birth date, sex m/w) rules out Accept however high the score.
+	HoldConflict
+	// HoldMissing: family name, given names or birth date is not known on
+	// both sides; missing evidence never leads to Accept.
+	HoldMissing
+	// HoldWeak: family name, given names or birth date agrees too weakly
+	// for an automatic decision (for example a typo in a short given name,
+	// which twins cannot be told from).
+	HoldWeak
+	// HoldCorroboration: the birth date agrees only approximately and
+	// neither address nor birth place confirm it.
+	HoldCorroboration
+	// HoldScore: the score is below the accept threshold.
+	HoldScore
+	// HoldAmbiguous: another candidate scores within the margin.
+	HoldAmbiguous
+)
+
+var holdTokens = [...]string{"", "no-candidate", "conflict", "missing", "weak", "corroboration", "score", "ambiguous"}
+var holdGerman = [...]string{
+	"",
+	"kein Kandidat",
+	"starker Widerspruch",
+	"Pflichtmerkmal fehlt auf einer Seite",
+	"Pflichtmerkmal stimmt nur schwach überein",
+	"Geburtsdatum nur ähnlich und weder Anschrift noch Geburtsort bestätigen es",
+	"Gesamtgewicht unter der Annahmeschwelle",
+	"ein weiterer Kandidat ist fast gleich gut",
+}
+
+// String returns a stable English token such as "ambiguous", or "" for HoldNone.
+func (h Hold) String() string {
+	if int(h) < len(holdTokens) {
+		return holdTokens[h]
+	}
+	return "hold(" + strconv.Itoa(int(h)) + ")"
+}
+
+// German returns a German description for a clerk.
+func (h Hold) German() string {
+	if int(h) < len(holdGerman) {
+		return holdGerman[h]
+	}
+	return h.String()
+}
+
+// Outcome is the result of [Matcher.Decide]. It holds no personal data:
+// it is safe to log (it implements slog.LogValuer) and to store in a review
+// queue.
+type Outcome struct {
+	Decision Decision
+	// Candidate is the index of the best candidate, or -1 when there is
+	// none or the decision is Reject.
+	Candidate int
+	// Score is the best candidate's total weight (sum of Reasons weights).
+	Score float64
+	// Runner is the second-best candidate's score; meaningful only when
+	// there were at least two candidates.
+	Runner float64
+	// Hold says why the decision is not Accept; HoldField names the field
+	// for HoldConflict, HoldMissing, HoldWeak.
+	Hold      Hold
+	HoldField Field
+	// Reasons are the per-field levels and weights of the best candidate.
+	Reasons Reasons
+}
+
+// String returns a one-line summary without personal data, e.g.
+// "accept candidate=0 score=45.0 family-name=exact(+10.0) ...".
+func (o Outcome) String() string {
+	s := o.Decision.String() + " candidate=" + strconv.Itoa(o.Candidate) + " score=" + strconv.FormatFloat(o.Score, 'f', 1, 64)
+	if o.Hold != HoldNone {
+		s += " hold=" + o.Hold.String()
+		if o.Hold == HoldConflict || o.Hold == HoldMissing || o.Hold == HoldWeak {
+			s += ":" + o.HoldField.String()
+		}
+	}
+	if r := o.Reasons.String(); r != "" {
+		s += " " + r
+	}
+	return s
+}
+
+// German returns the explanation for a clerk, one line per compared field,
+// for example "Prüfen (Gesamtgewicht 24.0): Geburtsdatum nur ähnlich ...".
+func (o Outcome) German() string {
+	s := o.Decision.German() + " (Gesamtgewicht " + strconv.FormatFloat(o.Score, 'f', 1, 64) + ")"
+	if o.Hold != HoldNone {
+		s += ": " + o.Hold.German()
+		if o.Hold == HoldConflict || o.Hold == HoldMissing || o.Hold == HoldWeak {
+			s += " (" + o.HoldField.German() + ")"
+		}
+	}
+	for _, r := range o.Reasons {
+		if r.Level != LevelMissing {
+			s += "\n" + r.Text() + " (" + formatWeight(r.Weight) + ")"
+		}
+	}
+	return s
+}
+
+// LogValue implements slog.LogValuer with the summary fields and reasons.
+func (o Outcome) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("decision", o.Decision.String()),
+		slog.Int("candidate", o.Candidate),
+		slog.Float64("score", o.Score),
+		slog.String("hold", o.Hold.String()),
+		slog.String("reasons", o.Reasons.String()),
+	)
+}

@@ -1,0 +1,170 @@
+package match
+
+import (
+	"math"
+
+	"github.com/regmo/regmo/idnr"
+)
+
+// score compares a with b, fills rs and returns the total weight. weakOK
+// reports whether approximately matching given names are long enough to
+// carry an automatic decision.
+func (m *Matcher) score(a, b *Prepared, rs *Reasons) (total float64, weakOK bool) {
+	var gl Level
+	gl, weakOK = compareGiven(a, b)
+	levels := [NumFields]Level{
+		FieldIDNr:           compareIDNr(a.id, b.id),
+		FieldFamilyName:     m.compareFamily(a, b),
+		FieldGivenNames:     gl,
+		FieldBirthDate:      compareBirth(a.birth, b.birth),
+		FieldSex:            compareSex(a.sex, b.sex),
+		FieldBirthPlace:     comparePlace(a, b),
+		FieldAddress:        compareAddress(a, b),
+		FieldNationality:    compareNationality(a, b),
+		FieldDoctoralDegree: compareDegree(a, b),
+	}
+	for f, l := range levels {
+		w := m.w[f][l]
+		rs[f] = Reason{Field: Field(f), Level: l, Weight: w}
+		total += w
+	}
+	return total, weakOK
+}
+
+// strongName reports whether a name level is strong evidence on its own.
+func strongName(l Level) bool {
+	switch l {
+	case LevelExact, LevelFormerName, LevelDiacritics, LevelHyphenation, LevelSubset:
+		return true
+	}
+	return false
+}
+
+// hold applies the rules that an Accept needs besides the score (see the
+// package documentation, "Decisions").
+func hold(rs *Reasons, weakOK bool, sexAgrees bool) (Hold, Field) {
+	for _, f := range [...]Field{FieldIDNr, FieldSex, FieldGivenNames, FieldBirthDate, FieldFamilyName} {
+		if rs[f].Level == LevelConflict {
+			return HoldConflict, f
+		}
+	}
+	for _, f := range [...]Field{FieldFamilyName, FieldGivenNames, FieldBirthDate} {
+		if rs[f].Level == LevelMissing {
+			return HoldMissing, f
+		}
+	}
+	fam, giv, birth := rs[FieldFamilyName].Level, rs[FieldGivenNames].Level, rs[FieldBirthDate].Level
+	switch giv {
+	case LevelPartial:
+		return HoldWeak, FieldGivenNames
+	case LevelPhonetic, LevelTypo:
+		if !weakOK || !sexAgrees {
+			return HoldWeak, FieldGivenNames
+		}
+	}
+	approx := 0
+	if !strongName(fam) {
+		approx++
+	}
+	if !strongName(giv) {
+		approx++
+	}
+	if birth != LevelExact {
+		approx++
+	}
+	if approx >= 2 {
+		if !strongName(fam) {
+			return HoldWeak, FieldFamilyName
+		}
+		return HoldWeak, FieldGivenNames
+	}
+	addr, place := rs[FieldAddress].Level, rs[FieldBirthPlace].Level
+	sameStreet := addr == LevelExact || addr == LevelSameStreet
+	switch birth {
+	case LevelDigitTypo, LevelCompatible, LevelPartial:
+		if !sameStreet {
+			return HoldCorroboration, FieldBirthDate
+		}
+	case LevelSwapped:
+		if !sameStreet && place != LevelExact && place != LevelDiacritics {
+			return HoldCorroboration, FieldBirthDate
+		}
+	}
+	return HoldNone, 0
+}
+
+// DecidePrepared decides which of the prepared candidates, if any, is the
+// person of the prepared register record. It is [Matcher.Decide] without
+// the preparation, for hit lists and repeated comparisons; it does not
+// allocate.
+func (m *Matcher) DecidePrepared(reg *Prepared, cands []Prepared) Outcome {
+	if reg == nil || len(cands) == 0 {
+		return Outcome{Decision: Reject, Candidate: -1, Runner: math.Inf(-1), Hold: HoldNoCandidate}
+	}
+	o := Outcome{Candidate: -1, Score: math.Inf(-1), Runner: math.Inf(-1)}
+	var cur Reasons
+	bestWeakOK := false
+	for i := range cands {
+		s, weakOK := m.score(reg, &cands[i], &cur)
+		if s > o.Score {
+			o.Runner = o.Score
+			o.Score, o.Candidate, o.Reasons, bestWeakOK = s, i, cur, weakOK
+		} else if s > o.Runner {
+			o.Runner = s
+		}
+	}
+	sexAgrees := o.Reasons[FieldSex].Level == LevelExact
+	o.Hold, o.HoldField = hold(&o.Reasons, bestWeakOK, sexAgrees)
+	if o.Hold == HoldNone && o.Score < m.accept {
+		o.Hold = HoldScore
+	}
+	if o.Hold == HoldNone && len(cands) > 1 && o.Score-o.Runner < m.margin {
+		o.Hold = HoldAmbiguous
+	}
+	switch {
+	case o.Hold == HoldNone:
+		o.Decision = Accept
+	case o.Score >= m.rejectBelow:
+		o.Decision = Review
+	default:
+		o.Decision = Reject
+		o.Candidate = -1
+	}
+	return o
+}
+
+// Decide decides whether one of candidates is the person of the register
+// record. Typical use: the backfill passes the one unique hit the IDA
+// returned (Decide(record, []idnr.Person{hit})); a Melde retrieval passes
+// its hit list (up to 1,000).
+//
+// Accept names the candidate whose IDNr may be stored: its score reaches
+// the accept threshold, it leads the second best by the margin, and none of
+// the rules in the package documentation holds it back (a strong conflict,
+// family name, given names or birth date missing on either side, weak
+// agreement). Review sends the best candidate to a clerk with the reasons;
+// Reject says none is the person (Candidate -1). Missing evidence alone
+// never gives Accept: an answer carrying only the IDNr is Review.
+func (m *Matcher) Decide(register idnr.Person, candidates []idnr.Person) Outcome {
+	var reg Prepared
+	prepareInto(&reg, &register)
+	var one [1]Prepared
+	var cs []Prepared
+	if len(candidates) == 1 {
+		cs = one[:]
+	} else {
+		cs = make([]Prepared, len(candidates))
+	}
+	for i := range candidates {
+		prepareInto(&cs[i], &candidates[i])
+	}
+	return m.DecidePrepared(&reg, cs)
+}
+
+// Compare returns the reasons and the score of one pair without deciding;
+// useful for duplicate searches that rank many pairs.
+func (m *Matcher) Compare(a, b *Prepared) (Reasons, float64) {
+	var rs Reasons
+	s, _ := m.score(a, b, &rs)
+	return rs, s
+}

@@ -1,0 +1,98 @@
+package match_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/regmo/regmo/idnr"
+	"github.com/regmo/regmo/idnr/match"
+)
+
+func person() idnr.Person {
+	return idnr.Person{
+		IDNr:          idnr.MustParse("36574261809"),
+		FamilyName:    "Müller",
+		GivenNames:    "Hans-Georg Peter",
+		BirthDate:     idnr.MustDate(1961, 3, 12),
+		BirthPlace:    idnr.Place{City: "Köln"},
+		Sex:           idnr.Male,
+		Nationalities: []string{"DEU"},
+		Address: idnr.Address{Street: "Hauptstraße", HouseNumber: "12a", PostalCode: "50667",
+			City: "Köln"},
+	}
+}
+
+func TestDecideCases(t *testing.T) {
+	m := match.New()
+	base := person()
+	reg := base
+	reg.IDNr = idnr.IDNr{}
+	tests := []struct {
+		name  string
+		edit  func(p *idnr.Person) // applied to the register record
+		cand  func(p *idnr.Person) // applied to the candidate
+		want  match.Decision
+		level map[match.Field]match.Level
+	}{
+		{name: "clean", want: match.Accept,
+			level: map[match.Field]match.Level{match.FieldFamilyName: match.LevelExact, match.FieldAddress: match.LevelExact}},
+		{name: "transliterated", edit: func(p *idnr.Person) { p.FamilyName = "Mueller"; p.Address.Street = "Hauptstr." }, want: match.Accept,
+			level: map[match.Field]match.Level{match.FieldFamilyName: match.LevelExact, match.FieldAddress: match.LevelExact}},
+		{name: "no diacritics", edit: func(p *idnr.Person) { p.FamilyName = "Muller"; p.BirthPlace.City = "Koln" }, want: match.Accept,
+			level: map[match.Field]match.Level{match.FieldFamilyName: match.LevelDiacritics, match.FieldBirthPlace: match.LevelDiacritics}},
+		{name: "given-name subset", edit: func(p *idnr.Person) { p.GivenNames = "Peter" }, want: match.Accept,
+			level: map[match.Field]match.Level{match.FieldGivenNames: match.LevelSubset}},
+		{name: "given-name order", edit: func(p *idnr.Person) { p.GivenNames = "Peter Hans-Georg" }, want: match.Accept,
+			level: map[match.Field]match.Level{match.FieldGivenNames: match.LevelExact}},
+		{name: "hyphen split", edit: func(p *idnr.Person) { p.GivenNames = "Hans Georg Peter" }, want: match.Accept,
+			level: map[match.Field]match.Level{match.FieldGivenNames: match.LevelHyphenation}},
+		{name: "swapped day and month", edit: func(p *idnr.Person) { p.BirthDate = idnr.MustDate(1961, 12, 3) }, want: match.Accept,
+			level: map[match.Field]match.Level{match.FieldBirthDate: match.LevelSwapped}},
+		{name: "digit typo", edit: func(p *idnr.Person) { p.BirthDate = idnr.MustDate(1961, 3, 13) }, want: match.Accept,
+			level: map[match.Field]match.Level{match.FieldBirthDate: match.LevelDigitTypo}},
+		{name: "partial date", edit: func(p *idnr.Person) { p.BirthDate = idnr.MustDate(1961, 3, 0) }, want: match.Accept,
+			level: map[match.Field]match.Level{match.FieldBirthDate: match.LevelCompatible}},
+		{name: "married", edit: func(p *idnr.Person) { p.FamilyName = "Schmidt" }, cand: func(p *idnr.Person) {
+			p.FormerNames = []string{"Schmidt"}
+		}, want: match.Accept, level: map[match.Field]match.Level{match.FieldFamilyName: match.LevelFormerName}},
+		{name: "nobility partial", edit: func(p *idnr.Person) { p.FamilyName = "Graf von Müller" }, want: match.Accept,
+			level: map[match.Field]match.Level{match.FieldFamilyName: match.LevelSubset}},
+		{name: "moved", edit: func(p *idnr.Person) {
+			p.Address = idnr.Address{Street: "Lindenweg", HouseNumber: "3", PostalCode: "80331", City: "München"}
+		}, want: match.Accept, level: map[match.Field]match.Level{match.FieldAddress: match.LevelConflict}},
+		{name: "district", edit: func(p *idnr.Person) { p.BirthPlace.City = "Köln-Ehrenfeld" }, want: match.Accept,
+			level: map[match.Field]match.Level{match.FieldBirthPlace: match.LevelPartial}},
+		{name: "old place name", edit: func(p *idnr.Person) { p.BirthPlace.City = "Karl-Marx-Stadt" }, cand: func(p *idnr.Person) {
+			p.BirthPlace.City = "Chemnitz"
+		}, want: match.Accept, level: map[match.Field]match.Level{match.FieldBirthPlace: match.LevelPartial}},
+		{name: "degree on one side", edit: func(p *idnr.Person) { p.DoctoralDegree = "Dr." }, want: match.Accept},
+		{name: "twin", edit: func(p *idnr.Person) { p.GivenNames = "Friedrich" }, want: match.Review,
+			level: map[match.Field]match.Level{match.FieldGivenNames: match.LevelConflict}},
+		{name: "father and son", edit: func(p *idnr.Person) { p.BirthDate = idnr.MustDate(1988, 7, 2) }, want: match.Review,
+			level: map[match.Field]match.Level{match.FieldBirthDate: match.LevelConflict}},
+		{name: "other sex", edit: func(p *idnr.Person) { p.Sex = idnr.Female }, want: match.Review,
+			level: map[match.Field]match.Level{match.FieldSex: match.LevelConflict}},
+		{name: "sibling", edit: func(p *idnr.Person) { p.GivenNames = "Anna"; p.BirthDate = idnr.MustDate(1965, 1, 30) }, want: match.Reject},
+		{name: "only IDNr answered", cand: func(p *idnr.Person) { *p = idnr.Person{IDNr: p.IDNr} }, want: match.Review},
+		{name: "no birth date answered", cand: func(p *idnr.Person) { p.BirthDate = idnr.Date{} }, want: match.Review},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, c := reg, base
+			if tc.edit != nil {
+				tc.edit(&r)
+			}
+			if tc.cand != nil {
+				tc.cand(&c)
+			}
+			o := m.Decide(r, []idnr.Person{c})
+			t.Log(o.String())
+			require.Equal(t, tc.want, o.Decision, o.String())
+			for f, l := range tc.level {
+				assert.Equal(t, l, o.Reasons[f].Level, "%s: %s", f, o.String())
+			}
+		})
+	}
+}

@@ -1,0 +1,314 @@
+package match
+
+import (
+	"github.com/regmo/regmo/idnr"
+)
+
+// Capacity limits of a prepared record. Longer lists are cut; the cut is
+// rare in real data (a sixth former name, a ninth given name) and only
+// loses evidence, it never invents agreement.
+const (
+	maxNames = 5  // family name and up to four former names
+	maxParts = 8  // given names
+	maxSub   = 6  // parts of one name or place split on spaces and hyphens
+	maxNat   = 4  // nationalities
+	maxRefs  = 160
+)
+
+// nameForm is a name prepared for comparison.
+type nameForm struct {
+	sf, loose, phon string
+	sub             [maxSub]string // search forms of the parts split on spaces, hyphens and other separators
+	nsub            uint8
+}
+
+// Prepared is a record prepared once for many comparisons: search forms,
+// diacritic-blind forms, name parts and Kölner Phonetik codes, the unified
+// street, the house-number parts. Make it with [Matcher.Prepare] and compare
+// it with [Matcher.DecidePrepared]. A Prepared holds personal data in
+// normalised form and is not printed by fmt (it has no exported fields);
+// it is immutable and may be shared between goroutines.
+type Prepared struct {
+	id         idnr.IDNr
+	fam        [maxNames]nameForm // fam[0] is the current family name if famCurrent
+	nfam       uint8
+	famCurrent bool
+
+	given      [maxParts]string // search form of each given name (split on spaces)
+	givenLoose [maxParts]string
+	givenPhon  [maxParts]string
+	ngiven     uint8
+	givenSub   [2 * maxParts]string // given names split on spaces and hyphens
+	ngivenSub  uint8
+	givenAll   string // search form of all given names together
+
+	degree string
+	birth  idnr.Date
+	sex    idnr.Sex
+
+	place      nameForm
+	placeCanon string // canonical search form (old names and exonyms resolved)
+
+	street    string // search form with unified suffix (STR → STRASSE, ...)
+	house     string // house number parts: digits and letters, '|' between runs
+	houseMain string // the leading number
+	postal    string // digits of the postcode
+	city      string // search form of the town
+
+	nats [maxNat]string
+	nnat uint8
+}
+
+// builder collects all forms of a record in one byte buffer and turns it
+// into one string at the end, so a Prepare costs one allocation for all
+// its text.
+type builder struct {
+	buf  []byte
+	refs [maxRefs]struct {
+		dst  *string
+		a, b int32
+	}
+	n int
+}
+
+// mark records that buf[a:] (up to the current end) becomes *dst.
+func (b *builder) mark(dst *string, a int) {
+	if a == len(b.buf) {
+		*dst = ""
+		return
+	}
+	if b.n == len(b.refs) {
+		*dst = string(b.buf[a:]) // out of refs: allocate separately
+		return
+	}
+	r := &b.refs[b.n]
+	r.dst, r.a, r.b = dst, int32(a), int32(len(b.buf))
+	b.n++
+}
+
+func (b *builder) finish() {
+	s := string(b.buf)
+	for i := 0; i < b.n; i++ {
+		r := &b.refs[i]
+		*r.dst = s[r.a:r.b]
+	}
+}
+
+// searchForm appends the search form of s and marks it as *dst.
+func (b *builder) searchForm(dst *string, s string) bool {
+	a := len(b.buf)
+	b.buf = AppendSearchForm(b.buf, s)
+	b.mark(dst, a)
+	return len(b.buf) > a
+}
+
+// derived appends the loose form and the phonetic code of buf[a:e].
+func (b *builder) derived(loose, phon *string, a, e int) {
+	l := len(b.buf)
+	b.buf = appendLoose(b.buf, b.buf[a:e])
+	b.mark(loose, l)
+	l = len(b.buf)
+	b.buf = appendPhonetic(b.buf, b.buf[a:e])
+	b.mark(phon, l)
+}
+
+// isSep reports whether r separates the parts of a name or place.
+func isSep(r rune) bool {
+	switch r {
+	case ' ', '\t', '\n', '\r', '-', '/', ',', '(', ')', '.', '\u00A0', '\u2010', '\u2011', '\u2013', '\u2014', '_', '+', '&', ';', ':':
+		return true
+	}
+	return false
+}
+
+// nameForm fills f with the forms of s. It reports whether s has any letter.
+func (b *builder) nameForm(f *nameForm, s string) bool {
+	a := len(b.buf)
+	b.buf = AppendSearchForm(b.buf, s)
+	e := len(b.buf)
+	if e == a {
+		return false
+	}
+	b.mark(&f.sf, a)
+	b.derived(&f.loose, &f.phon, a, e)
+	f.nsub = 0
+	start := 0
+	for i, r := range s + " " {
+		if !isSep(r) {
+			continue
+		}
+		if i > start && int(f.nsub) < maxSub {
+			if b.searchForm(&f.sub[f.nsub], s[start:i]) {
+				f.nsub++
+			}
+		}
+		start = i + len(string(r))
+	}
+	return true
+}
+
+// Prepare normalises p for comparison. It never fails: characters outside
+// DIN 91379 are dropped by the search form, unparseable parts count as
+// missing.
+func (m *Matcher) Prepare(p idnr.Person) Prepared {
+	var out Prepared
+	prepareInto(&out, &p)
+	return out
+}
+
+func prepareInto(out *Prepared, p *idnr.Person) {
+	var stack [768]byte
+	b := builder{buf: stack[:0]}
+	out.id = p.IDNr
+	out.birth = p.BirthDate
+	out.sex = p.Sex
+
+	if b.nameForm(&out.fam[0], p.FamilyName) {
+		out.nfam, out.famCurrent = 1, true
+	}
+	for _, fn := range p.FormerNames {
+		if int(out.nfam) == maxNames {
+			break
+		}
+		if b.nameForm(&out.fam[out.nfam], fn) {
+			out.nfam++
+		}
+	}
+
+	// Given names: parts on spaces (never hyphens) for the set comparison,
+	// and additionally on hyphens for the hyphenation level.
+	given := p.GivenNames
+	start := 0
+	for i := 0; i <= len(given); i++ {
+		if i < len(given) && given[i] != ' ' && given[i] != '\t' {
+			continue
+		}
+		if i > start && int(out.ngiven) < maxParts {
+			part := given[start:i]
+			k := out.ngiven
+			a := len(b.buf)
+			b.buf = AppendSearchForm(b.buf, part)
+			if e := len(b.buf); e > a {
+				b.mark(&out.given[k], a)
+				b.derived(&out.givenLoose[k], &out.givenPhon[k], a, e)
+				out.ngiven++
+				hs := 0
+				for j := 0; j <= len(part); j++ {
+					if j < len(part) && !isHyphen(part, j) {
+						continue
+					}
+					if j > hs && int(out.ngivenSub) < len(out.givenSub) {
+						if b.searchForm(&out.givenSub[out.ngivenSub], part[hs:j]) {
+							out.ngivenSub++
+						}
+					}
+					hs = j + 1
+				}
+			}
+		}
+		start = i + 1
+	}
+	b.searchForm(&out.givenAll, given)
+	b.searchForm(&out.degree, p.DoctoralDegree)
+
+	if b.nameForm(&out.place, p.BirthPlace.City) {
+		out.placeCanon = "" // set after finish
+	}
+
+	// Address.
+	a := len(b.buf)
+	b.buf = unifyStreet(AppendSearchForm(b.buf, p.Address.Street), a)
+	b.mark(&out.street, a)
+	a = len(b.buf)
+	b.buf = appendHouseNumber(b.buf, p.Address.HouseNumber)
+	b.mark(&out.house, a)
+	a = len(b.buf)
+	for i := 0; i < len(p.Address.HouseNumber); i++ {
+		c := p.Address.HouseNumber[i]
+		if c >= '0' && c <= '9' {
+			b.buf = append(b.buf, c)
+		} else if len(b.buf) > a {
+			break
+		}
+	}
+	b.mark(&out.houseMain, a)
+	a = len(b.buf)
+	for i := 0; i < len(p.Address.PostalCode); i++ {
+		if c := p.Address.PostalCode[i]; c >= '0' && c <= '9' {
+			b.buf = append(b.buf, c)
+		}
+	}
+	b.mark(&out.postal, a)
+	b.searchForm(&out.city, p.Address.City)
+
+	for _, n := range p.Nationalities {
+		if int(out.nnat) == maxNat {
+			break
+		}
+		if b.searchForm(&out.nats[out.nnat], n) {
+			out.nnat++
+		}
+	}
+	b.finish()
+	out.placeCanon = canonicalPlace(out.place.sf)
+}
+
+// isHyphen reports whether a hyphen (ASCII or U+2010/U+2011) starts at s[j].
+func isHyphen(s string, j int) bool {
+	if s[j] == '-' {
+		return true
+	}
+	return j+2 < len(s) && s[j] == 0xE2 && s[j+1] == 0x80 && (s[j+2] == 0x90 || s[j+2] == 0x91)
+}
+
+// unifyStreet unifies the street suffix of the search form in buf[a:], as
+// the BMeldDAV does after normalisation: STR → STRASSE, PL → PLATZ,
+// WEGLE → WEG, GAESSLE → GASSE.
+func unifyStreet(buf []byte, a int) []byte {
+	s := buf[a:]
+	switch {
+	case hasSuffix(s, "GAESSLE"):
+		return append(buf[:len(buf)-len("GAESSLE")], "GASSE"...)
+	case hasSuffix(s, "WEGLE"):
+		return buf[:len(buf)-2]
+	case hasSuffix(s, "STR"):
+		return append(buf, "ASSE"...)
+	case hasSuffix(s, "PL"):
+		return append(buf, "ATZ"...)
+	}
+	return buf
+}
+
+func hasSuffix(s []byte, suf string) bool {
+	return len(s) >= len(suf) && string(s[len(s)-len(suf):]) == suf
+}
+
+// appendHouseNumber appends the parts of a house number, runs of digits
+// and of letters, upper-cased and separated by '|': "12a" and "12 A" give
+// "12|A", "7-9" gives "7|9".
+func appendHouseNumber(dst []byte, s string) []byte {
+	start := len(dst)
+	var kind byte // 0 none, 'd' digit, 'l' letter
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		var k byte
+		switch {
+		case c >= '0' && c <= '9':
+			k = 'd'
+		case c >= 'a' && c <= 'z':
+			c -= 'a' - 'A'
+			k = 'l'
+		case c >= 'A' && c <= 'Z':
+			k = 'l'
+		default:
+			kind = 0
+			continue
+		}
+		if k != kind && len(dst) > start {
+			dst = append(dst, '|')
+		}
+		kind = k
+		dst = append(dst, c)
+	}
+	return dst
+}
