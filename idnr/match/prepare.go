@@ -8,10 +8,10 @@ import (
 // rare in real data (a sixth former name, a ninth given name) and only
 // loses evidence, it never invents agreement.
 const (
-	maxNames = 5  // family name and up to four former names
-	maxParts = 8  // given names
-	maxSub   = 6  // parts of one name or place split on spaces and hyphens
-	maxNat   = 4  // nationalities
+	maxNames = 5 // family name and up to four former names
+	maxParts = 8 // given names
+	maxSub   = 6 // parts of one name or place split on spaces and hyphens
+	maxNat   = 4 // nationalities
 	maxRefs  = 160
 )
 
