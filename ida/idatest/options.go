@@ -101,11 +101,16 @@ const (
 	FaultWrongID
 	// FaultDuplicate processes, then sends the answer (or a bulk line) twice.
 	FaultDuplicate
+	// FaultReject rejects the whole message with 403 and the reason code
+	// "not-entitled", without processing (never chosen by rate).
+	FaultReject
 
 	faultEnd
 )
 
-var faultText = [...]string{"none", "429", "500", "503", "latency", "timeout", "drop", "truncate", "malformed", "wrong-id", "duplicate"}
+const rateFaultEnd = FaultReject
+
+var faultText = [...]string{"none", "429", "500", "503", "latency", "timeout", "drop", "truncate", "malformed", "wrong-id", "duplicate", "reject"}
 
 func (f Fault) String() string {
 	if int(f) < len(faultText) {

@@ -52,6 +52,7 @@ type Server struct {
 	tls     bool
 
 	mu        sync.Mutex
+	faults    Faults
 	rng       *rand.Rand
 	scriptPos int
 	dedup     map[uuid.UUID]*entry
@@ -161,6 +162,7 @@ func newServer(opts ...Option) *Server {
 		processed: make(map[uuid.UUID]int),
 	}
 	s.stats.Faults = make(map[Fault]int)
+	s.faults = cfg.faults
 	if cfg.people != nil {
 		s.people = cfg.people
 	} else {
@@ -273,6 +275,14 @@ func (s *Server) ClientTLS() *tls.Config {
 	return s.Certs.ClientTLS()
 }
 
+// SetFaults replaces the fault rates from now on (for example to simulate
+// an outage with Status503: 1, and its end).
+func (s *Server) SetFaults(f Faults) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = f
+}
+
 // Stats returns the server's counters.
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
@@ -343,9 +353,9 @@ func (s *Server) pickFault() Fault {
 		f = s.cfg.script[s.scriptPos]
 		s.scriptPos++
 	} else {
-		rates := s.cfg.faults.rates()
+		rates := s.faults.rates()
 		x := s.rng.Float64()
-		for i := Fault429; i < faultEnd; i++ {
+		for i := Fault429; i < rateFaultEnd; i++ {
 			if x < rates[i] {
 				f = i
 				break
@@ -360,12 +370,15 @@ func (s *Server) pickFault() Fault {
 }
 
 func (s *Server) retryAfter() string {
-	d := s.cfg.faults.RetryAfter
+	s.mu.Lock()
+	f := s.faults
+	s.mu.Unlock()
+	d := f.RetryAfter
 	if d <= 0 {
 		d = time.Second
 	}
 	secs := int((d + time.Second - 1) / time.Second)
-	if s.cfg.faults.RetryAfterDate {
+	if f.RetryAfterDate {
 		return s.cfg.clock().Add(time.Duration(secs) * time.Second).UTC().Format(http.TimeFormat)
 	}
 	return strconv.Itoa(secs)
@@ -461,6 +474,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.setStatus(rec, status, false, false)
 		s.problem(w, status, id, "injected-fault", "fault injected by idatest")
 		return
+	case FaultReject:
+		s.setStatus(rec, http.StatusForbidden, false, false)
+		s.problem(w, http.StatusForbidden, id, "not-entitled", "the sender is not entitled to this request (injected)")
+		return
 	case Fault500:
 		s.setStatus(rec, http.StatusInternalServerError, false, false)
 		s.problem(w, http.StatusInternalServerError, id, "injected-fault", "fault injected by idatest")
@@ -534,7 +551,9 @@ func (s *Server) deliver(w http.ResponseWriter, r *http.Request, rec int, e *ent
 	}
 	switch fault {
 	case FaultLatency:
-		d := s.cfg.faults.LatencyDelay
+		s.mu.Lock()
+		d := s.faults.LatencyDelay
+		s.mu.Unlock()
 		if d <= 0 {
 			d = 50 * time.Millisecond
 		}
@@ -542,7 +561,9 @@ func (s *Server) deliver(w http.ResponseWriter, r *http.Request, rec int, e *ent
 			return
 		}
 	case FaultTimeout:
-		d := s.cfg.faults.TimeoutAfter
+		s.mu.Lock()
+		d := s.faults.TimeoutAfter
+		s.mu.Unlock()
 		if d <= 0 {
 			d = time.Minute
 		}
