@@ -1,21 +1,23 @@
 package audit
 
-// API CONTRACT — written first so that ida, cockpit and registers can compile
-// against it. The audit helper replaces every body below with the real
-// implementation; nothing here may stay unimplemented.
-
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/regmo/regmo/idnr"
 )
 
-var errTODO = errors.New("audit: not implemented yet")
+// DefaultRetention is two years, as § 9 IDNrG requires.
+const DefaultRetention = 730 * 24 * time.Hour
 
 // Options configure a Log. The zero value means the documented defaults.
 type Options struct {
@@ -23,6 +25,12 @@ type Options struct {
 	Clock      func() time.Time   // default time.Now
 	SigningKey ed25519.PrivateKey // signs segment anchors and checkpoints; nil: a fresh key per Log (not for production)
 	Logger     *slog.Logger       // default: discard
+	// TrustedKeys are further public keys whose anchors and checkpoints
+	// Verify accepts (for example the keys before a key rotation). The
+	// public key of SigningKey is always trusted.
+	TrustedKeys []ed25519.PublicKey
+	// MaxBatch bounds the records committed in one transaction; default 8192.
+	MaxBatch int
 }
 
 // AccessPurpose is one of the lawful purposes for reading the protocol.
@@ -35,11 +43,43 @@ const (
 	Datenschutzcockpit                // delivery to the Datenschutzcockpit
 )
 
+func (p AccessPurpose) String() string {
+	switch p {
+	case DataProtectionCheck:
+		return "data-protection-check"
+	case DataSubjectRights:
+		return "data-subject-rights"
+	case Datenschutzcockpit:
+		return "datenschutzcockpit"
+	}
+	return fmt.Sprintf("AccessPurpose(%d)", uint8(p))
+}
+
 // Access says who reads the protocol and why; it is itself logged (without the IDNr).
 type Access struct {
 	Who     string        // user ID or procedure name (required, <= 120)
 	Purpose AccessPurpose // required
 	Reason  string        // Aktenzeichen or free text (<= 120)
+}
+
+// Validate reports a missing or too long field, or a purpose that is not
+// lawful (the error then wraps [ErrUnlawfulPurpose]).
+func (a *Access) Validate() error {
+	if err := checkText(-1, "Access.Who", a.Who, true, MaxText); err != nil {
+		return err
+	}
+	if err := checkText(-1, "Access.Reason", a.Reason, false, MaxText); err != nil {
+		return err
+	}
+	switch a.Purpose {
+	case DataProtectionCheck, DataSubjectRights, Datenschutzcockpit:
+	default:
+		return &FieldError{Index: -1, Field: "Access.Purpose", Reason: "not a lawful purpose", Err: ErrUnlawfulPurpose}
+	}
+	if ContainsIDNr(a.Who) || ContainsIDNr(a.Reason) {
+		return &FieldError{Index: -1, Field: "Access", Reason: "contains an IDNr; the access log must not"}
+	}
+	return nil
 }
 
 // Query selects one person's records.
@@ -58,18 +98,476 @@ type Page struct {
 	Next    string // cursor for the next page; empty when there is none
 }
 
-// Log is the tamper-evident § 9 protocol.
-type Log struct{}
+// Log is the tamper-evident § 9 protocol. See the package documentation.
+type Log struct {
+	store     Store
+	retention time.Duration
+	clock     func() time.Time
+	key       ed25519.PrivateKey
+	trusted   []ed25519.PublicKey
+	logger    *slog.Logger
+	maxBatch  int
+	logID     uuid.UUID
 
-// Store is implemented by audit/sqlite and audit/postgres.
-type Store interface{}
+	closeMu sync.RWMutex // held for reading while sending to reqs
+	closed  bool
+	reqs    chan *appendReq
+	done    chan struct{} // closed when the committer has exited
 
-func New(ctx context.Context, store Store, opts Options) (*Log, error) { return nil, errTODO }
-func (l *Log) Append(ctx context.Context, recs ...Record) error        { return errTODO }
-func (l *Log) Query(ctx context.Context, a Access, q Query) (Page, error) {
-	return Page{}, errTODO
+	mu    sync.Mutex // guards st (read by Checkpoint; written by the committer)
+	st    chainState
+	stErr error // set when the state could not be reloaded after a failed commit
 }
-func (l *Log) Close() error { return errTODO }
+
+type chainState struct {
+	seq        int64    // last Seq
+	hash       [32]byte // hash of the last row
+	seg        int64    // segment of the last row (valid if seq > 0)
+	segOpen    bool     // seg has rows and no anchor yet
+	segFirst   int64    // first Seq of the open segment
+	segPrev    [32]byte // chain hash before the open segment
+	anchorHash [32]byte // hash of the last anchor (zero if none)
+}
+
+type appendReq struct {
+	rows   []Row // Data, Time, IDNr filled in; chain fields by the committer
+	rotate bool  // close the open segment if its day is over
+	done   chan error
+}
+
+const metaLogID = "log_id"
+
+// New opens the protocol kept in store. It starts one committer goroutine;
+// [Log.Close] stops it and closes the store.
+func New(ctx context.Context, store Store, opts Options) (*Log, error) {
+	if store == nil {
+		return nil, &FieldError{Index: -1, Field: "store", Reason: "required"}
+	}
+	l := &Log{
+		store:     store,
+		retention: opts.Retention,
+		clock:     opts.Clock,
+		key:       opts.SigningKey,
+		logger:    opts.Logger,
+		maxBatch:  opts.MaxBatch,
+		reqs:      make(chan *appendReq, 1024),
+		done:      make(chan struct{}),
+	}
+	if l.retention <= 0 {
+		l.retention = DefaultRetention
+	}
+	if l.clock == nil {
+		l.clock = time.Now
+	}
+	if l.maxBatch <= 0 {
+		l.maxBatch = 8192
+	}
+	if l.logger == nil {
+		l.logger = slog.New(slog.DiscardHandler)
+	}
+	if l.key == nil {
+		_, k, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		l.key = k
+	} else if len(l.key) != ed25519.PrivateKeySize {
+		return nil, &FieldError{Index: -1, Field: "Options.SigningKey", Reason: "not an ed25519 private key"}
+	}
+	l.trusted = append([]ed25519.PublicKey{l.key.Public().(ed25519.PublicKey)}, opts.TrustedKeys...)
+
+	id := uuid.New()
+	v, err := store.PutMetaIfAbsent(ctx, metaLogID, id[:])
+	if err != nil {
+		return nil, fmt.Errorf("audit: reading the log identity: %w", err)
+	}
+	if len(v) != 16 {
+		return nil, errors.New("audit: store holds a malformed log identity")
+	}
+	l.logID = uuid.UUID(v)
+	if err := l.reload(ctx); err != nil {
+		return nil, err
+	}
+	go l.commitLoop()
+	return l, nil
+}
+
+// LogID is the random identity of the log, fixed when its store was first used.
+func (l *Log) LogID() uuid.UUID { return l.logID }
+
+// PublicKey is the key that verifies this log's anchors and checkpoints.
+func (l *Log) PublicKey() ed25519.PublicKey { return l.key.Public().(ed25519.PublicKey) }
+
+// reload reads the chain state from the store.
+func (l *Log) reload(ctx context.Context) error {
+	last, lastOK, a, aOK, err := l.store.Head(ctx)
+	if err != nil {
+		return fmt.Errorf("audit: reading the chain head: %w", err)
+	}
+	var st chainState
+	if aOK {
+		st.anchorHash = anchorHash(l.logID, &a)
+		st.seq, st.hash, st.seg = a.LastSeq, a.Last, a.Segment
+	}
+	if lastOK {
+		st.seq, st.hash, st.seg = last.Seq, last.Hash, last.Segment
+		if !aOK || a.Segment != last.Segment {
+			st.segOpen = true
+			st.segFirst, st.segPrev = 1, [32]byte{}
+			if aOK {
+				st.segFirst, st.segPrev = a.LastSeq+1, a.Last
+			}
+		}
+	}
+	l.mu.Lock()
+	l.st, l.stErr = st, nil
+	l.mu.Unlock()
+	return nil
+}
+
+// Append validates recs and appends them to the protocol. It returns when
+// all of them are durable, or with an error when none of them was appended:
+// a [*FieldError] names the first invalid record and field. A zero ID is
+// replaced by a random one, a zero Time by the clock's time (both in the
+// caller's slice, so the caller learns them).
+//
+// If ctx ends after the records were handed to the committer, Append
+// returns an error wrapping [ErrOutcomeUnknown] and ctx.Err(): the records
+// may still become durable.
+func (l *Log) Append(ctx context.Context, recs ...Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	rows := make([]Row, len(recs))
+	size := 0
+	for i := range recs {
+		r := &recs[i]
+		if r.Time.IsZero() {
+			r.Time = l.clock()
+		}
+		r.Time = r.Time.UTC()
+		if err := r.validate(i); err != nil {
+			return err
+		}
+		if r.ID == (uuid.UUID{}) {
+			r.ID = uuid.New()
+		}
+		size += fixedHeader + 64 + len(r.Content)
+	}
+	buf := make([]byte, 0, size)
+	for i := range recs {
+		start := len(buf)
+		buf = encodeRecord(buf, &recs[i])
+		rows[i] = Row{Time: recs[i].Time.UnixNano(), IDNr: IDNrKey(recs[i].IDNr), Data: buf[start:len(buf):len(buf)]}
+	}
+	return l.submit(ctx, &appendReq{rows: rows, done: make(chan error, 1)})
+}
+
+func (l *Log) submit(ctx context.Context, req *appendReq) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	l.closeMu.RLock()
+	if l.closed {
+		l.closeMu.RUnlock()
+		return ErrClosed
+	}
+	select {
+	case l.reqs <- req:
+	case <-ctx.Done():
+		l.closeMu.RUnlock()
+		return ctx.Err()
+	}
+	l.closeMu.RUnlock()
+	select {
+	case err := <-req.done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("%w: %w", ErrOutcomeUnknown, ctx.Err())
+	}
+}
+
+// Close flushes the pending appends, waits for the committer to stop and
+// closes the store. Calls after Close return ErrClosed.
+func (l *Log) Close() error {
+	l.closeMu.Lock()
+	if l.closed {
+		l.closeMu.Unlock()
+		return ErrClosed
+	}
+	l.closed = true
+	close(l.reqs)
+	l.closeMu.Unlock()
+	<-l.done
+	return l.store.Close()
+}
+
+// commitLoop is the one committer: it takes what is queued (up to
+// maxBatch records), chains it, commits it in one transaction and answers
+// every waiter.
+func (l *Log) commitLoop() {
+	defer close(l.done)
+	var batch []*appendReq
+	var carry *appendReq
+	for {
+		batch = batch[:0]
+		n := 0
+		if carry != nil {
+			batch, n, carry = append(batch, carry), len(carry.rows), nil
+		} else {
+			r, ok := <-l.reqs
+			if !ok {
+				return
+			}
+			batch, n = append(batch, r), len(r.rows)
+		}
+	drain:
+		for n < l.maxBatch {
+			select {
+			case r, ok := <-l.reqs:
+				if !ok {
+					break drain
+				}
+				if n+len(r.rows) > l.maxBatch && n > 0 {
+					carry = r
+					break drain
+				}
+				batch, n = append(batch, r), n+len(r.rows)
+			default:
+				break drain
+			}
+		}
+		err := l.commit(batch)
+		for _, r := range batch {
+			r.done <- err
+		}
+		if err != nil {
+			l.logger.Error("audit: commit failed", "records", n, "err", err)
+			if rerr := l.reload(context.Background()); rerr != nil {
+				l.mu.Lock()
+				l.stErr = rerr
+				l.mu.Unlock()
+			}
+		}
+	}
+}
+
+func (l *Log) commit(batch []*appendReq) error {
+	l.mu.Lock()
+	st, stErr := l.st, l.stErr
+	l.mu.Unlock()
+	if stErr != nil {
+		if err := l.reload(context.Background()); err != nil {
+			return err
+		}
+		l.mu.Lock()
+		st = l.st
+		l.mu.Unlock()
+	}
+	now := l.clock()
+	today := segmentOf(now)
+	var anchors []Anchor
+	if st.segOpen && today > st.seg {
+		anchors = append(anchors, l.closeSegment(&st, now))
+	}
+	var rows []Row
+	if len(batch) == 1 {
+		rows = batch[0].rows
+	} else {
+		for _, r := range batch {
+			rows = append(rows, r.rows...)
+		}
+	}
+	for i := range rows {
+		if !st.segOpen {
+			if today > st.seg || st.seq == 0 {
+				st.seg = today
+			}
+			st.segOpen, st.segFirst, st.segPrev = true, st.seq+1, st.hash
+		}
+		r := &rows[i]
+		r.Seq, r.Segment, r.Prev = st.seq+1, st.seg, st.hash
+		r.Hash = rowHash(&r.Prev, r.Segment, r.Data)
+		st.seq, st.hash = r.Seq, r.Hash
+	}
+	if len(rows) == 0 && len(anchors) == 0 {
+		return nil
+	}
+	if err := l.store.Commit(context.Background(), rows, anchors); err != nil {
+		return fmt.Errorf("audit: commit: %w", err)
+	}
+	l.mu.Lock()
+	l.st = st
+	l.mu.Unlock()
+	return nil
+}
+
+// closeSegment builds the signed anchor of the open segment in st and
+// updates st.
+func (l *Log) closeSegment(st *chainState, now time.Time) Anchor {
+	a := Anchor{
+		Segment:    st.seg,
+		FirstSeq:   st.segFirst,
+		LastSeq:    st.seq,
+		Prev:       st.segPrev,
+		Last:       st.hash,
+		PrevAnchor: st.anchorHash,
+		Closed:     now.UnixNano(),
+	}
+	a.Sig = ed25519.Sign(l.key, anchorMessage(l.logID, &a))
+	st.anchorHash = anchorHash(l.logID, &a)
+	st.segOpen = false
+	return a
+}
+
+// Rotate closes the open segment if its UTC day is over, writing its
+// signed anchor. Appends and [Log.Purge] do this on their own; call it to
+// seal yesterday's records without waiting for the next append.
+func (l *Log) Rotate(ctx context.Context) error {
+	return l.submit(ctx, &appendReq{rotate: true, done: make(chan error, 1)})
+}
+
+// Query returns one page of a person's records, newest first (by their
+// position in the log), and records the access a in the read-access log
+// (without the IDNr) before it returns any data. An unlawful purpose is
+// refused with a [*FieldError] wrapping [ErrUnlawfulPurpose].
+func (l *Log) Query(ctx context.Context, a Access, q Query) (Page, error) {
+	if err := a.Validate(); err != nil {
+		return Page{}, err
+	}
+	if q.IDNr.IsZero() {
+		return Page{}, &FieldError{Index: -1, Field: "Query.IDNr", Reason: "required"}
+	}
+	limit := q.Limit
+	switch {
+	case limit == 0:
+		limit = 100
+	case limit < 0 || limit > 1000:
+		return Page{}, &FieldError{Index: -1, Field: "Query.Limit", Reason: "must be 0..1000"}
+	}
+	now := l.clock()
+	from, to := q.From, q.To
+	if from.IsZero() {
+		from = now.Add(-l.retention)
+	}
+	toN := int64(1<<63 - 1)
+	if !to.IsZero() {
+		toN = to.UnixNano()
+	}
+	before := int64(1<<63 - 1)
+	if q.After != "" {
+		s, err := decodeCursor(q.After)
+		if err != nil {
+			return Page{}, &FieldError{Index: -1, Field: "Query.After", Reason: "not a cursor of this log"}
+		}
+		before = s
+	}
+	rows, err := l.store.Records(ctx, IDNrKey(q.IDNr), from.UnixNano(), toN, before, limit+1)
+	if err != nil {
+		return Page{}, fmt.Errorf("audit: query: %w", err)
+	}
+	var p Page
+	if len(rows) > limit {
+		rows = rows[:limit]
+		p.Next = encodeCursor(rows[limit-1].Seq)
+	}
+	p.Records = make([]Record, 0, len(rows))
+	for i := range rows {
+		r, err := decodeRecord(rows[i].Data)
+		if err != nil || IDNrKey(r.IDNr) != rows[i].IDNr {
+			return Page{}, fmt.Errorf("audit: query: record %d is damaged (run Verify): %w", rows[i].Seq, errEncoding)
+		}
+		p.Records = append(p.Records, r)
+	}
+	e := AccessEntry{Time: now.UTC(), Who: a.Who, Purpose: a.Purpose, Reason: a.Reason, Count: len(p.Records), From: from.UTC()}
+	if !to.IsZero() {
+		e.To = to.UTC()
+	}
+	if err := l.store.AppendAccess(ctx, e); err != nil {
+		return Page{}, fmt.Errorf("audit: recording the access: %w", err)
+	}
+	return p, nil
+}
+
+func encodeCursor(seq int64) string {
+	b := binary.AppendUvarint([]byte{'c'}, uint64(seq))
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(b) < 2 || b[0] != 'c' {
+		return 0, errEncoding
+	}
+	v, n := binary.Uvarint(b[1:])
+	if n != len(b)-1 || v == 0 || v > 1<<62 {
+		return 0, errEncoding
+	}
+	return int64(v), nil
+}
+
+// AccessQuery selects entries of the read-access log.
+type AccessQuery struct {
+	From  time.Time // inclusive; zero: the beginning
+	To    time.Time // exclusive; zero: no upper bound
+	Limit int       // default 100, max 1000
+	After string    // cursor of the previous page
+}
+
+// AccessPage is one page of the read-access log, newest first.
+type AccessPage struct {
+	Entries []AccessEntry
+	Next    string
+}
+
+// Accesses reads the read-access log, for the data-protection officer. The
+// reading is itself recorded as an access with a's purpose.
+func (l *Log) Accesses(ctx context.Context, a Access, q AccessQuery) (AccessPage, error) {
+	if err := a.Validate(); err != nil {
+		return AccessPage{}, err
+	}
+	limit := q.Limit
+	switch {
+	case limit == 0:
+		limit = 100
+	case limit < 0 || limit > 1000:
+		return AccessPage{}, &FieldError{Index: -1, Field: "AccessQuery.Limit", Reason: "must be 0..1000"}
+	}
+	toN := int64(1<<63 - 1)
+	if !q.To.IsZero() {
+		toN = q.To.UnixNano()
+	}
+	fromN := int64(-1 << 63)
+	if !q.From.IsZero() {
+		fromN = q.From.UnixNano()
+	}
+	before := int64(1<<63 - 1)
+	if q.After != "" {
+		s, err := decodeCursor(q.After)
+		if err != nil {
+			return AccessPage{}, &FieldError{Index: -1, Field: "AccessQuery.After", Reason: "not a cursor of this log"}
+		}
+		before = s
+	}
+	es, err := l.store.Accesses(ctx, fromN, toN, before, limit+1)
+	if err != nil {
+		return AccessPage{}, fmt.Errorf("audit: reading the access log: %w", err)
+	}
+	var p AccessPage
+	if len(es) > limit {
+		es = es[:limit]
+		p.Next = encodeCursor(es[limit-1].ID)
+	}
+	p.Entries = es
+	e := AccessEntry{Time: l.clock().UTC(), Who: a.Who, Purpose: a.Purpose, Reason: "access log: " + a.Reason, Count: len(es), From: q.From.UTC(), To: q.To.UTC()}
+	if len([]rune(e.Reason)) > MaxText {
+		e.Reason = string([]rune(e.Reason)[:MaxText])
+	}
+	if err := l.store.AppendAccess(ctx, e); err != nil {
+		return AccessPage{}, fmt.Errorf("audit: recording the access: %w", err)
+	}
+	return p, nil
+}
 
 // TransportEvent is an event of the separate BSI TR-03176 transport log. It never holds an IDNr.
 type TransportEvent struct {
@@ -80,4 +578,41 @@ type TransportEvent struct {
 	Detail    string // no personal data
 }
 
-func (l *Log) AppendTransport(ctx context.Context, evs ...TransportEvent) error { return errTODO }
+// AppendTransport validates and stores transport events durably, in one
+// transaction, apart from the § 9 protocol. A zero Time is set from the
+// clock. An event whose Kind, Actor or Detail contains an IDNr is refused.
+func (l *Log) AppendTransport(ctx context.Context, evs ...TransportEvent) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	cp := make([]TransportEvent, len(evs))
+	for i, e := range evs {
+		if e.Time.IsZero() {
+			e.Time = l.clock()
+		}
+		e.Time = e.Time.UTC()
+		if err := e.validate(i); err != nil {
+			return err
+		}
+		cp[i] = e
+	}
+	l.closeMu.RLock()
+	closed := l.closed
+	l.closeMu.RUnlock()
+	if closed {
+		return ErrClosed
+	}
+	if err := l.store.AppendTransport(ctx, cp); err != nil {
+		return fmt.Errorf("audit: transport log: %w", err)
+	}
+	return nil
+}
+
+// Transport returns the transport events of one message, oldest first.
+func (l *Log) Transport(ctx context.Context, messageID uuid.UUID) ([]TransportEvent, error) {
+	evs, err := l.store.Transport(ctx, messageID)
+	if err != nil {
+		return nil, fmt.Errorf("audit: transport log: %w", err)
+	}
+	return evs, nil
+}

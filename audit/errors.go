@@ -1,0 +1,53 @@
+package audit
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. None of them, and no error of this package, ever carries
+// an IDNr or a name.
+var (
+	// ErrInvalid is wrapped by every [*FieldError]: the input was refused.
+	ErrInvalid = errors.New("audit: invalid input")
+	// ErrUnlawfulPurpose is wrapped by the [*FieldError] of a Query whose
+	// Access.Purpose is not one of the lawful purposes.
+	ErrUnlawfulPurpose = errors.New("audit: reading the protocol needs a lawful purpose")
+	// ErrClosed is returned by calls on a closed Log.
+	ErrClosed = errors.New("audit: log closed")
+	// ErrTampered is wrapped by the error of [Log.Verify] and
+	// [Log.VerifyAgainst] when they found tampering; the [Report] names it.
+	ErrTampered = errors.New("audit: tampering found")
+	// ErrBadCheckpoint is returned for a checkpoint that does not decode, has
+	// a bad signature or belongs to another log.
+	ErrBadCheckpoint = errors.New("audit: bad checkpoint")
+	// ErrOutcomeUnknown is wrapped when an Append's context ended after its
+	// records were handed to the committer: they may or may not be durable.
+	ErrOutcomeUnknown = errors.New("audit: append outcome unknown")
+)
+
+// FieldError names the field of a record, event, access or query that was
+// refused and why. It never contains the field's value.
+type FieldError struct {
+	Index  int    // position of the record or event in the call, 0-based; -1 for a single value
+	Field  string // e.g. "Purpose", "Own.Name", "Access.Purpose"
+	Reason string // e.g. "required", "longer than 120 characters"
+	Err    error  // optional more specific cause (never holding personal data)
+}
+
+func (e *FieldError) Error() string {
+	s := "audit: "
+	if e.Index >= 0 {
+		s += fmt.Sprintf("item %d: ", e.Index)
+	}
+	s += e.Field + ": " + e.Reason
+	return s
+}
+
+// Unwrap returns ErrInvalid and the more specific cause, if any.
+func (e *FieldError) Unwrap() []error {
+	if e.Err != nil {
+		return []error{ErrInvalid, e.Err}
+	}
+	return []error{ErrInvalid}
+}

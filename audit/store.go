@@ -1,0 +1,113 @@
+package audit
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Store keeps the protocol for a [Log]. It is implemented by audit/sqlite
+// and audit/postgres and checked by audit/audittest. A Store is a dumb,
+// durable table keeper: the Log computes the chain, the anchors and the
+// signatures; the store only has to keep what it is given, atomically.
+//
+// All methods must be safe for concurrent use, but the Log calls Commit from
+// one goroutine only. Every write method is one durable transaction: when it
+// returns nil, the data survive a crash of the process and of the machine.
+type Store interface {
+	// Head returns the last stored row (ok false if there is none) and the
+	// last anchor (ok false if there is none).
+	Head(ctx context.Context) (last Row, lastOK bool, anchor Anchor, anchorOK bool, err error)
+	// Commit stores rows (in Seq order) and anchors in one transaction.
+	Commit(ctx context.Context, rows []Row, anchors []Anchor) error
+	// Records returns up to limit rows with the given IDNr key whose Time
+	// lies in [from, to) and whose Seq is below beforeSeq, by Seq descending.
+	Records(ctx context.Context, idnrKey, from, to, beforeSeq int64, limit int) ([]Row, error)
+	// Scan calls fn for every row with fromSeq <= Seq <= toSeq in Seq
+	// order. The row and its slices are valid only during the call.
+	Scan(ctx context.Context, fromSeq, toSeq int64, fn func(*Row) error) error
+	// Anchors returns all anchors by Segment ascending.
+	Anchors(ctx context.Context) ([]Anchor, error)
+	// Purge deletes the rows of the given segments, marks their anchors
+	// purged at the given time, and deletes access entries and transport
+	// events older than before, in one transaction.
+	Purge(ctx context.Context, segments []int64, purgedAt int64, before int64) error
+
+	// AppendAccess stores one read-access entry.
+	AppendAccess(ctx context.Context, e AccessEntry) error
+	// Accesses returns up to limit access entries with Time in [from, to)
+	// and ID below beforeID, by ID descending.
+	Accesses(ctx context.Context, from, to, beforeID int64, limit int) ([]AccessEntry, error)
+
+	// AppendTransport stores transport events in one transaction.
+	AppendTransport(ctx context.Context, evs []TransportEvent) error
+	// Transport returns the transport events of one message, oldest first.
+	Transport(ctx context.Context, messageID uuid.UUID) ([]TransportEvent, error)
+
+	// PutHold stores a legal hold and returns its ID.
+	PutHold(ctx context.Context, h Hold) (int64, error)
+	// DeleteHold removes a hold; it is not an error if there is none.
+	DeleteHold(ctx context.Context, id int64) error
+	// Holds returns all holds by ID.
+	Holds(ctx context.Context) ([]Hold, error)
+
+	// Meta reads a value of the store's key-value table (nil if absent);
+	// PutMetaIfAbsent writes one unless the key exists and returns the
+	// value now stored.
+	Meta(ctx context.Context, key string) ([]byte, error)
+	PutMetaIfAbsent(ctx context.Context, key string, value []byte) ([]byte, error)
+
+	// Close releases the store.
+	Close() error
+}
+
+// Row is one record as a store keeps it: its position in the chain, the
+// chain hashes, the canonical encoding, and indexed copies of two fields.
+type Row struct {
+	Seq     int64    // position in the log, from 1, without gaps
+	Segment int64    // the UTC day (days since 1970-01-01) the record was appended
+	Time    int64    // Record.Time in Unix nanoseconds (indexed copy of Data)
+	IDNr    int64    // [IDNrKey] of Record.IDNr (indexed copy of Data)
+	Prev    [32]byte // hash of the previous row in the chain
+	Hash    [32]byte // SHA-256 over Prev, Segment and Data, see the package doc
+	Data    []byte   // canonical encoding of the record
+}
+
+// Anchor is the signed summary of a closed segment. It holds no personal
+// data and is kept when the segment is purged.
+type Anchor struct {
+	Segment    int64
+	FirstSeq   int64
+	LastSeq    int64
+	Prev       [32]byte // chain hash before the segment's first record
+	Last       [32]byte // chain hash of the segment's last record
+	PrevAnchor [32]byte // [Anchor.Hash] of the previous anchor; zero for the first
+	Closed     int64    // when the segment was closed, Unix nanoseconds
+	Sig        []byte   // ed25519 signature over the anchor's encoding
+	Purged     int64    // when the segment's records were purged (0: not purged); not signed
+}
+
+// AccessEntry is one read of the protocol, kept without the IDNr.
+type AccessEntry struct {
+	ID      int64 // assigned by the store
+	Time    time.Time
+	Who     string
+	Purpose AccessPurpose
+	Reason  string
+	Count   int       // records returned
+	From    time.Time // the queried time range
+	To      time.Time
+}
+
+// Hold is a legal hold: the segments whose days overlap [From, To) are kept
+// beyond the retention until Until, for the documented Reason.
+type Hold struct {
+	ID     int64 // assigned by the store
+	From   time.Time
+	To     time.Time
+	Until  time.Time
+	Reason string // documented reason, e.g. the Aktenzeichen of the proceedings (required)
+	Who    string // who placed the hold (required)
+	Placed time.Time
+}
