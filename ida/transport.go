@@ -141,6 +141,14 @@ func (x *exchange) handle(resp *http.Response) error {
 		x.event("schema-check", "ok")
 		x.resp = r
 		return nil
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+		// A retryable status whose retries ended (or whose Retry-After is too
+		// long): finalError makes it a *ResponseError.
+		if p, err := x.c.codec.DecodeProblem(bytes.NewReader(data)); err == nil {
+			x.lastCode = p.Code
+		}
+		x.lastErr = nil
+		return nil
 	case resp.StatusCode >= 400 && resp.StatusCode < 500:
 		p, err := x.c.codec.DecodeProblem(bytes.NewReader(data))
 		if err != nil {
