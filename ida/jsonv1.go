@@ -586,7 +586,15 @@ func (l *lineReader) next() ([]byte, error) {
 	for {
 		line, err := l.br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
-			return nil, malformed("line longer than the limit")
+			long := append([]byte(nil), line...)
+			for err == bufio.ErrBufferFull {
+				if len(long) > maxLine {
+					return nil, malformed("line longer than the limit")
+				}
+				line, err = l.br.ReadSlice('\n')
+				long = append(long, line...)
+			}
+			line = long
 		}
 		if err == io.EOF {
 			if len(bytes.TrimSpace(line)) > 0 {
@@ -597,6 +605,9 @@ func (l *lineReader) next() ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(line) > maxLine {
+			return nil, malformed("line longer than the limit")
+		}
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
@@ -605,7 +616,7 @@ func (l *lineReader) next() ([]byte, error) {
 }
 
 func decodeBulkResponse(r io.Reader, req *Request) (*Response, error) {
-	lr := &lineReader{br: bufio.NewReaderSize(r, maxLine)}
+	lr := &lineReader{br: bufio.NewReaderSize(r, 64<<10)}
 	line, err := lr.next()
 	if err == io.EOF {
 		return nil, malformed("bulk: empty answer")
@@ -711,7 +722,7 @@ func (JSONv1) DecodeRequest(r io.Reader, k Kind) (*Request, error) {
 	var h wireRequest
 	var lr *lineReader
 	if k == KindBulk {
-		lr = &lineReader{br: bufio.NewReaderSize(r, maxLine)}
+		lr = &lineReader{br: bufio.NewReaderSize(r, 64<<10)}
 		line, err := lr.next()
 		if err == io.EOF {
 			return nil, malformed("bulk: empty request")
