@@ -1,0 +1,484 @@
+package audit
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/binary"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// FindingKind says how the log was tampered with.
+type FindingKind uint8
+
+const (
+	_ FindingKind = iota
+	// Edited: a record's content (or an indexed copy of it) no longer
+	// matches its hash.
+	Edited
+	// Deleted: records are missing from the chain.
+	Deleted
+	// Inserted: a record that is not part of the chain was added.
+	Inserted
+	// Reordered: records stand in another order than they were chained.
+	Reordered
+	// BrokenLink: a record does not chain to its predecessor and none of
+	// the above explains it.
+	BrokenLink
+	// SegmentMissing: a segment's records are gone although no purge
+	// removed them (or it was purged before its retention ended).
+	SegmentMissing
+	// SegmentMismatch: a segment's records do not match its signed anchor
+	// (count or last hash), for example after the whole segment was
+	// rewritten.
+	SegmentMismatch
+	// AnchorInvalid: an anchor's signature does not verify with a trusted
+	// key, or the anchors do not chain (an anchor removed or inserted).
+	AnchorInvalid
+	// TailCut: the log is shorter than a checkpoint says it was.
+	TailCut
+	// Rewritten: the history before a checkpoint differs from what the
+	// checkpoint signed.
+	Rewritten
+)
+
+func (k FindingKind) String() string {
+	switch k {
+	case Edited:
+		return "edited"
+	case Deleted:
+		return "deleted"
+	case Inserted:
+		return "inserted"
+	case Reordered:
+		return "reordered"
+	case BrokenLink:
+		return "broken link"
+	case SegmentMissing:
+		return "segment missing"
+	case SegmentMismatch:
+		return "segment mismatch"
+	case AnchorInvalid:
+		return "anchor invalid"
+	case TailCut:
+		return "tail cut"
+	case Rewritten:
+		return "history rewritten"
+	}
+	return fmt.Sprintf("FindingKind(%d)", uint8(k))
+}
+
+// Finding is one piece of tampering found by Verify. It names positions
+// and record IDs, never personal data.
+type Finding struct {
+	Kind     FindingKind
+	Segment  int64     // the segment (UTC day number) concerned
+	Seq      int64     // the record's position (first of a range), 0 if none
+	LastSeq  int64     // last position of a range (Deleted), else equal to Seq or 0
+	RecordID uuid.UUID // the record's ID if it could be read
+	Detail   string
+}
+
+func (f Finding) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: segment %d (%s)", f.Kind, f.Segment, segmentEnd(f.Segment).Add(-day).Format("2006-01-02"))
+	if f.Seq != 0 {
+		if f.LastSeq > f.Seq {
+			fmt.Fprintf(&b, ", records %d..%d", f.Seq, f.LastSeq)
+		} else {
+			fmt.Fprintf(&b, ", record %d", f.Seq)
+		}
+	}
+	if f.RecordID != (uuid.UUID{}) {
+		fmt.Fprintf(&b, " (id %s)", f.RecordID)
+	}
+	if f.Detail != "" {
+		b.WriteString(": " + f.Detail)
+	}
+	return b.String()
+}
+
+// Report is the result of a verification.
+type Report struct {
+	Records  int64 // records checked
+	Segments int   // segments seen (with records or anchors)
+	Purged   int   // segments purged lawfully (anchors only)
+	Findings []Finding
+}
+
+// OK reports whether nothing was found.
+func (r *Report) OK() bool { return len(r.Findings) == 0 }
+
+// TamperError is returned by Verify when it found tampering; it wraps
+// [ErrTampered] and carries the report.
+type TamperError struct{ Report *Report }
+
+func (e *TamperError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "audit: tampering found (%d findings)", len(e.Report.Findings))
+	for i, f := range e.Report.Findings {
+		if i == 5 {
+			fmt.Fprintf(&b, "; ...")
+			break
+		}
+		b.WriteString("; " + f.String())
+	}
+	return b.String()
+}
+
+func (e *TamperError) Unwrap() error { return ErrTampered }
+
+// maxFindings bounds a report; a log damaged everywhere is reported by its first findings.
+const maxFindings = 1000
+
+type verifier struct {
+	l       *Log
+	rep     *Report
+	now     time.Time
+	anchors []Anchor
+	ai      int
+
+	exp      [32]byte // expected prev of the next row
+	expPrev  [32]byte // expected prev of the last accepted row
+	expSeq   int64
+	lastSeg  int64
+	lastID   uuid.UUID
+	lastSeq  int64
+	pendEdit int // index of an Edited finding for the last row, -1 if none
+
+	segCount int64    // rows seen in the current anchored segment
+	segLast  [32]byte // hash of the last row seen in it
+	holds    []Hold
+	held     *heldRow
+}
+
+func (v *verifier) add(f Finding) {
+	if len(v.rep.Findings) < maxFindings {
+		v.rep.Findings = append(v.rep.Findings, f)
+	}
+}
+
+// Verify checks the whole log: every anchor's signature and the chain of
+// anchors, every record's hash and link, every segment against its anchor,
+// and that a segment whose records are gone was purged after its retention.
+// It returns the report and, if anything was found, a [*TamperError]
+// (errors.Is(err, ErrTampered)). Other errors are I/O errors.
+//
+// Verify cannot see a cut-off tail of the open segment on its own; keep
+// checkpoints ([Log.Checkpoint]) and use [Log.VerifyAgainst].
+func (l *Log) Verify(ctx context.Context) (*Report, error) {
+	rep, _, err := l.verify(ctx)
+	if err != nil {
+		return rep, err
+	}
+	if !rep.OK() {
+		return rep, &TamperError{Report: rep}
+	}
+	return rep, nil
+}
+
+func (l *Log) verify(ctx context.Context) (*Report, *verifier, error) {
+	rep := &Report{}
+	l.mu.Lock()
+	stSeq := l.st.seq
+	l.mu.Unlock()
+	anchors, err := l.store.Anchors(ctx)
+	if err != nil {
+		return rep, nil, fmt.Errorf("audit: verify: %w", err)
+	}
+	holds, err := l.store.Holds(ctx)
+	if err != nil {
+		return rep, nil, fmt.Errorf("audit: verify: %w", err)
+	}
+	v := &verifier{l: l, rep: rep, now: l.clock(), anchors: anchors, expSeq: 1, pendEdit: -1, lastSeg: -1 << 62, holds: holds}
+	v.checkAnchors()
+	err = l.store.Scan(ctx, 1, max(stSeq, 1<<62), func(r *Row) error {
+		v.row(r)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return rep, v, fmt.Errorf("audit: verify: %w", err)
+	}
+	v.resolveHeld(nil)
+	for v.ai < len(v.anchors) {
+		v.finishAnchor()
+	}
+	return rep, v, nil
+}
+
+func (v *verifier) checkAnchors() {
+	var prevHash [32]byte
+	var prev *Anchor
+	for i := range v.anchors {
+		a := &v.anchors[i]
+		ok := false
+		m := anchorMessage(v.l.logID, a)
+		for _, k := range v.l.trusted {
+			if len(a.Sig) == ed25519.SignatureSize && ed25519.Verify(k, m, a.Sig) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			v.add(Finding{Kind: AnchorInvalid, Segment: a.Segment, Detail: "signature does not verify with a trusted key"})
+		}
+		if a.PrevAnchor != prevHash {
+			d := "does not chain to the previous anchor: an anchor was removed, inserted or replaced"
+			if prev == nil {
+				d = "the first anchor has a predecessor: earlier anchors were removed"
+			}
+			v.add(Finding{Kind: AnchorInvalid, Segment: a.Segment, Detail: d})
+		} else if prev != nil && (a.FirstSeq != prev.LastSeq+1 || a.Prev != prev.Last) {
+			v.add(Finding{Kind: AnchorInvalid, Segment: a.Segment, Detail: "does not continue the previous segment"})
+		} else if prev == nil && (a.FirstSeq != 1 || a.Prev != [32]byte{}) {
+			v.add(Finding{Kind: AnchorInvalid, Segment: a.Segment, Detail: "the first anchor does not start the log"})
+		}
+		if a.LastSeq < a.FirstSeq {
+			v.add(Finding{Kind: AnchorInvalid, Segment: a.Segment, Detail: "empty range"})
+		}
+		prevHash = anchorHash(v.l.logID, a)
+		prev = a
+	}
+}
+
+// finishAnchor closes the anchored segment v.anchors[v.ai]: compares what
+// was seen with the anchor, or checks that its absence is a lawful purge,
+// and resynchronises the expected chain state to the anchor.
+func (v *verifier) finishAnchor() {
+	a := &v.anchors[v.ai]
+	v.ai++
+	v.rep.Segments++
+	if v.segCount == 0 {
+		switch {
+		case a.Purged == 0:
+			v.add(Finding{Kind: SegmentMissing, Segment: a.Segment, Seq: a.FirstSeq, LastSeq: a.LastSeq,
+				Detail: "its records are gone but no purge removed them"})
+		case segmentEnd(a.Segment).Add(v.l.retention).After(time.Unix(0, a.Purged)),
+			v.now.Before(segmentEnd(a.Segment).Add(v.l.retention)):
+			v.add(Finding{Kind: SegmentMissing, Segment: a.Segment, Seq: a.FirstSeq, LastSeq: a.LastSeq,
+				Detail: "marked purged before its retention ended"})
+		default:
+			v.rep.Purged++
+		}
+	} else if v.segCount != a.LastSeq-a.FirstSeq+1 || v.segLast != a.Last {
+		d := fmt.Sprintf("%d records, anchor signed %d", v.segCount, a.LastSeq-a.FirstSeq+1)
+		if v.segLast != a.Last {
+			d += "; last hash differs from the anchor"
+		}
+		if v.lastSeq < a.LastSeq && v.segLast != a.Last && v.segCount < a.LastSeq-a.FirstSeq+1 {
+			v.add(Finding{Kind: Deleted, Segment: a.Segment, Seq: v.lastSeq + 1, LastSeq: a.LastSeq, Detail: "records at the end of the segment are missing"})
+		} else {
+			v.add(Finding{Kind: SegmentMismatch, Segment: a.Segment, Detail: d})
+		}
+	}
+	v.segCount = 0
+	v.exp, v.expPrev, v.expSeq = a.Last, a.Last, a.LastSeq+1
+}
+
+// heldRow is a row whose link was broken, kept until the next row tells
+// whether it was reordered, inserted or follows a deletion.
+type heldRow struct {
+	seq, seg   int64
+	prev, hash [32]byte
+	id         uuid.UUID
+}
+
+func recordID(data []byte) uuid.UUID {
+	if len(data) >= fixedHeader {
+		return uuid.UUID(data[offIDNr+11 : offIDNr+27])
+	}
+	return uuid.UUID{}
+}
+
+func (v *verifier) row(r *Row) {
+	v.rep.Records++
+	// Finish the anchored segments that end before this row.
+	if v.held == nil || v.held.seg < r.Segment {
+		v.resolveHeld(nil)
+		for v.ai < len(v.anchors) && v.anchors[v.ai].Segment < r.Segment {
+			v.finishAnchor()
+		}
+	}
+	id := recordID(r.Data)
+	f := Finding{Segment: r.Segment, Seq: r.Seq, LastSeq: r.Seq, RecordID: id}
+	if r.Segment < v.lastSeg {
+		f.Kind, f.Detail = Reordered, "stands after a record of a later segment"
+		v.add(f)
+	}
+	v.lastSeg = max(v.lastSeg, r.Segment)
+
+	hashOK := rowHash(&r.Prev, r.Segment, r.Data) == r.Hash
+	colsOK := len(r.Data) >= fixedHeader && r.Data[0] == encVersion
+	if colsOK {
+		k, ok := idnrKey(r.Data[offIDNr : offIDNr+11])
+		colsOK = ok && k == r.IDNr && int64(binary.BigEndian.Uint64(r.Data[offTime:])) == r.Time
+	}
+	h := heldRow{seq: r.Seq, seg: r.Segment, prev: r.Prev, hash: r.Hash, id: id}
+	if v.held != nil {
+		if v.resolveHeld(&h) {
+			return
+		}
+	}
+	linkOK := r.Prev == v.exp
+	switch {
+	case linkOK && hashOK && colsOK:
+		if r.Seq != v.expSeq && v.rep.OK() { // after other findings, a shifted position is their consequence
+			f.Kind, f.Detail = Reordered, fmt.Sprintf("chains correctly but stands at position %d instead of %d", r.Seq, v.expSeq)
+			v.add(f)
+		}
+	case linkOK && !hashOK:
+		f.Kind, f.Detail = Edited, "content does not match its hash"
+		v.pendEdit = len(v.rep.Findings)
+		v.add(f)
+		v.accept(&h)
+		return
+	case linkOK:
+		f.Kind, f.Detail = Edited, "indexed IDNr or time column differs from the hashed record"
+		v.add(f)
+	case v.lastSeq > 0 && r.Prev == v.expPrev:
+		// The previous row was not in the chain: it was inserted.
+		if v.pendEdit >= 0 && v.pendEdit < len(v.rep.Findings) {
+			v.rep.Findings = v.rep.Findings[:v.pendEdit] // it was not an edit
+		}
+		v.add(Finding{Kind: Inserted, Segment: v.lastSeg, Seq: v.lastSeq, LastSeq: v.lastSeq, RecordID: v.lastID,
+			Detail: "not part of the chain"})
+		v.segCount--
+		v.exp = v.expPrev
+	default:
+		v.held = &h
+		return
+	}
+	v.accept(&h)
+}
+
+// accept makes h the last row of the chain.
+func (v *verifier) accept(h *heldRow) {
+	if v.pendEdit >= 0 && v.pendEdit < len(v.rep.Findings) && v.rep.Findings[v.pendEdit].Seq != h.seq {
+		v.pendEdit = -1
+	}
+	v.expPrev, v.exp = v.exp, h.hash
+	v.expSeq = h.seq + 1
+	v.lastSeq, v.lastID = h.seq, h.id
+	if v.ai < len(v.anchors) && v.anchors[v.ai].Segment == h.seg {
+		v.segCount++
+		v.segLast = h.hash
+	}
+}
+
+// resolveHeld decides what the held row was, given the next row n (nil at
+// the end of a segment or of the log). It reports whether n was consumed.
+func (v *verifier) resolveHeld(n *heldRow) bool {
+	h := v.held
+	if h == nil {
+		return false
+	}
+	v.held = nil
+	switch {
+	case n != nil && n.prev == v.exp && h.prev == n.hash:
+		// n should have come before h: the two were swapped.
+		v.add(Finding{Kind: Reordered, Segment: h.seg, Seq: h.seq, LastSeq: n.seq, RecordID: h.id,
+			Detail: fmt.Sprintf("records %d and %d are swapped", h.seq, n.seq)})
+		v.accept(n)
+		v.accept(h)
+		v.expSeq = max(h.seq, n.seq) + 1
+		return true
+	case n != nil && n.prev == v.exp:
+		v.add(Finding{Kind: Inserted, Segment: h.seg, Seq: h.seq, LastSeq: h.seq, RecordID: h.id, Detail: "not part of the chain"})
+		return false // n is processed normally
+	case h.seq > v.expSeq:
+		v.add(Finding{Kind: Deleted, Segment: h.seg, Seq: v.expSeq, LastSeq: h.seq - 1,
+			Detail: fmt.Sprintf("%d records missing before record %d", h.seq-v.expSeq, h.seq)})
+	default:
+		v.add(Finding{Kind: BrokenLink, Segment: h.seg, Seq: h.seq, LastSeq: h.seq, RecordID: h.id,
+			Detail: "does not chain to the previous record"})
+	}
+	v.accept(h)
+	return false
+}
+
+// Checkpoint returns a signed checkpoint of the log's current state (what
+// has been committed). Export it with MarshalText and keep it away from the
+// log's database.
+func (l *Log) Checkpoint(ctx context.Context) (Checkpoint, error) {
+	l.closeMu.RLock()
+	closed := l.closed
+	l.closeMu.RUnlock()
+	if closed {
+		return Checkpoint{}, ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return Checkpoint{}, err
+	}
+	l.mu.Lock()
+	st := l.st
+	l.mu.Unlock()
+	c := Checkpoint{LogID: l.logID, Size: st.seq, Head: st.hash, Time: l.clock().UTC()}
+	c.Sig = ed25519.Sign(l.key, c.message())
+	return c, nil
+}
+
+// VerifyAgainst runs [Log.Verify] and also checks the log against a
+// checkpoint taken earlier: the log must still hold at least cp.Size
+// records and record cp.Size must still have the hash cp.Head (or, if its
+// segment was purged, the segment's anchor must agree). A shorter log is
+// reported as [TailCut], a different hash as [Rewritten]. A checkpoint
+// that does not verify with a trusted key, or belongs to another log, is
+// refused with [ErrBadCheckpoint].
+func (l *Log) VerifyAgainst(ctx context.Context, cp Checkpoint) (*Report, error) {
+	if !cp.Verify(l.trusted...) {
+		return nil, fmt.Errorf("%w: signature does not verify", ErrBadCheckpoint)
+	}
+	if cp.LogID != l.logID {
+		return nil, fmt.Errorf("%w: checkpoint of log %s, this is log %s", ErrBadCheckpoint, cp.LogID, l.logID)
+	}
+	rep, v, err := l.verify(ctx)
+	if err != nil {
+		return rep, err
+	}
+	if cp.Size > 0 {
+		var found bool
+		var h [32]byte
+		var seg int64
+		err := l.store.Scan(ctx, cp.Size, cp.Size, func(r *Row) error {
+			found, h, seg = true, r.Hash, r.Segment
+			return nil
+		})
+		if err != nil {
+			return rep, fmt.Errorf("audit: verify: %w", err)
+		}
+		last := v.lastSeq
+		for _, a := range v.anchors {
+			last = max(last, a.LastSeq)
+		}
+		switch {
+		case found && h != cp.Head:
+			v.add(Finding{Kind: Rewritten, Segment: seg, Seq: cp.Size, LastSeq: cp.Size,
+				Detail: "record's hash differs from the checkpoint of " + cp.Time.Format(time.RFC3339)})
+		case found:
+		case last < cp.Size:
+			v.add(Finding{Kind: TailCut, Segment: v.lastSeg, Seq: last + 1, LastSeq: cp.Size,
+				Detail: fmt.Sprintf("the log ends at record %d, the checkpoint of %s has %d", last, cp.Time.Format(time.RFC3339), cp.Size)})
+		default:
+			// Record cp.Size is gone but later ones exist: purged, or deleted.
+			for _, a := range v.anchors {
+				if a.FirstSeq <= cp.Size && cp.Size <= a.LastSeq {
+					if a.LastSeq == cp.Size && a.Last != cp.Head {
+						v.add(Finding{Kind: Rewritten, Segment: a.Segment, Seq: cp.Size, Detail: "anchor differs from the checkpoint"})
+					}
+					break
+				}
+			}
+		}
+	}
+	if !rep.OK() {
+		return rep, &TamperError{Report: rep}
+	}
+	return rep, nil
+}
+
