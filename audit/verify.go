@@ -481,4 +481,3 @@ func (l *Log) VerifyAgainst(ctx context.Context, cp Checkpoint) (*Report, error)
 	}
 	return rep, nil
 }
-

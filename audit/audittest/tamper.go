@@ -85,13 +85,13 @@ func tamper(t *testing.T, h Harness, kind string) {
 	wantSeg := int64(seg1)
 	switch kind {
 	case "edit": // replace record 15's content with record 12's
-		exec(`UPDATE `+r+` SET data = (SELECT data FROM `+r+` WHERE seq = 12) WHERE seq = 15`)
+		exec(`UPDATE ` + r + ` SET data = (SELECT data FROM ` + r + ` WHERE seq = 12) WHERE seq = 15`)
 		want, wantSeq = audit.Edited, 15
 	case "editcol": // move record 15 to another person in the index only
-		exec(`UPDATE `+r+` SET idnr = idnr + 1 WHERE seq = 15`)
+		exec(`UPDATE ` + r + ` SET idnr = idnr + 1 WHERE seq = 15`)
 		want, wantSeq = audit.Edited, 15
 	case "editopen":
-		exec(`UPDATE `+r+` SET data = (SELECT data FROM `+r+` WHERE seq = 22) WHERE seq = 25`)
+		exec(`UPDATE ` + r + ` SET data = (SELECT data FROM ` + r + ` WHERE seq = 22) WHERE seq = 25`)
 		want, wantSeq, wantSeg = audit.Edited, 25, seg1+1
 	case "delete":
 		exec(`DELETE FROM ` + r + ` WHERE seq = 15`)
@@ -102,7 +102,7 @@ func tamper(t *testing.T, h Harness, kind string) {
 	case "insert": // make room after record 14 and insert a forged record there
 		exec(`UPDATE ` + r + ` SET seq = -seq - 1 WHERE seq > 14`)
 		exec(`UPDATE ` + r + ` SET seq = -seq WHERE seq < 0`)
-		exec(`INSERT INTO `+r+` (seq, seg, time, idnr, prev, hash, data) SELECT 15, seg, time, idnr, hash, prev, data FROM `+r+` WHERE seq = 14`)
+		exec(`INSERT INTO ` + r + ` (seq, seg, time, idnr, prev, hash, data) SELECT 15, seg, time, idnr, hash, prev, data FROM ` + r + ` WHERE seq = 14`)
 		want, wantSeq = audit.Inserted, 15
 	case "reorder":
 		exec(`UPDATE ` + r + ` SET seq = -1 WHERE seq = 15`)
