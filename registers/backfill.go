@@ -41,7 +41,7 @@ type BackfillConfig struct {
 	// with jitter up to 30 s; default 1 s.
 	Backoff time.Duration
 	// Retryable reports whether a batch error is worth another attempt;
-	// default: every error except context cancellation.
+	// default [IsRetryable].
 	Retryable func(error) bool
 	// Limit stops the run after this many people (0: all).
 	Limit int
@@ -122,9 +122,7 @@ func NewBackfill(cfg BackfillConfig) (*Backfill, error) {
 		cfg.Backoff = time.Second
 	}
 	if cfg.Retryable == nil {
-		cfg.Retryable = func(err error) bool {
-			return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
-		}
+		cfg.Retryable = IsRetryable
 	}
 	if cfg.LeaseRange <= 0 {
 		cfg.LeaseRange = 20000
@@ -416,16 +414,17 @@ func (b *Backfill) identify(ctx context.Context, j *batchJob) error {
 			res.Score = d.Score
 			res.Details = d.Details
 			res.Fields = a.Fields | FieldIDNr
+			res.Person = a.Person
 			switch d.Outcome {
 			case Accepted:
-				res.Person = a.Person
 			case Review:
 				res.Reason = ReasonMatchReview
-				res.Person = a.Person
 			default:
 				res.Outcome = Rejected
 				res.Reason = ReasonMatchReject
-				res.Person = a.Person
+			}
+			if d.Code != "" && res.Reason != "" {
+				res.Reason += ":" + d.Code
 			}
 			if a.Person.IDNr.IsZero() {
 				res.Outcome = Rejected
@@ -434,6 +433,9 @@ func (b *Backfill) identify(ctx context.Context, j *batchJob) error {
 		case AnswerNotIdentifiable:
 			res.Outcome = NotIdentifiable
 			res.Reason = ReasonNotIdentifiable
+		case AnswerInvalid:
+			res.Outcome = NoSearch
+			res.Reason = a.Reason
 		default:
 			res.Outcome = Rejected
 			res.Reason = a.Reason

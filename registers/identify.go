@@ -24,7 +24,9 @@ type Looker interface {
 // InaccuracyReporter files a report of suspected inaccuracy (§ 10 Abs. 4
 // IDNrG) about the named fields of the person with the IDNr.
 type InaccuracyReporter interface {
-	ReportInaccuracy(ctx context.Context, id idnr.IDNr, fields Fields, note string) error
+	// held are the register's values (only the named fields are sent);
+	// reason is a short code without personal data.
+	ReportInaccuracy(ctx context.Context, id idnr.IDNr, fields Fields, held idnr.Person, reason string) error
 }
 
 // AnswerKind is the kind of an IDA answer.
@@ -39,6 +41,9 @@ const (
 	AnswerNotIdentifiable
 	// AnswerRejected: the BVA rejected the request (Reason holds its code).
 	AnswerRejected
+	// AnswerInvalid: the search was not sent because the client found a
+	// minimum field missing or malformed (Reason names the field).
+	AnswerInvalid
 )
 
 // Answer is the IDA's answer for one search.
@@ -54,6 +59,10 @@ type Answer struct {
 // Decision is the matcher's verdict on a unique hit.
 type Decision struct {
 	Outcome Outcome // Accepted, Review or Rejected
+	// Code is a short stable reason code for reports when not Accepted
+	// (for example "conflict:birth-date"); empty means "match_review" or
+	// "match_reject".
+	Code    string
 	Score   float64
 	Details []string // readable by a clerk, no personal data
 }

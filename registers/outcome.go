@@ -2,8 +2,8 @@ package registers
 
 import (
 	"fmt"
-	"strings"
 
+	"github.com/regmo/regmo/ida"
 	"github.com/regmo/regmo/idnr"
 )
 
@@ -109,71 +109,33 @@ func CaseOf(r Result) Case {
 	return c
 }
 
-// Fields is a set of basic-data fields (§ 4 Abs. 2 and 3 IDNrG).
-type Fields uint32
+// Fields is a set of basic-data fields (§ 4 Abs. 2 and 3 IDNrG); it is
+// [ida.Fields], so that one vocabulary runs from the request to the register.
+type Fields = ida.Fields
 
+// The fields, as in package ida.
 const (
-	FieldIDNr Fields = 1 << iota
-	FieldFamilyName
-	FieldFormerNames
-	FieldGivenNames
-	FieldDoctoralDegree
-	FieldBirthDate
-	FieldBirthPlace
-	FieldSex
-	FieldNationalities
-	FieldAddress
-	FieldDeathDate
-	FieldMoveInDate
-	FieldMoveOutDate
-	FieldInformationBlocks
-	FieldLastContact
+	FieldIDNr              = ida.FieldIDNr
+	FieldFamilyName        = ida.FieldFamilyName
+	FieldFormerNames       = ida.FieldFormerNames
+	FieldGivenNames        = ida.FieldGivenNames
+	FieldDoctoralDegree    = ida.FieldDoctoralDegree
+	FieldBirthDate         = ida.FieldBirthDate
+	FieldBirthPlace        = ida.FieldBirthPlace
+	FieldSex               = ida.FieldSex
+	FieldNationalities     = ida.FieldNationalities
+	FieldAddress           = ida.FieldAddress
+	FieldDeathDate         = ida.FieldDeathDate
+	FieldMoveInDate        = ida.FieldMoveInDate
+	FieldMoveOutDate       = ida.FieldMoveOutDate
+	FieldInformationBlocks = ida.FieldInformationBlocks
+	FieldLastContact       = ida.FieldLastContact
 
 	// AllFields are all basic data of § 4 Abs. 2 and 3.
 	AllFields = FieldLastContact<<1 - 1
 	// CoreFields are the fields nearly every register keeps.
 	CoreFields = FieldIDNr | FieldFamilyName | FieldGivenNames | FieldBirthDate
 )
-
-var fieldNames = []string{"idnr", "family_name", "former_names", "given_names", "doctoral_degree",
-	"birth_date", "birth_place", "sex", "nationalities", "address", "death_date",
-	"move_in_date", "move_out_date", "information_blocks", "last_contact"}
-
-// Has reports whether all of g are in f.
-func (f Fields) Has(g Fields) bool { return f&g == g }
-
-// Names returns the stable tokens of the fields in f (the same tokens as
-// audit.Category).
-func (f Fields) Names() []string {
-	var out []string
-	for i, n := range fieldNames {
-		if f&(1<<i) != 0 {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
-// String returns the names joined by "+".
-func (f Fields) String() string { return strings.Join(f.Names(), "+") }
-
-// ParseFields reads names as [Fields.Names] gives them, separated by "+" or ",".
-func ParseFields(s string) (Fields, error) {
-	var f Fields
-	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == '+' || r == ',' }) {
-		found := false
-		for i, n := range fieldNames {
-			if n == strings.TrimSpace(p) {
-				f |= 1 << i
-				found = true
-			}
-		}
-		if !found {
-			return 0, fmt.Errorf("registers: unknown field %q", p)
-		}
-	}
-	return f, nil
-}
 
 // FieldsOf returns the fields that are filled in p.
 func FieldsOf(p *idnr.Person) Fields {
