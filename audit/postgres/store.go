@@ -1,0 +1,493 @@
+package postgres
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/regmo/regmo/audit"
+)
+
+// Option configures [Open].
+type Option func(*config)
+
+type config struct {
+	schema   string
+	prefix   string
+	maxConns int32
+}
+
+// WithSchema keeps the tables in the given schema (created if needed)
+// instead of the connection's default schema.
+func WithSchema(s string) Option { return func(c *config) { c.schema = s } }
+
+// WithTablePrefix puts a prefix before every table name.
+func WithTablePrefix(p string) Option { return func(c *config) { c.prefix = p } }
+
+// WithMaxConns bounds the connection pool (default 8).
+func WithMaxConns(n int32) Option { return func(c *config) { c.maxConns = n } }
+
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,40}$`)
+
+// Store is an [audit.Store] in PostgreSQL.
+type Store struct {
+	pool *pool
+	t    tables
+	raw  tables // unquoted, for COPY
+	ids  pgx.Identifier
+}
+
+type tables struct{ meta, migrations, records, anchors, access, transport, holds string }
+
+// Open connects to the database at dsn (a libpq connection string or URL)
+// and migrates the schema to the current version. Commits are durable as
+// long as the server runs with synchronous_commit on (its default).
+//
+// Errors never show the password of dsn.
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	c := config{maxConns: 8}
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.schema != "" && !identRE.MatchString(c.schema) {
+		return nil, errors.New("audit/postgres: schema must be letters, digits and underscores")
+	}
+	if c.prefix != "" && !identRE.MatchString(c.prefix) {
+		return nil, errors.New("audit/postgres: table prefix must be letters, digits and underscores")
+	}
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("audit/postgres: %w", err) // pgx redacts the password
+	}
+	if c.maxConns <= 0 {
+		c.maxConns = 8
+	}
+	pool := newPool(cfg, int(c.maxConns))
+	q := func(n string) string {
+		if c.schema != "" {
+			return pgx.Identifier{c.schema, c.prefix + n}.Sanitize()
+		}
+		return pgx.Identifier{c.prefix + n}.Sanitize()
+	}
+	s := &Store{pool: pool, t: tables{
+		meta: q("audit_meta"), migrations: q("audit_migrations"), records: q("audit_records"),
+		anchors: q("audit_anchors"), access: q("audit_access"), transport: q("audit_transport"), holds: q("audit_holds"),
+	}}
+	s.ids = pgx.Identifier{c.prefix + "audit_records"}
+	if c.schema != "" {
+		s.ids = pgx.Identifier{c.schema, c.prefix + "audit_records"}
+	}
+	if err := s.migrate(ctx, c.schema, c.prefix); err != nil {
+		pool.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// SchemaVersion is the schema version this package migrates to.
+const SchemaVersion = 1
+
+func (s *Store) migrations() []string {
+	t := s.t
+	return []string{
+		`CREATE TABLE ` + t.meta + ` (key text PRIMARY KEY, value bytea NOT NULL);
+		CREATE TABLE ` + t.records + ` (
+			seq bigint PRIMARY KEY, seg bigint NOT NULL, time bigint NOT NULL, idnr bigint NOT NULL,
+			prev bytea NOT NULL, hash bytea NOT NULL, data bytea NOT NULL);
+		CREATE INDEX ON ` + t.records + ` (idnr, seq);
+		CREATE TABLE ` + t.anchors + ` (
+			seg bigint PRIMARY KEY, first_seq bigint NOT NULL, last_seq bigint NOT NULL,
+			prev bytea NOT NULL, last bytea NOT NULL, prev_anchor bytea NOT NULL,
+			closed bigint NOT NULL, sig bytea NOT NULL, purged bigint NOT NULL DEFAULT 0);
+		CREATE TABLE ` + t.access + ` (
+			id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, time bigint NOT NULL, who text NOT NULL,
+			purpose int NOT NULL, reason text NOT NULL, count int NOT NULL, qfrom bigint NOT NULL, qto bigint NOT NULL);
+		CREATE INDEX ON ` + t.access + ` (time);
+		CREATE TABLE ` + t.transport + ` (
+			id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, time bigint NOT NULL, message_id bytea NOT NULL,
+			kind text NOT NULL, actor text NOT NULL, detail text NOT NULL);
+		CREATE INDEX ON ` + t.transport + ` (message_id, id);
+		CREATE INDEX ON ` + t.transport + ` (time);
+		CREATE TABLE ` + t.holds + ` (
+			id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, hfrom bigint NOT NULL, hto bigint NOT NULL,
+			until bigint NOT NULL, reason text NOT NULL, who text NOT NULL, placed bigint NOT NULL);`,
+	}
+}
+
+func (s *Store) migrate(ctx context.Context, schema, prefix string) error {
+	return s.inTx(ctx, func(t pgx.Tx) error { return s.migrateTx(ctx, t, schema, prefix) })
+}
+
+func (s *Store) migrateTx(ctx context.Context, tx pgx.Tx, schema, prefix string) error {
+	// One migrator at a time, across processes.
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, "regmo-audit:"+schema+"."+prefix); err != nil {
+		return fmt.Errorf("audit/postgres: migrate: %w", err)
+	}
+	if schema != "" {
+		if _, err := tx.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{schema}.Sanitize()); err != nil {
+			return fmt.Errorf("audit/postgres: migrate: %w", err)
+		}
+	}
+	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS `+s.t.migrations+` (version int PRIMARY KEY, applied bigint NOT NULL)`); err != nil {
+		return fmt.Errorf("audit/postgres: migrate: %w", err)
+	}
+	var cur int
+	if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM `+s.t.migrations).Scan(&cur); err != nil {
+		return fmt.Errorf("audit/postgres: migrate: %w", err)
+	}
+	if cur > SchemaVersion {
+		return fmt.Errorf("audit/postgres: database schema version %d is newer than this package (%d)", cur, SchemaVersion)
+	}
+	for i, m := range s.migrations()[cur:] {
+		v := cur + i + 1
+		if _, err := tx.Exec(ctx, m); err != nil {
+			return fmt.Errorf("audit/postgres: migration %d: %w", v, err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO `+s.t.migrations+` (version, applied) VALUES ($1, $2)`, v, time.Now().UnixNano()); err != nil {
+			return fmt.Errorf("audit/postgres: migration %d: %w", v, err)
+		}
+	}
+	return nil
+}
+
+// Close closes the pool.
+func (s *Store) Close() error {
+	s.pool.close()
+	return nil
+}
+
+// Tables returns the quoted table names (records, anchors, access, transport, holds).
+func (s *Store) Tables() (records, anchors, access, transport, holds string) {
+	return s.t.records, s.t.anchors, s.t.access, s.t.transport, s.t.holds
+}
+
+const rowCols = `seq, seg, time, idnr, prev, hash, data`
+
+func fill(dst *[32]byte, b []byte) {
+	*dst = [32]byte{}
+	copy(dst[:], b)
+	if len(b) != 32 {
+		dst[0] ^= 0xff // a damaged hash column: make it mismatch for Verify
+	}
+}
+
+func (s *Store) Head(ctx context.Context) (last audit.Row, lastOK bool, a audit.Anchor, aOK bool, err error) {
+	var prev, hash []byte
+	err = s.pool.QueryRow(ctx, `SELECT `+rowCols+` FROM `+s.t.records+` ORDER BY seq DESC LIMIT 1`).
+		Scan(&last.Seq, &last.Segment, &last.Time, &last.IDNr, &prev, &hash, &last.Data)
+	switch {
+	case err == nil:
+		lastOK = true
+		fill(&last.Prev, prev)
+		fill(&last.Hash, hash)
+	case errors.Is(err, pgx.ErrNoRows):
+		err = nil
+	default:
+		return
+	}
+	as, err := s.anchors(ctx, ` ORDER BY seg DESC LIMIT 1`)
+	if err != nil {
+		return
+	}
+	if len(as) == 1 {
+		a, aOK = as[0], true
+	}
+	return
+}
+
+func (s *Store) Commit(ctx context.Context, rows []audit.Row, anchors []audit.Anchor) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	for i := range anchors {
+		a := &anchors[i]
+		if _, err := tx.Exec(ctx, `INSERT INTO `+s.t.anchors+
+			` (seg, first_seq, last_seq, prev, last, prev_anchor, closed, sig, purged) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
+			a.Segment, a.FirstSeq, a.LastSeq, a.Prev[:], a.Last[:], a.PrevAnchor[:], a.Closed, a.Sig, a.Purged); err != nil {
+			return err
+		}
+	}
+	switch {
+	case len(rows) >= 16:
+		i := 0
+		_, err = tx.CopyFrom(ctx, s.ids, []string{"seq", "seg", "time", "idnr", "prev", "hash", "data"},
+			pgx.CopyFromFunc(func() ([]any, error) {
+				if i == len(rows) {
+					return nil, nil
+				}
+				r := &rows[i]
+				i++
+				return []any{r.Seq, r.Segment, r.Time, r.IDNr, r.Prev[:], r.Hash[:], r.Data}, nil
+			}))
+		if err != nil {
+			return err
+		}
+	case len(rows) > 0:
+		b := &pgx.Batch{}
+		for i := range rows {
+			r := &rows[i]
+			b.Queue(`INSERT INTO `+s.t.records+` (`+rowCols+`) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
+				r.Seq, r.Segment, r.Time, r.IDNr, r.Prev[:], r.Hash[:], r.Data)
+		}
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+	}
+	return tx.Commit(ctx)
+}
+
+func (s *Store) Records(ctx context.Context, idnrKey, from, to, beforeSeq int64, limit int) ([]audit.Row, error) {
+	rs, err := s.pool.Query(ctx, `SELECT `+rowCols+` FROM `+s.t.records+
+		` WHERE idnr = $1 AND seq < $2 AND time >= $3 AND time < $4 ORDER BY seq DESC LIMIT $5`,
+		idnrKey, beforeSeq, from, to, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []audit.Row
+	for rs.Next() {
+		var r audit.Row
+		var prev, hash []byte
+		if err := rs.Scan(&r.Seq, &r.Segment, &r.Time, &r.IDNr, &prev, &hash, &r.Data); err != nil {
+			return nil, err
+		}
+		fill(&r.Prev, prev)
+		fill(&r.Hash, hash)
+		out = append(out, r)
+	}
+	return out, rs.Err()
+}
+
+// Scan streams the rows; it reads the binary wire values directly.
+func (s *Store) Scan(ctx context.Context, fromSeq, toSeq int64, fn func(*audit.Row) error) error {
+	rs, err := s.pool.Query(ctx, `SELECT `+rowCols+` FROM `+s.t.records+
+		` WHERE seq >= $1 AND seq <= $2 ORDER BY seq`, fromSeq, toSeq)
+	if err != nil {
+		return err
+	}
+	defer rs.Close()
+	fds := rs.FieldDescriptions()
+	binaryOK := len(fds) == 7
+	for _, fd := range fds {
+		binaryOK = binaryOK && fd.Format == pgx.BinaryFormatCode
+	}
+	var r audit.Row
+	for rs.Next() {
+		if binaryOK {
+			v := rs.RawValues()
+			if len(v[0]) != 8 || len(v[1]) != 8 || len(v[2]) != 8 || len(v[3]) != 8 {
+				return errors.New("audit/postgres: unexpected wire format")
+			}
+			r.Seq = int64(binary.BigEndian.Uint64(v[0]))
+			r.Segment = int64(binary.BigEndian.Uint64(v[1]))
+			r.Time = int64(binary.BigEndian.Uint64(v[2]))
+			r.IDNr = int64(binary.BigEndian.Uint64(v[3]))
+			fill(&r.Prev, v[4])
+			fill(&r.Hash, v[5])
+			r.Data = v[6]
+		} else {
+			var prev, hash []byte
+			if err := rs.Scan(&r.Seq, &r.Segment, &r.Time, &r.IDNr, &prev, &hash, &r.Data); err != nil {
+				return err
+			}
+			fill(&r.Prev, prev)
+			fill(&r.Hash, hash)
+		}
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+	return rs.Err()
+}
+
+func (s *Store) anchors(ctx context.Context, tail string) ([]audit.Anchor, error) {
+	rs, err := s.pool.Query(ctx, `SELECT seg, first_seq, last_seq, prev, last, prev_anchor, closed, sig, purged FROM `+s.t.anchors+tail)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []audit.Anchor
+	for rs.Next() {
+		var a audit.Anchor
+		var prev, last, pa []byte
+		if err := rs.Scan(&a.Segment, &a.FirstSeq, &a.LastSeq, &prev, &last, &pa, &a.Closed, &a.Sig, &a.Purged); err != nil {
+			return nil, err
+		}
+		copy(a.Prev[:], prev)
+		copy(a.Last[:], last)
+		copy(a.PrevAnchor[:], pa)
+		if len(prev) != 32 || len(last) != 32 || len(pa) != 32 {
+			a.Sig = nil
+		}
+		out = append(out, a)
+	}
+	return out, rs.Err()
+}
+
+func (s *Store) Anchors(ctx context.Context) ([]audit.Anchor, error) {
+	return s.anchors(ctx, ` ORDER BY seg`)
+}
+
+func (s *Store) Purge(ctx context.Context, segments []int64, purgedAt, before int64) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	for _, seg := range segments {
+		var first, last int64
+		if err := tx.QueryRow(ctx, `SELECT first_seq, last_seq FROM `+s.t.anchors+` WHERE seg = $1`, seg).Scan(&first, &last); err != nil {
+			return fmt.Errorf("segment %d: %w", seg, err)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM `+s.t.records+` WHERE seq >= $1 AND seq <= $2`, first, last); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE `+s.t.anchors+` SET purged = $1 WHERE seg = $2`, purgedAt, seg); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM `+s.t.access+` WHERE time < $1`, before); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM `+s.t.transport+` WHERE time < $1`, before); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+func (s *Store) AppendAccess(ctx context.Context, e audit.AccessEntry) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO `+s.t.access+` (time, who, purpose, reason, count, qfrom, qto) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
+		e.Time.UnixNano(), e.Who, int(e.Purpose), e.Reason, e.Count, nanos(e.From), nanos(e.To))
+	return err
+}
+
+func (s *Store) Accesses(ctx context.Context, from, to, beforeID int64, limit int) ([]audit.AccessEntry, error) {
+	rs, err := s.pool.Query(ctx, `SELECT id, time, who, purpose, reason, count, qfrom, qto FROM `+s.t.access+
+		` WHERE time >= $1 AND time < $2 AND id < $3 ORDER BY id DESC LIMIT $4`, from, to, beforeID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []audit.AccessEntry
+	for rs.Next() {
+		var e audit.AccessEntry
+		var t, f, tt int64
+		var p int32
+		var n int32
+		if err := rs.Scan(&e.ID, &t, &e.Who, &p, &e.Reason, &n, &f, &tt); err != nil {
+			return nil, err
+		}
+		e.Time, e.Purpose, e.Count, e.From, e.To = fromNanos(t), audit.AccessPurpose(p), int(n), fromNanos(f), fromNanos(tt)
+		out = append(out, e)
+	}
+	return out, rs.Err()
+}
+
+func (s *Store) AppendTransport(ctx context.Context, evs []audit.TransportEvent) error {
+	b := &pgx.Batch{}
+	for _, e := range evs {
+		b.Queue(`INSERT INTO `+s.t.transport+` (time, message_id, kind, actor, detail) VALUES ($1,$2,$3,$4,$5)`,
+			e.Time.UnixNano(), e.MessageID[:], e.Kind, e.Actor, e.Detail)
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+func (s *Store) Transport(ctx context.Context, messageID uuid.UUID) ([]audit.TransportEvent, error) {
+	rs, err := s.pool.Query(ctx, `SELECT time, message_id, kind, actor, detail FROM `+s.t.transport+
+		` WHERE message_id = $1 ORDER BY id`, messageID[:])
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []audit.TransportEvent
+	for rs.Next() {
+		var e audit.TransportEvent
+		var t int64
+		var id []byte
+		if err := rs.Scan(&t, &id, &e.Kind, &e.Actor, &e.Detail); err != nil {
+			return nil, err
+		}
+		e.Time = fromNanos(t)
+		copy(e.MessageID[:], id)
+		out = append(out, e)
+	}
+	return out, rs.Err()
+}
+
+func (s *Store) PutHold(ctx context.Context, h audit.Hold) (int64, error) {
+	var id int64
+	err := s.pool.QueryRow(ctx, `INSERT INTO `+s.t.holds+` (hfrom, hto, until, reason, who, placed) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`,
+		h.From.UnixNano(), h.To.UnixNano(), h.Until.UnixNano(), h.Reason, h.Who, h.Placed.UnixNano()).Scan(&id)
+	return id, err
+}
+
+func (s *Store) DeleteHold(ctx context.Context, id int64) error {
+	_, err := s.pool.Exec(ctx, `DELETE FROM `+s.t.holds+` WHERE id = $1`, id)
+	return err
+}
+
+func (s *Store) Holds(ctx context.Context) ([]audit.Hold, error) {
+	rs, err := s.pool.Query(ctx, `SELECT id, hfrom, hto, until, reason, who, placed FROM `+s.t.holds+` ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []audit.Hold
+	for rs.Next() {
+		var h audit.Hold
+		var f, t, u, p int64
+		if err := rs.Scan(&h.ID, &f, &t, &u, &h.Reason, &h.Who, &p); err != nil {
+			return nil, err
+		}
+		h.From, h.To, h.Until, h.Placed = fromNanos(f), fromNanos(t), fromNanos(u), fromNanos(p)
+		out = append(out, h)
+	}
+	return out, rs.Err()
+}
+
+func (s *Store) Meta(ctx context.Context, key string) ([]byte, error) {
+	var v []byte
+	err := s.pool.QueryRow(ctx, `SELECT value FROM `+s.t.meta+` WHERE key = $1`, key).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	return v, err
+}
+
+func (s *Store) PutMetaIfAbsent(ctx context.Context, key string, value []byte) ([]byte, error) {
+	if _, err := s.pool.Exec(ctx, `INSERT INTO `+s.t.meta+` (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, key, value); err != nil {
+		return nil, err
+	}
+	return s.Meta(ctx, key)
+}
+
+var _ audit.Store = (*Store)(nil)
