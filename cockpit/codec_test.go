@@ -55,7 +55,7 @@ func FuzzDecodeRequest(f *testing.F) {
 	a := alice.String()
 	for _, s := range []string{
 		``, `{}`, `[]`, `null`, ask(alice, ""), ask(alice, `,"limit":5,"cursor":"x","birth_date":"1980-00-00"`),
-		ask(alice, `,"request_id":"` + uuid.NewString() + `"`), ask(alice, "") + "{}", `{"version":"regmo-dsc/1","idnr":` + a + `}`,
+		ask(alice, `,"request_id":"`+uuid.NewString()+`"`), ask(alice, "") + "{}", `{"version":"regmo-dsc/1","idnr":` + a + `}`,
 		`{"version":"regmo-dsc/1","idnr":"` + a + `","idnr":"` + a + `"}`, `{"limit":1e3}`, `{"limit":-1}`, `{"cursor":{"a":[1,2]}}`,
 		"{\"version\":\"regmo-dsc/1\",\"idnr\":\"" + a + "\"\xff}",
 	} {

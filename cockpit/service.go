@@ -17,7 +17,7 @@ import (
 
 // DefaultRetention is the window the cockpit shows: the two years the
 // protocol is kept (730 days, as audit's default retention).
-const DefaultRetention = 730 * 24 * time.Hour
+const DefaultRetention = audit.DefaultRetention
 
 // Page sizes: [Config.PageSize] defaults to DefaultPageSize; a request may ask
 // for up to [Config.MaxPageSize] entries, by default DefaultMaxPageSize, and
@@ -266,6 +266,10 @@ func (s *Service) Lookup(ctx context.Context, req Request) (Response, error) {
 		audit.Access{Who: s.who, Purpose: audit.Datenschutzcockpit, Reason: accessReason(req)},
 		audit.Query{IDNr: req.IDNr, From: from, Limit: limit, After: req.Cursor})
 	if err != nil {
+		var fe *audit.FieldError
+		if errors.As(err, &fe) && fe.Field == "Query.After" {
+			return Response{}, &RequestError{Field: "cursor", Reason: "not a cursor of this register"}
+		}
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 			return Response{}, fmt.Errorf("cockpit: protocol query: %w (%w)", err, ctxErr)
 		}
@@ -349,8 +353,13 @@ func accessReason(req Request) string {
 		b.WriteString(req.RequestID)
 	}
 	r := b.String()
-	if utf8.RuneCountInString(r) > 120 {
-		r = string([]rune(r)[:120])
+	if utf8.RuneCountInString(r) > audit.MaxText {
+		r = string([]rune(r)[:audit.MaxText])
+	}
+	if audit.ContainsIDNr(r) {
+		// A request ID that happens to hold a valid IDNr would be refused
+		// by the access log; keep the client only.
+		return accessReason(Request{Client: req.Client})
 	}
 	return r
 }

@@ -1,0 +1,333 @@
+// Command cockpit serves the Datenschutzcockpit feed of package cockpit over
+// the audit log that examples/backfill writes, with mutual TLS and a test PKI
+// created on first run, and asks it for one person in client mode.
+//
+//	go run ./examples/cockpit                       # serve ./regmo-demo/audit.db on 127.0.0.1:8443
+//	go run ./examples/cockpit -ask 36574261809      # ask for one person and print the entries
+//	go run ./examples/cockpit -demo                 # no backfill yet: create a small demo log
+//
+// See README.md.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/regmo/regmo/audit"
+	"github.com/regmo/regmo/audit/sqlite"
+	"github.com/regmo/regmo/cockpit"
+	"github.com/regmo/regmo/idnr"
+)
+
+const path = "/regmo-dsc/v1"
+
+type options struct {
+	db, key, pkiDir, addr string
+	demo, verbose         bool
+	ask, birth, url       string
+	limit, pages          int
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "cockpit:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var o options
+	fs := flag.NewFlagSet("cockpit", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.db, "db", "./regmo-demo/audit.db", "audit log (SQLite) written by examples/backfill")
+	fs.StringVar(&o.key, "key", "./regmo-demo/audit.key", "ed25519 signing key of the audit log")
+	fs.StringVar(&o.pkiDir, "pki", "./regmo-demo/pki", "test PKI directory (created on first run)")
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8443", "listen address (server mode)")
+	fs.BoolVar(&o.demo, "demo", false, "if the audit log does not exist, create it with a few demo transfers")
+	fs.BoolVar(&o.verbose, "v", false, "log refused requests and answers (never personal data)")
+	fs.StringVar(&o.ask, "ask", "", "client mode: ask the server for the person with this IDNr and print the entries")
+	fs.StringVar(&o.birth, "birth", "", "client mode: birth date sent as lookup data (YYYY-MM-DD, 00 for unknown parts)")
+	fs.StringVar(&o.url, "url", "", "client mode: server URL (default https://<addr>"+path+")")
+	fs.IntVar(&o.limit, "limit", 0, "client mode: page size (default: the server's)")
+	fs.IntVar(&o.pages, "pages", 100, "client mode: follow at most this many pages")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q (flags go before arguments; see -h)", fs.Arg(0))
+	}
+	if o.ask != "" {
+		return ask(ctx, o, stdout)
+	}
+	return serve(ctx, o, stdout, stderr)
+}
+
+func serve(ctx context.Context, o options, stdout, stderr io.Writer) error {
+	p, created, err := ensurePKI(o.pkiDir)
+	if err != nil {
+		return fmt.Errorf("test PKI in %s: %w", o.pkiDir, err)
+	}
+	if created {
+		fmt.Fprintf(stdout, "created a test PKI in %s (CA, server and client certificate; for testing only)\n", o.pkiDir)
+	}
+
+	fresh := false
+	if _, err := os.Stat(o.db); errors.Is(err, fs.ErrNotExist) {
+		if !o.demo {
+			return fmt.Errorf("no audit log at %s.\n"+
+				"Create one with the backfill example (go run ./examples/backfill; see examples/backfill/README.md),\n"+
+				"or start with -demo to create a small demo log there", o.db)
+		}
+		if err := os.MkdirAll(filepath.Dir(o.db), 0o700); err != nil {
+			return err
+		}
+		fresh = true
+	}
+	key, err := loadKey(o.key, fresh)
+	if err != nil {
+		return err
+	}
+	store, err := sqlite.Open(o.db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	alog, err := audit.New(ctx, store, audit.Options{SigningKey: key})
+	if err != nil {
+		return err
+	}
+	defer alog.Close()
+	if fresh {
+		n, err := fillDemo(ctx, alog, time.Now())
+		if err != nil {
+			return fmt.Errorf("filling the demo log: %w", err)
+		}
+		fmt.Fprintf(stdout, "created the demo audit log %s with %d transfers; ask for 36574261809, 86095742719 or 65929970489\n", o.db, n)
+	}
+
+	logger := slog.New(slog.DiscardHandler)
+	if o.verbose {
+		logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	svc, err := cockpit.New(alog, cockpit.Config{Texts: texts, Logger: logger})
+	if err != nil {
+		return err
+	}
+	leaf, err := x509.ParseCertificate(p.client.Certificate[0])
+	if err != nil {
+		return err
+	}
+	h, err := cockpit.NewHandler(svc, cockpit.HandlerConfig{
+		Clients: []cockpit.AllowedClient{{Name: "dsc-demo", SubjectDN: leaf.Subject.String(), SPKISHA256: cockpit.SPKIPin(leaf)}},
+		Logger:  logger,
+	})
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("POST "+path, h)
+	srv := &http.Server{
+		Addr:              o.addr,
+		Handler:           mux,
+		TLSConfig:         cockpit.ServerTLSConfig(p.server, p.pool),
+		ReadHeaderTimeout: 2 * time.Second,
+		ReadTimeout:       5 * time.Second,
+		WriteTimeout:      5 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "serving the cockpit feed of %s on https://%s%s (client certificates of %s only)\n"+
+		"ask with: go run ./examples/cockpit -ask 36574261809\n", o.db, ln.Addr(), path, filepath.Join(o.pkiDir, caFile))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	<-errc
+	_ = h.Close()
+	fmt.Fprintln(stdout, "stopped")
+	return err
+}
+
+// texts are the demo register's texts; codes without an entry are shown
+// as the audit record holds them.
+var texts = cockpit.Texts{
+	LegalBases: map[string]string{
+		"§ 6 Abs. 3 IDNrG": "§ 6 Absatz 3 Identifikationsnummerngesetz (Abruf der Identifikationsnummer und der Basisdaten)",
+		"§ 6 Abs. 2 IDNrG": "§ 6 Absatz 2 Identifikationsnummerngesetz (Übermittlung an die Registermodernisierungsbehörde)",
+	},
+	Purposes: map[string]string{
+		"Erstbefüllung": "Erstbefüllung des Registers mit der Identifikationsnummer",
+		"Datenpflege":   "Aktualisierung der Basisdaten im Register",
+	},
+}
+
+// loadKey reads the audit log's ed25519 key: PEM (PKCS #8), the 32-byte
+// seed or the 64-byte private key, raw, hex or base64. With create, a
+// missing file is created with a fresh key (PEM, PKCS #8).
+func loadKey(file string, create bool) (ed25519.PrivateKey, error) {
+	b, err := os.ReadFile(file)
+	if errors.Is(err, fs.ErrNotExist) && create {
+		_, key, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		der, err := x509.MarshalPKCS8PrivateKey(key)
+		if err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+			return nil, err
+		}
+		return key, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("signing key of the audit log: %w (the backfill writes it next to the log)", err)
+	}
+	if blk, _ := pem.Decode(b); blk != nil {
+		k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("signing key %s: %w", file, err)
+		}
+		if key, ok := k.(ed25519.PrivateKey); ok {
+			return key, nil
+		}
+		return nil, fmt.Errorf("signing key %s: not an ed25519 key", file)
+	}
+	raw := b
+	s := strings.TrimSpace(string(b))
+	if d, err := hex.DecodeString(s); err == nil {
+		raw = d
+	} else if d, err := base64.StdEncoding.DecodeString(s); err == nil {
+		raw = d
+	}
+	switch len(raw) {
+	case ed25519.SeedSize:
+		return ed25519.NewKeyFromSeed(raw), nil
+	case ed25519.PrivateKeySize:
+		return ed25519.PrivateKey(raw), nil
+	}
+	return nil, fmt.Errorf("signing key %s: not an ed25519 key (PEM, 32-byte seed or 64-byte key; raw, hex or base64)", file)
+}
+
+func ask(ctx context.Context, o options, stdout io.Writer) error {
+	id, err := idnr.Parse(o.ask)
+	if err != nil {
+		return fmt.Errorf("-ask: %w", err)
+	}
+	req := cockpit.Request{IDNr: id, Limit: o.limit}
+	if o.birth != "" {
+		if req.BirthDate, err = idnr.ParseDate(o.birth); err != nil {
+			return fmt.Errorf("-birth: %w", err)
+		}
+	}
+	p, err := loadPKI(o.pkiDir)
+	if err != nil {
+		return fmt.Errorf("test PKI in %s: %w (start the server once to create it)", o.pkiDir, err)
+	}
+	url := o.url
+	if url == "" {
+		url = "https://" + o.addr + path
+	}
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{
+		MinVersion: tls.VersionTLS12, RootCAs: p.pool, Certificates: []tls.Certificate{p.client},
+	}}}
+	codec := cockpit.JSONCodec{}
+	total := 0
+	for page := 1; page <= o.pages; page++ {
+		var body bytes.Buffer
+		if err := codec.EncodeRequest(&body, &req); err != nil {
+			return err
+		}
+		hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, url, &body)
+		if err != nil {
+			return err
+		}
+		hreq.Header.Set("Content-Type", codec.ContentType())
+		start := time.Now()
+		hresp, err := client.Do(hreq)
+		if err != nil {
+			return err
+		}
+		resp, err := codec.DecodeResponse(io.LimitReader(hresp.Body, 16<<20))
+		hresp.Body.Close()
+		took := time.Since(start)
+		if err != nil {
+			return fmt.Errorf("HTTP %d: %w", hresp.StatusCode, err)
+		}
+		if page == 1 {
+			fmt.Fprintf(stdout, "transfers of %s between %s and %s (newest first):\n", id.Grouped(),
+				resp.From.Format(time.DateOnly), resp.To.Format(time.DateOnly))
+		}
+		for _, e := range resp.Entries {
+			printEntry(stdout, &e)
+		}
+		total += len(resp.Entries)
+		fmt.Fprintf(stdout, "-- page %d: %d entries in %s\n", page, len(resp.Entries), took.Round(time.Microsecond))
+		if resp.Next == "" {
+			break
+		}
+		req.Cursor = resp.Next
+	}
+	fmt.Fprintf(stdout, "%d entries\n", total)
+	return nil
+}
+
+func printEntry(w io.Writer, e *cockpit.Entry) {
+	var cats []string
+	for _, c := range e.Categories {
+		cats = append(cats, c.Text)
+	}
+	fmt.Fprintf(w, "%s  %s %s (%s)\n", e.Time.Format("2006-01-02 15:04:05 MST"), e.DirectionText, e.Counterpart.Name, e.Counterpart.ID)
+	fmt.Fprintf(w, "    Stelle:         %s\n", e.Own.Name)
+	fmt.Fprintf(w, "    Zweck:          %s\n", e.PurposeText)
+	fmt.Fprintf(w, "    Rechtsgrundlage: %s\n", e.LegalBasisText)
+	fmt.Fprintf(w, "    Daten:          %s\n", strings.Join(cats, ", "))
+	fmt.Fprintf(w, "    Ergebnis:       %s", e.ResultText)
+	if e.Reason != "" {
+		fmt.Fprintf(w, " (%s)", e.Reason)
+	}
+	fmt.Fprintln(w)
+	switch {
+	case len(e.Content) > 0:
+		c := string(e.Content)
+		if len(c) > 200 {
+			c = c[:200] + "…"
+		}
+		fmt.Fprintf(w, "    Inhalt:         %s\n", c)
+	case e.ContentRef != "":
+		fmt.Fprintf(w, "    Inhalt:         siehe %s\n", e.ContentRef)
+	}
+}
