@@ -343,4 +343,3 @@ func TestRealStoreHTTPCorrectness(t *testing.T) {
 		})
 	}
 }
-
