@@ -94,6 +94,15 @@ outer:
 	return true
 }
 
+// phonMatch reports whether two names (search forms a, b with Kölner
+// Phonetik codes pa, pb) sound alike: equal codes of at least three digits
+// and the same first letter. Shorter codes say little (Johanna and Hannah
+// both give 06), and a different first letter hides too many unrelated
+// names (Ingrid and Annegret both give 06472).
+func phonMatch(a, b, pa, pb string) bool {
+	return len(pa) >= 3 && pa == pb && a != "" && b != "" && a[0] == b[0]
+}
+
 // compareFamily compares the family names and former names of a and b and
 // returns the level of the best agreeing pair.
 func (m *Matcher) compareFamily(a, b *Prepared) Level {
@@ -122,7 +131,7 @@ func (m *Matcher) compareFamily(a, b *Prepared) Level {
 				consider(LevelDiacritics)
 			case subsetOf(x.sub[:x.nsub], y.sub[:y.nsub]) || subsetOf(y.sub[:y.nsub], x.sub[:x.nsub]):
 				consider(LevelSubset)
-			case x.phon == y.phon:
+			case phonMatch(x.sf, y.sf, x.phon, y.phon):
 				consider(LevelPhonetic)
 			default:
 				if w[LevelTypo] > bestW && isTypo(x.sf, y.sf) {
@@ -177,7 +186,7 @@ func compareGiven(a, b *Prepared) (l Level, weakOK bool) {
 			switch {
 			case x == y || xl == large.givenLoose[j]:
 				found = 3
-			case found < 2 && xp != "" && xp == large.givenPhon[j]:
+			case found < 2 && phonMatch(x, y, xp, large.givenPhon[j]):
 				found = 2
 				if len(x) < 6 || len(y) < 6 {
 					weakOK = false
@@ -303,15 +312,34 @@ func comparePlace(a, b *Prepared) Level {
 		return LevelDiacritics
 	case a.placeCanon == b.placeCanon,
 		prefixOf(a.placeCanon, b.placeCanon), prefixOf(b.placeCanon, a.placeCanon),
-		x.nsub > 0 && y.nsub > 0 && x.sub[0] == y.sub[0] && len(x.sub[0]) >= 3,
-		subsetOf(x.sub[:x.nsub], y.sub[:y.nsub]), subsetOf(y.sub[:y.nsub], x.sub[:x.nsub]):
+		abbrevOf(x.sub[:x.nsub], y.sub[:y.nsub]), abbrevOf(y.sub[:y.nsub], x.sub[:x.nsub]):
 		return LevelPartial
-	case x.phon == y.phon:
+	case phonMatch(x.sf, y.sf, x.phon, y.phon):
 		return LevelPhonetic
 	case isTypo(x.sf, y.sf):
 		return LevelTypo
 	}
 	return LevelConflict
+}
+
+// abbrevOf reports whether the place parts a are the parts b, some left out
+// or abbreviated: the first parts agree and every part of a begins a part
+// of b ("Frankfurt a. M." and "Frankfurt am Main", "Berlin" and
+// "Berlin-Spandau"; not "Frankfurt (Oder)" and "Frankfurt am Main").
+func abbrevOf(a, b []string) bool {
+	if len(a) == 0 || len(b) == 0 || len(a) > len(b) || a[0] != b[0] {
+		return false
+	}
+outer:
+	for _, x := range a[1:] {
+		for _, y := range b[1:] {
+			if len(x) <= len(y) && y[:len(x)] == x {
+				continue outer
+			}
+		}
+		return false
+	}
+	return true
 }
 
 // prefixOf reports whether p is a prefix of s of at least four letters

@@ -80,6 +80,11 @@ func hold(rs *Reasons, weakOK bool, sexAgrees bool) (Hold, Field) {
 	}
 	addr, place := rs[FieldAddress].Level, rs[FieldBirthPlace].Level
 	sameStreet := addr == LevelExact || addr == LevelSameStreet
+	if place == LevelConflict && addr != LevelExact {
+		// A namesake with the same birth date is born elsewhere; a true
+		// match with a wrong birth place needs the address to confirm it.
+		return HoldCorroboration, FieldBirthPlace
+	}
 	switch birth {
 	case LevelDigitTypo, LevelCompatible, LevelPartial:
 		if !sameStreet {
