@@ -184,3 +184,17 @@ func IDNrKey(id idnr.IDNr) int64 {
 	k, _ := idnrKey([]byte(id.String()))
 	return k
 }
+
+// EncodeRecord returns the canonical encoding of r, the bytes the chain
+// hashes; r must be valid ([Record.Validate]).
+func EncodeRecord(r *Record) ([]byte, error) {
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	return encodeRecord(nil, r), nil
+}
+
+// DecodeRecord decodes the canonical encoding kept in [Row.Data]. It is
+// strict: it accepts only what EncodeRecord produces, never panics, and
+// never shows the content in its error.
+func DecodeRecord(data []byte) (Record, error) { return decodeRecord(data) }

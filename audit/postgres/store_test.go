@@ -96,3 +96,28 @@ func TestOpenErrors(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func crashKills() int {
+	if os.Getenv("REGMO_LONG") == "1" {
+		return 25
+	}
+	return 5
+}
+
+func TestCrashChild(t *testing.T) {
+	audittest.CrashChild(t, func() (audit.Store, error) {
+		return postgres.Open(context.Background(), os.Getenv("REGMO_TEST_POSTGRES_DSN"), postgres.WithSchema(os.Getenv("AUDIT_CRASH_SCHEMA")))
+	})
+}
+
+func TestCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	d := dsn(t)
+	schema := testSchema(t)
+	h := audittest.Harness{Open: func() (audit.Store, error) {
+		return postgres.Open(context.Background(), d, postgres.WithSchema(schema))
+	}}
+	audittest.RunCrash(t, h, "TestCrashChild", crashKills(), []string{"AUDIT_CRASH_SCHEMA=" + schema})
+}

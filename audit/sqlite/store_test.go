@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -47,4 +48,24 @@ func TestPrefix(t *testing.T) {
 	if rec != "x_audit_records" {
 		t.Fatalf("records table = %s", rec)
 	}
+}
+
+func crashKills() int {
+	if os.Getenv("REGMO_LONG") == "1" {
+		return 25
+	}
+	return 5
+}
+
+func TestCrashChild(t *testing.T) {
+	audittest.CrashChild(t, func() (audit.Store, error) { return sqlite.Open(os.Getenv("AUDIT_CRASH_SQLITE")) })
+}
+
+func TestCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	path := filepath.Join(t.TempDir(), "crash.db")
+	h := audittest.Harness{Open: func() (audit.Store, error) { return sqlite.Open(path) }}
+	audittest.RunCrash(t, h, "TestCrashChild", crashKills(), []string{"AUDIT_CRASH_SQLITE=" + path})
 }
