@@ -1,0 +1,467 @@
+// Command backfill is the main job of regmo: the initial fill
+// (Erstbefüllung) of a register with the IDNr.
+//
+// With no flags it creates ./regmo-demo/ with a demo register of 100,000
+// synthetic people in an embedded SQLite file, starts an in-process mock of
+// the BVA that holds the true data, fills the register, writes the § 9
+// protocol to ./regmo-demo/audit.db, verifies it, and prints a summary.
+// Running it again resumes. See README.md for the flags.
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/regmo/regmo/audit"
+	auditsqlite "github.com/regmo/regmo/audit/sqlite"
+	"github.com/regmo/regmo/ida"
+	"github.com/regmo/regmo/ida/idatest"
+	"github.com/regmo/regmo/idnr/match"
+	"github.com/regmo/regmo/registers"
+	"github.com/regmo/regmo/registers/sqlregister"
+	"github.com/schollz/progressbar/v3"
+)
+
+type options struct {
+	dir                string
+	people             int
+	workers, batch     int
+	seed               uint64
+	postgres, table    string
+	keyColumn, columns string
+	integerKey         bool
+	endpoint           string
+	cert, key, ca      string
+	senderID, sender   string
+	rate               float64
+	resume, fresh      bool
+	jsonSummary, quiet bool
+	limit              int
+}
+
+func main() {
+	o, err := parseFlags(os.Args[1:], os.Stderr)
+	if err != nil {
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	s, err := run(ctx, o, os.Stdout, os.Stderr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "backfill:", err)
+		if s != nil && ctx.Err() != nil {
+			fmt.Fprintln(os.Stderr, "interrupted: run again to resume from the checkpoint")
+		}
+		os.Exit(1)
+	}
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("backfill", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.dir, "dir", "./regmo-demo", "working directory: register.db (demo), audit.db, audit.key, review.csv, report.json")
+	fs.IntVar(&o.people, "people", 100000, "size of the demo register (when it is created)")
+	fs.IntVar(&o.workers, "workers", 4, "bulk requests in flight")
+	fs.IntVar(&o.batch, "batch", 1000, "people per bulk request and per register transaction")
+	fs.Uint64Var(&o.seed, "seed", 1, "seed of the synthetic demo population")
+	fs.StringVar(&o.postgres, "postgres", "", "PostgreSQL DSN of a real register (instead of the demo SQLite register)")
+	fs.StringVar(&o.table, "table", "people", "register table (optionally schema.table)")
+	fs.StringVar(&o.keyColumn, "key-column", "id", "key column of the register table")
+	fs.BoolVar(&o.integerKey, "integer-key", true, "the key column is an integer")
+	fs.StringVar(&o.columns, "columns", "", "column mapping field=column,... (default: columns named like the fields: "+
+		"family_name, given_names, birth_date, postal_code, city, ...)")
+	fs.StringVar(&o.endpoint, "endpoint", "", "base URL of a real IDA endpoint (instead of the in-process mock BVA)")
+	fs.StringVar(&o.cert, "cert", "", "client certificate (PEM) for mutual TLS with -endpoint")
+	fs.StringVar(&o.key, "key", "", "client key (PEM) for mutual TLS with -endpoint")
+	fs.StringVar(&o.ca, "ca", "", "CA certificates (PEM) that sign the endpoint's certificate")
+	fs.StringVar(&o.senderID, "sender-id", "demo-musterstadt", "this body's identifier towards the BVA")
+	fs.StringVar(&o.sender, "sender", "Bürgeramt Musterstadt (Demo)", "this body's name in the protocol")
+	fs.Float64Var(&o.rate, "rate", 0, "IDA messages per second (default: 20 for -endpoint, unlimited for the mock)")
+	fs.BoolVar(&o.resume, "resume", true, "resume from the checkpoint of an earlier run (the default)")
+	fs.BoolVar(&o.fresh, "fresh", false, "start over: delete the demo register, the protocol and the outputs in -dir")
+	fs.BoolVar(&o.jsonSummary, "json-summary", false, "print the summary as JSON on stdout (for CI)")
+	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
+	fs.IntVar(&o.limit, "limit", 0, "stop after this many people (0: all)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "backfill: unexpected arguments:", fs.Args())
+		return nil, errors.New("arguments")
+	}
+	return o, nil
+}
+
+// Summary is what the command prints at the end (as text, or as JSON with
+// -json-summary). Counts are the register's totals after the run, so a
+// resumed run reports the whole register.
+type Summary struct {
+	People          int     `json:"people"`
+	Accepted        int     `json:"accepted"`
+	Review          int     `json:"review"`
+	NotIdentifiable int     `json:"not_identifiable"`
+	Rejected        int     `json:"rejected"`
+	NoSearch        int     `json:"no_search"`
+	Pending         int     `json:"pending"`
+	ThisRun         int     `json:"this_run"`
+	Seconds         float64 `json:"seconds"`
+	PerSecond       float64 `json:"people_per_second"`
+	AuditRecords    int64   `json:"audit_records"`
+	AuditVerified   bool    `json:"audit_verified"`
+	ReviewCSV       string  `json:"review_csv"`
+	ReportJSON      string  `json:"report_json"`
+	Register        string  `json:"register"`
+	AuditDB         string  `json:"audit_db"`
+	Resumed         bool    `json:"resumed"`
+}
+
+func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, error) {
+	start := time.Now()
+	if err := os.MkdirAll(o.dir, 0o700); err != nil {
+		return nil, err
+	}
+	regPath := filepath.Join(o.dir, "register.db")
+	auditPath := filepath.Join(o.dir, "audit.db")
+	keyPath := filepath.Join(o.dir, "audit.key")
+	csvPath := filepath.Join(o.dir, "review.csv")
+	reportPath := filepath.Join(o.dir, "report.json")
+	if o.fresh || !o.resume {
+		for _, p := range []string{regPath, auditPath, csvPath, reportPath} {
+			for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+				if err := os.Remove(p + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+					return nil, err
+				}
+			}
+		}
+	}
+	say := func(format string, args ...any) {
+		if !o.jsonSummary || !o.quiet {
+			fmt.Fprintf(stderr, format+"\n", args...)
+		}
+	}
+
+	// The register.
+	reg, regName, truthSeed, truthPeople, closeReg, err := openRegister(ctx, o, regPath, say)
+	if err != nil {
+		return nil, err
+	}
+	defer closeReg()
+
+	// The protocol.
+	key, err := loadOrCreateKey(keyPath)
+	if err != nil {
+		return nil, err
+	}
+	store, err := auditsqlite.Open(auditPath)
+	if err != nil {
+		return nil, fmt.Errorf("opening the protocol: %w", err)
+	}
+	alog, err := audit.New(ctx, store, audit.Options{SigningKey: key})
+	if err != nil {
+		return nil, fmt.Errorf("opening the protocol: %w", err)
+	}
+	defer alog.Close()
+
+	// The IDA: a real endpoint, or the in-process mock BVA with the truth.
+	httpClient, baseURL, closeMock, err := connectIDA(o, truthSeed, truthPeople, say)
+	if err != nil {
+		return nil, err
+	}
+	defer closeMock()
+	const purpose = "Erstbefüllung des Registers mit der IDNr"
+	policy := ida.Policy{Rules: []ida.Rule{{Role: "erstbefuellung", Purposes: []string{purpose},
+		Kinds: []ida.Kind{ida.KindBulk, ida.KindSearch, ida.KindFallback, ida.KindLookup, ida.KindInaccuracy}, Fields: registers.AllFields}}}
+	rate := o.rate
+	if rate == 0 {
+		rate = ida.NoRateLimit
+		if o.endpoint != "" {
+			rate = 20
+		}
+	}
+	client, err := ida.New(ida.Config{
+		BaseURL: baseURL, AllowHTTP: o.endpoint == "", HTTPClient: httpClient, TLS: nil,
+		Sender:    audit.Body{Name: o.sender, ID: o.senderID},
+		Policy:    policy,
+		Protocol:  alog,
+		RateLimit: rate,
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer client.Close()
+	auth := ida.Auth{Role: "erstbefuellung", Actor: "regmo-backfill", Purpose: purpose, LegalBasis: "§ 6 Abs. 3 IDNrG",
+		Fields: registers.AllFields}
+
+	// The backfill.
+	var bar *progressbar.ProgressBar
+	progress := func(p registers.Progress) {
+		if o.quiet {
+			return
+		}
+		if bar == nil {
+			bar = progressbar.NewOptions(max(p.Total, 1), progressbar.OptionSetWriter(stderr),
+				progressbar.OptionSetDescription("backfill"), progressbar.OptionShowCount(), progressbar.OptionShowIts(),
+				progressbar.OptionSetItsString("people"), progressbar.OptionSetPredictTime(true),
+				progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionFullWidth(),
+				progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }))
+		}
+		_ = bar.Set(p.Done)
+	}
+	resumed := false
+	if cp, err := reg.Checkpoint(ctx, "backfill"); err == nil && cp != "" {
+		resumed = true
+		say("resuming after key %s", cp)
+	}
+	bf, err := registers.NewBackfill(registers.BackfillConfig{
+		Register: reg, IDA: registers.FromIDA(client, auth), Matcher: registers.FromMatch(match.New()),
+		BatchSize: o.batch, Workers: o.workers, Limit: o.limit, Progress: progress,
+	})
+	if err != nil {
+		return nil, err
+	}
+	rep, runErr := bf.Run(ctx)
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	s := &Summary{Register: regName, AuditDB: auditPath, ReviewCSV: csvPath, ReportJSON: reportPath, Resumed: resumed}
+	if rep != nil {
+		s.ThisRun, s.Seconds, s.PerSecond = rep.People, rep.Seconds, rep.PerSec
+		if err := writeFile(reportPath, rep.WriteJSON); err != nil {
+			return s, err
+		}
+	}
+	if runErr != nil {
+		return s, runErr
+	}
+	if err := writeFile(csvPath, func(w io.Writer) error { return registers.WriteCasesCSV(ctx, w, reg) }); err != nil {
+		return s, fmt.Errorf("writing the review list: %w", err)
+	}
+	counts, err := reg.Counts(ctx)
+	if err != nil {
+		return s, err
+	}
+	s.Accepted, s.Review, s.NotIdentifiable = counts[registers.Accepted], counts[registers.Review], counts[registers.NotIdentifiable]
+	s.Rejected, s.NoSearch, s.Pending = counts[registers.Rejected], counts[registers.NoSearch], counts[registers.OutcomePending]
+	for _, n := range counts {
+		s.People += n
+	}
+
+	// Verify the protocol.
+	vr, verr := alog.Verify(ctx)
+	if vr != nil {
+		s.AuditRecords = vr.Records
+		s.AuditVerified = verr == nil && vr.OK()
+	}
+	if verr != nil && !errors.Is(verr, audit.ErrTampered) {
+		return s, fmt.Errorf("verifying the protocol: %w", verr)
+	}
+	total := time.Since(start)
+	if o.jsonSummary {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(s); err != nil {
+			return s, err
+		}
+	} else {
+		printSummary(stdout, s, rep, total)
+	}
+	if !s.AuditVerified {
+		return s, errors.New("the protocol did not verify")
+	}
+	return s, nil
+}
+
+func printSummary(w io.Writer, s *Summary, rep *registers.Report, total time.Duration) {
+	pct := func(n int) string {
+		if s.People == 0 {
+			return ""
+		}
+		return fmt.Sprintf("(%5.1f%%)", 100*float64(n)/float64(s.People))
+	}
+	fmt.Fprintf(w, "\nregister %s: %d people\n", s.Register, s.People)
+	fmt.Fprintf(w, "  accepted          %8d %s  IDNr written, basic data replaced\n", s.Accepted, pct(s.Accepted))
+	fmt.Fprintf(w, "  review            %8d %s  a clerk decides (review queue)\n", s.Review, pct(s.Review))
+	fmt.Fprintf(w, "  not identifiable  %8d %s\n", s.NotIdentifiable, pct(s.NotIdentifiable))
+	fmt.Fprintf(w, "  rejected          %8d %s\n", s.Rejected, pct(s.Rejected))
+	fmt.Fprintf(w, "  could not search  %8d %s  record lacks what the law requires\n", s.NoSearch, pct(s.NoSearch))
+	if s.Pending > 0 {
+		fmt.Fprintf(w, "  still pending     %8d %s\n", s.Pending, pct(s.Pending))
+	}
+	if rep != nil && rep.People > 0 {
+		fmt.Fprintf(w, "this run: %d people in %.1fs (%.0f people/s); whole command %.1fs\n", rep.People, rep.Seconds, rep.PerSec, total.Seconds())
+	} else {
+		fmt.Fprintf(w, "this run: nothing left to do (the register is complete); run with -fresh to start over\n")
+	}
+	verified := "verified"
+	if !s.AuditVerified {
+		verified = "NOT VERIFIED"
+	}
+	fmt.Fprintf(w, "protocol: %s, %d records, %s\n", s.AuditDB, s.AuditRecords, verified)
+	fmt.Fprintf(w, "review list for clerks: %s\nreport: %s\n", s.ReviewCSV, s.ReportJSON)
+}
+
+func writeFile(path string, fn func(io.Writer) error) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := fn(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// openRegister opens the demo register (creating it if needed) or the
+// PostgreSQL register of -postgres.
+func openRegister(ctx context.Context, o *options, regPath string, say func(string, ...any)) (reg *sqlregister.Register, name string, seed uint64, people int, closeFn func(), err error) {
+	cols := sqlregister.DefaultColumns()
+	if o.columns != "" {
+		if cols, err = sqlregister.ParseColumns(o.columns); err != nil {
+			return nil, "", 0, 0, nil, err
+		}
+	}
+	if o.postgres != "" {
+		db, err := sqlregister.OpenPostgres(ctx, o.postgres)
+		if err != nil {
+			return nil, "", 0, 0, nil, fmt.Errorf("connecting to the register: %w", err)
+		}
+		reg, err := sqlregister.New(ctx, db, sqlregister.Config{Dialect: sqlregister.PostgreSQL, Table: o.table, Key: o.keyColumn,
+			IntegerKey: o.integerKey, Columns: cols})
+		if err != nil {
+			db.Close()
+			return nil, "", 0, 0, nil, err
+		}
+		return reg, "postgres " + o.table, o.seed, o.people, func() { db.Close() }, nil
+	}
+	db, err := sqlregister.OpenSQLite(regPath)
+	if err != nil {
+		return nil, "", 0, 0, nil, fmt.Errorf("opening the demo register: %w", err)
+	}
+	closeFn = func() { db.Close() }
+	fail := func(err error) (*sqlregister.Register, string, uint64, int, func(), error) {
+		db.Close()
+		return nil, "", 0, 0, nil, err
+	}
+	seed, people, ok, err := demoMeta(ctx, db)
+	if err != nil {
+		return fail(err)
+	}
+	if err := sqlregister.CreateTable(ctx, db, sqlregister.SQLite, demoTable); err != nil {
+		return fail(err)
+	}
+	reg, err = sqlregister.New(ctx, db, sqlregister.Config{Dialect: sqlregister.SQLite, Table: demoTable, Key: "id", IntegerKey: true, Columns: cols})
+	if err != nil {
+		return fail(err)
+	}
+	if !ok {
+		seed, people = o.seed, o.people
+		say("creating the demo register %s with %d synthetic people (seed %d) ...", regPath, people, seed)
+		t0 := time.Now()
+		if err := createDemo(ctx, db, reg, seed, people, func(int) {}); err != nil {
+			return fail(err)
+		}
+		say("  done in %.1fs", time.Since(t0).Seconds())
+	} else if people != o.people || seed != o.seed {
+		say("using the existing demo register (%d people, seed %d); -fresh starts over", people, seed)
+	}
+	return reg, regPath, seed, people, closeFn, nil
+}
+
+// connectIDA returns the HTTP client and base URL of the IDA: the real
+// endpoint with mutual TLS, or the in-process mock BVA holding the truth.
+func connectIDA(o *options, seed uint64, people int, say func(string, ...any)) (*http.Client, string, func(), error) {
+	if o.endpoint != "" {
+		cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+		if o.cert != "" || o.key != "" {
+			c, err := tls.LoadX509KeyPair(o.cert, o.key)
+			if err != nil {
+				return nil, "", nil, fmt.Errorf("client certificate: %w", err)
+			}
+			cfg.Certificates = []tls.Certificate{c}
+		}
+		if o.ca != "" {
+			pemBytes, err := os.ReadFile(o.ca)
+			if err != nil {
+				return nil, "", nil, err
+			}
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM(pemBytes) {
+				return nil, "", nil, fmt.Errorf("%s: no PEM certificates", o.ca)
+			}
+			cfg.RootCAs = pool
+		}
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.TLSClientConfig = cfg
+		tr.MaxIdleConnsPerHost = max(o.workers, 2)
+		return &http.Client{Transport: tr}, o.endpoint, func() {}, nil
+	}
+	t0 := time.Now()
+	truth, err := demoTruth(seed, people)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	srv := idatest.NewHandlerServer(idatest.WithPeople(truth))
+	truth = nil
+	runtime.GC()
+	say("mock BVA holds %d people (prepared in %.1fs)", len(srv.People()), time.Since(t0).Seconds())
+	return &http.Client{Transport: srv.Transport()}, srv.URL, srv.Close, nil
+}
+
+// loadOrCreateKey reads the protocol's ed25519 signing key (PEM, PKCS #8)
+// or creates it (mode 0600). The cockpit example reads the same file.
+func loadOrCreateKey(path string) (ed25519.PrivateKey, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		_, key, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		der, err := x509.MarshalPKCS8PrivateKey(key)
+		if err != nil {
+			return nil, err
+		}
+		pemBytes := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
+		if err := writeFile(path, func(w io.Writer) error { _, err := w.Write(pemBytes); return err }); err != nil {
+			return nil, err
+		}
+		return key, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		return nil, fmt.Errorf("%s: not a PEM file", path)
+	}
+	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	key, ok := k.(ed25519.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("%s: not an ed25519 key", path)
+	}
+	return key, nil
+}
