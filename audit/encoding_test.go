@@ -117,9 +117,9 @@ func TestContainsIDNr(t *testing.T) {
 		{g, true},
 		{s[:3] + "." + s[3:6] + "." + s[6:], true},
 		{s[:10], false},
-		{s + "0", false},          // 12 digits: not an IDNr
-		{"12345678901", false},    // 11 digits, invalid
-		{"5 " + s, true},          // a preceding number does not hide it
+		{s + "0", false},       // 12 digits: not an IDNr
+		{"12345678901", false}, // 11 digits, invalid
+		{"5 " + s, true},       // a preceding number does not hide it
 		{"HTTP 200, 812 bytes", false},
 		{"", false},
 		{"2026-03-02T10:00:00Z", false},
