@@ -529,7 +529,7 @@ func (JSONv1) DecodeResponse(r io.Reader, req *Request) (*Response, error) {
 	if req.Kind == KindBulk {
 		return decodeBulkResponse(r, req)
 	}
-	data, err := io.ReadAll(r)
+	data, err := readAll(r)
 	if err != nil {
 		return nil, err
 	}
@@ -577,55 +577,75 @@ func (JSONv1) DecodeResponse(r io.Reader, req *Request) (*Response, error) {
 	return resp, nil
 }
 
-// lineReader yields the non-empty lines of r, each at most maxLine bytes.
-type lineReader struct {
-	br *bufio.Reader
+// readAll returns the bytes of r without copying when r is a *bytes.Buffer.
+func readAll(r io.Reader) ([]byte, error) {
+	if b, ok := r.(*bytes.Buffer); ok {
+		return b.Bytes(), nil
+	}
+	return io.ReadAll(r)
 }
 
-func (l *lineReader) next() ([]byte, error) {
-	for {
-		line, err := l.br.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			long := append([]byte(nil), line...)
-			for err == bufio.ErrBufferFull {
-				if len(long) > maxLine {
-					return nil, malformed("line longer than the limit")
-				}
-				line, err = l.br.ReadSlice('\n')
-				long = append(long, line...)
-			}
-			line = long
-		}
-		if err == io.EOF {
-			if len(bytes.TrimSpace(line)) > 0 {
-				return nil, malformed("truncated: last line has no newline")
-			}
-			return nil, io.EOF
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(line) > maxLine {
-			return nil, malformed("line longer than the limit")
-		}
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		return line, nil
+// valueStream decodes the NDJSON values of data one by one with a single
+// strict decoder, and returns each value's bytes as transmitted.
+type valueStream struct {
+	data []byte
+	dec  *json.Decoder
+	off  int
+}
+
+func newValueStream(r io.Reader) (*valueStream, error) {
+	data, err := readAll(r)
+	if err != nil {
+		return nil, err
 	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	return &valueStream{data: data, dec: dec}, nil
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// next decodes the next line into v and returns its bytes, or io.EOF when
+// only whitespace is left. Each value must be followed by a newline.
+func (s *valueStream) next(v any, what string) ([]byte, error) {
+	start := s.off
+	for start < len(s.data) && isSpace(s.data[start]) {
+		start++
+	}
+	if start == len(s.data) {
+		return nil, io.EOF
+	}
+	if err := s.dec.Decode(v); err != nil {
+		return nil, jsonReason(what, err)
+	}
+	end := int(s.dec.InputOffset())
+	if end-start > maxLine {
+		return nil, malformed(what + ": line longer than the limit")
+	}
+	i := end
+	for i < len(s.data) && (s.data[i] == ' ' || s.data[i] == '\t' || s.data[i] == '\r') {
+		i++
+	}
+	if i == len(s.data) {
+		return nil, malformed(what + ": truncated, no newline after the last line")
+	}
+	if s.data[i] != '\n' {
+		return nil, malformed(what + ": two values on one line")
+	}
+	s.off = i + 1
+	return s.data[start:end], nil
 }
 
 func decodeBulkResponse(r io.Reader, req *Request) (*Response, error) {
-	lr := &lineReader{br: bufio.NewReaderSize(r, 64<<10)}
-	line, err := lr.next()
-	if err == io.EOF {
-		return nil, malformed("bulk: empty answer")
-	}
+	vs, err := newValueStream(r)
 	if err != nil {
 		return nil, err
 	}
 	var h wireAnswer
-	if err := decodeStrict(line, &h, "bulk header"); err != nil {
+	if _, err := vs.next(&h, "bulk header"); err != nil {
+		if err == io.EOF {
+			return nil, malformed("bulk: empty answer")
+		}
 		return nil, err
 	}
 	if err := checkHeader(&h, req); err != nil {
@@ -642,15 +662,12 @@ func decodeBulkResponse(r io.Reader, req *Request) (*Response, error) {
 	seen := make([]bool, n)
 	got := 0
 	for {
-		line, err := lr.next()
+		var l wireLine
+		raw, err := vs.next(&l, "bulk line")
 		if err == io.EOF {
 			return nil, malformed("bulk: truncated, trailer missing")
 		}
 		if err != nil {
-			return nil, err
-		}
-		var l wireLine
-		if err := decodeStrict(line, &l, "bulk line"); err != nil {
 			return nil, err
 		}
 		if l.End {
@@ -660,11 +677,9 @@ func decodeBulkResponse(r io.Reader, req *Request) (*Response, error) {
 			if l.Count == nil || *l.Count != n || got != n {
 				return nil, malformed("bulk trailer: count does not match")
 			}
-			if _, err := lr.next(); err != io.EOF {
-				if err == nil {
-					return nil, malformed("bulk: data after the trailer")
-				}
-				return nil, err
+			var extra wireLine
+			if _, err := vs.next(&extra, "bulk"); err != io.EOF {
+				return nil, malformed("bulk: data after the trailer")
 			}
 			return resp, nil
 		}
@@ -685,7 +700,7 @@ func decodeBulkResponse(r io.Reader, req *Request) (*Response, error) {
 		got++
 		it := &resp.Items[seq]
 		it.Seq = seq
-		it.Raw = bytes.Clone(bytes.TrimSpace(line))
+		it.Raw = raw
 		if err := decodeItem(l.Result, l.Fields, l.Person, l.Code, l.Text, it); err != nil {
 			return nil, err
 		}
@@ -720,21 +735,20 @@ func (JSONv1) DecodeProblem(r io.Reader) (*Problem, error) {
 // receiver to check (so that it can answer with a reason code per search).
 func (JSONv1) DecodeRequest(r io.Reader, k Kind) (*Request, error) {
 	var h wireRequest
-	var lr *lineReader
+	var vs *valueStream
 	if k == KindBulk {
-		lr = &lineReader{br: bufio.NewReaderSize(r, 64<<10)}
-		line, err := lr.next()
-		if err == io.EOF {
-			return nil, malformed("bulk: empty request")
-		}
-		if err != nil {
+		var err error
+		if vs, err = newValueStream(r); err != nil {
 			return nil, err
 		}
-		if err := decodeStrict(line, &h, "bulk header"); err != nil {
+		if _, err := vs.next(&h, "bulk header"); err != nil {
+			if err == io.EOF {
+				return nil, malformed("bulk: empty request")
+			}
 			return nil, err
 		}
 	} else {
-		data, err := io.ReadAll(r)
+		data, err := readAll(r)
 		if err != nil {
 			return nil, err
 		}
@@ -829,7 +843,8 @@ func (JSONv1) DecodeRequest(r io.Reader, k Kind) (*Request, error) {
 		}
 		req.Searches = make([]Search, h.Count)
 		for i := 0; ; i++ {
-			line, err := lr.next()
+			var it wireBulkItem
+			_, err := vs.next(&it, "bulk search")
 			if err == io.EOF {
 				if i != h.Count {
 					return nil, malformed("bulk: fewer searches than count")
@@ -841,10 +856,6 @@ func (JSONv1) DecodeRequest(r io.Reader, k Kind) (*Request, error) {
 			}
 			if i >= h.Count {
 				return nil, malformed("bulk: more searches than count")
-			}
-			var it wireBulkItem
-			if err := decodeStrict(line, &it, "bulk search"); err != nil {
-				return nil, err
 			}
 			if it.Seq == nil || *it.Seq != i || it.Search == nil {
 				return nil, malformed("bulk search: seq or search missing or out of order")

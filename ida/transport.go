@@ -124,7 +124,7 @@ func (x *exchange) logRequest(_ retryablehttp.Logger, _ *http.Request, attempt i
 func (x *exchange) handle(resp *http.Response) error {
 	defer resp.Body.Close()
 	x.lastStatus = resp.StatusCode
-	data, err := readBounded(resp.Body, x.c.maxResp)
+	data, err := readBoundedSized(resp.Body, x.c.maxResp, resp.ContentLength)
 	if err != nil {
 		x.event("error", "reading answer: "+safeErr(err))
 		x.lastErr = err
@@ -132,7 +132,7 @@ func (x *exchange) handle(resp *http.Response) error {
 	}
 	switch {
 	case resp.StatusCode == http.StatusOK:
-		r, err := x.c.codec.DecodeResponse(bytes.NewReader(data), x.req)
+		r, err := x.c.codec.DecodeResponse(bytes.NewBuffer(data), x.req)
 		if err != nil {
 			x.event("schema-check", "failed: "+safeErr(err))
 			x.lastErr = err
@@ -174,8 +174,21 @@ func (x *exchange) handle(resp *http.Response) error {
 
 var errUnexpectedStatus = errors.New("ida: unexpected HTTP status")
 
-func readBounded(r io.Reader, max int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
+func readBounded(r io.Reader, max int64) ([]byte, error) { return readBoundedSized(r, max, -1) }
+
+// readBoundedSized reads at most max bytes, preallocating size if known.
+func readBoundedSized(r io.Reader, max, size int64) ([]byte, error) {
+	if size > max {
+		return nil, &wireError{reason: "answer larger than " + strconv.FormatInt(max, 10) + " bytes", err: ErrTooLarge}
+	}
+	var data []byte
+	var err error
+	if size >= 0 {
+		data = make([]byte, size)
+		_, err = io.ReadFull(r, data)
+	} else {
+		data, err = io.ReadAll(io.LimitReader(r, max+1))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -288,6 +301,13 @@ func (x *exchange) backoff(minWait, maxWait time.Duration, attempt int, resp *ht
 
 func (x *exchange) giveUp(resp *http.Response, err error, tries int) (*http.Response, error) {
 	if resp != nil && resp.Body != nil {
+		if x.lastCode == "" && err == nil {
+			if data, rerr := readBounded(resp.Body, 64<<10); rerr == nil {
+				if p, perr := x.c.codec.DecodeProblem(bytes.NewReader(data)); perr == nil {
+					x.lastCode = p.Code
+				}
+			}
+		}
 		resp.Body.Close()
 	}
 	x.attempts = tries

@@ -19,7 +19,7 @@ func (s *Server) process(id uuid.UUID, kind ida.Kind, sender string, body []byte
 		_ = s.codec.EncodeProblem(&out, &ida.Problem{RequestID: id, Code: code, Text: text})
 		return status, out.Bytes()
 	}
-	req, err := s.codec.DecodeRequest(bytes.NewReader(body), kind)
+	req, err := s.codec.DecodeRequest(bytes.NewBuffer(body), kind)
 	if err != nil {
 		return problem(http.StatusBadRequest, "schema-violation", strings.TrimPrefix(err.Error(), "ida: "))
 	}
@@ -62,6 +62,7 @@ func (s *Server) process(id uuid.UUID, kind ida.Kind, sender string, body []byte
 		}
 	}
 	out.Reset()
+	out.Grow(256 + 700*len(resp.Items))
 	if err := s.codec.EncodeResponse(&out, resp); err != nil {
 		return problem(http.StatusInternalServerError, "internal", "could not encode the answer")
 	}

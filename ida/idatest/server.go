@@ -56,8 +56,9 @@ type Server struct {
 	rng       *rand.Rand
 	scriptPos int
 	dedup     map[uuid.UUID]*entry
-	order     []uuid.UUID
-	orderHead int
+	order      []uuid.UUID // message IDs in the cache, oldest first from orderHead
+	orderHead  int
+	dedupBytes int
 	delivered map[string]bool
 	limiters  map[string]*rate.Limiter
 	records   []Request
@@ -524,13 +525,7 @@ func (s *Server) answer(ctx context.Context, id uuid.UUID, kind ida.Kind, sender
 	}
 	e = &entry{done: make(chan struct{}), hash: h, kind: kind}
 	s.dedup[id] = e
-	if len(s.order) < s.cfg.dedupWindow {
-		s.order = append(s.order, id)
-	} else {
-		delete(s.dedup, s.order[s.orderHead])
-		s.order[s.orderHead] = id
-		s.orderHead = (s.orderHead + 1) % len(s.order)
-	}
+	s.order = append(s.order, id)
 	s.processed[id]++
 	s.stats.Processed++
 	if n := s.processed[id]; n > s.stats.MaxProcessed {
@@ -540,7 +535,37 @@ func (s *Server) answer(ctx context.Context, id uuid.UUID, kind ida.Kind, sender
 
 	e.status, e.body = s.process(id, kind, sender, body)
 	close(e.done)
+	s.mu.Lock()
+	s.dedupBytes += len(e.body)
+	s.evict()
+	s.mu.Unlock()
 	return e, false, true, false
+}
+
+// maxDedupBytes bounds the answers kept for de-duplication.
+const maxDedupBytes = 256 << 20
+
+// evict drops the oldest answered messages beyond the window; s.mu is held.
+func (s *Server) evict() {
+	for len(s.order)-s.orderHead > s.cfg.dedupWindow || s.dedupBytes > maxDedupBytes {
+		if s.orderHead >= len(s.order) {
+			break
+		}
+		id := s.order[s.orderHead]
+		e := s.dedup[id]
+		select {
+		case <-e.done:
+		default:
+			return // oldest still processing
+		}
+		s.dedupBytes -= len(e.body)
+		delete(s.dedup, id)
+		s.orderHead++
+	}
+	if s.orderHead > 1024 && s.orderHead*2 > len(s.order) {
+		s.order = append(s.order[:0], s.order[s.orderHead:]...)
+		s.orderHead = 0
+	}
 }
 
 func (s *Server) deliver(w http.ResponseWriter, r *http.Request, rec int, e *entry, fault Fault, replayed, processed bool, id uuid.UUID) {

@@ -1,0 +1,130 @@
+package ida_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/regmo/regmo/audit"
+	"github.com/regmo/regmo/ida"
+	"github.com/regmo/regmo/ida/idatest"
+)
+
+// nopProtocol accepts everything, so that benchmarks measure the client.
+type nopProtocol struct{}
+
+func (nopProtocol) Append(context.Context, ...audit.Record) error                  { return nil }
+func (nopProtocol) AppendTransport(context.Context, ...audit.TransportEvent) error { return nil }
+
+func benchServer(b *testing.B) *idatest.Server {
+	srv := idatest.NewServer(idatest.WithPopulation(20_000, 1))
+	b.Cleanup(srv.Close)
+	return srv
+}
+
+func benchClient(b *testing.B, srv *idatest.Server) *ida.Client {
+	c, err := ida.New(ida.Config{
+		BaseURL: srv.URL, HTTPClient: srv.Client(),
+		Sender: audit.Body{Name: "Bench", ID: "bench"}, Policy: testPolicy, Protocol: nopProtocol{},
+		RateLimit: ida.NoRateLimit,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { c.Close() })
+	return c
+}
+
+func benchSearches(srv *idatest.Server, n int) []ida.Search {
+	people := srv.People()
+	out := make([]ida.Search, n)
+	for i := range out {
+		p := people[i%len(people)]
+		out[i] = ida.Search{FamilyName: p.FamilyName, City: p.Address.City, PostalCode: p.Address.PostalCode, BirthDate: p.BirthDate}
+	}
+	return out
+}
+
+// BenchmarkSearch is one search through the whole client (policy,
+// breaker, retries, codec, strict decoding, protocol) on loopback.
+func BenchmarkSearch(b *testing.B) {
+	srv := benchServer(b)
+	c := benchClient(b, srv)
+	ss := benchSearches(srv, 1000)
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		_, err := c.Search(ctx, testAuth, ss[i%len(ss)])
+		if err != nil && !ida.IsNotIdentifiable(err) {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkSearchBareHTTP is the same exchange with a bare http.Client:
+// encode the message, POST it, read the answer; no policy, breaker,
+// retries, decoding or protocol. BenchmarkSearch / this = client overhead.
+func BenchmarkSearchBareHTTP(b *testing.B) {
+	srv := benchServer(b)
+	hc := srv.Client()
+	ss := benchSearches(srv, 1000)
+	url := srv.URL + ida.JSONv1{}.Endpoint(ida.KindSearch)
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		id := uuid.New()
+		buf.Reset()
+		err := ida.JSONv1{}.EncodeRequest(&buf, &ida.Request{
+			MessageID: id, Kind: ida.KindSearch, Sender: audit.Body{ID: "bench"}, Sent: time.Now(),
+			Purpose: testAuth.Purpose, LegalBasis: testAuth.LegalBasis, Fields: ida.AllFields,
+			Searches: []ida.Search{ss[i%len(ss)]},
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(buf.Bytes()))
+		req.Header.Set("Content-Type", ida.MediaJSON)
+		req.Header.Set(ida.HeaderMessageID, id.String())
+		req.Header.Set(ida.HeaderSender, "bench")
+		resp, err := hc.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b.Fatal(resp.Status)
+		}
+		i++
+	}
+}
+
+// BenchmarkBulk1000 measures bulk throughput (records/s) for messages of
+// 1,000 searches against idatest on loopback, both sides in this process.
+func BenchmarkBulk1000(b *testing.B) {
+	srv := benchServer(b)
+	c := benchClient(b, srv)
+	ss := benchSearches(srv, 20_000)
+	ctx := context.Background()
+	b.ReportAllocs()
+	records := 0
+	start := time.Now()
+	i := 0
+	for b.Loop() {
+		batch := ss[(i*1000)%len(ss):][:1000]
+		as, err := c.Bulk(ctx, testAuth, batch)
+		if err != nil {
+			b.Fatal(err)
+		}
+		records += len(as)
+		i++
+	}
+	b.ReportMetric(float64(records)/time.Since(start).Seconds(), "records/s")
+}
