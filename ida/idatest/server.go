@@ -51,20 +51,20 @@ type Server struct {
 	started bool
 	tls     bool
 
-	mu        sync.Mutex
-	faults    Faults
-	rng       *rand.Rand
-	scriptPos int
-	dedup     map[uuid.UUID]*entry
+	mu         sync.Mutex
+	faults     Faults
+	rng        *rand.Rand
+	scriptPos  int
+	dedup      map[uuid.UUID]*entry
 	order      []uuid.UUID // message IDs in the cache, oldest first from orderHead
 	orderHead  int
 	dedupBytes int
-	delivered map[string]bool
-	limiters  map[string]*rate.Limiter
-	records   []Request
-	reports   []ida.Request
-	processed map[uuid.UUID]int
-	stats     Stats
+	delivered  map[string]bool
+	limiters   map[string]*rate.Limiter
+	records    []Request
+	reports    []ida.Request
+	processed  map[uuid.UUID]int
+	stats      Stats
 }
 
 // entry is one processed message in the de-duplication cache.
