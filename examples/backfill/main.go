@@ -25,6 +25,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -53,6 +54,7 @@ type options struct {
 	resume, fresh      bool
 	jsonSummary, quiet bool
 	limit              int
+	cpuprofile         string
 }
 
 func main() {
@@ -62,12 +64,20 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if o.cpuprofile != "" {
+		f, err := os.Create(o.cpuprofile)
+		if err == nil {
+			_ = pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+	}
 	s, err := run(ctx, o, os.Stdout, os.Stderr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "backfill:", err)
 		if s != nil && ctx.Err() != nil {
 			fmt.Fprintln(os.Stderr, "interrupted: run again to resume from the checkpoint")
 		}
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
@@ -99,6 +109,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.jsonSummary, "json-summary", false, "print the summary as JSON on stdout (for CI)")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
 	fs.IntVar(&o.limit, "limit", 0, "stop after this many people (0: all)")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
