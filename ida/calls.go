@@ -35,7 +35,7 @@ func (c *Client) Search(ctx context.Context, auth Auth, s Search) (Answer, error
 	if err := s.validate(-1); err != nil {
 		return Answer{}, err
 	}
-	req, err := c.prepare(ctx, auth, s.Kind.kind(), idnr.IDNr{}, 0)
+	req, err := c.prepare(ctx, auth, s.Kind.Kind(), idnr.IDNr{}, 0)
 	if err != nil {
 		return Answer{}, err
 	}

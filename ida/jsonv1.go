@@ -179,7 +179,7 @@ type wireProblem struct {
 
 func searchToWire(s *Search) *wireSearch {
 	return &wireSearch{
-		Kind: s.Kind.kind().String(), FamilyName: s.FamilyName, GivenNames: s.GivenNames,
+		Kind: s.Kind.Kind().String(), FamilyName: s.FamilyName, GivenNames: s.GivenNames,
 		BirthDate: s.BirthDate, PostalCode: s.PostalCode, City: s.City, Street: s.Street,
 		HouseNumber: s.HouseNumber, BirthPlace: s.BirthPlace, Sex: s.Sex,
 	}
@@ -805,7 +805,7 @@ func (JSONv1) DecodeRequest(r io.Reader, k Kind) (*Request, error) {
 		if err != nil {
 			return nil, err
 		}
-		if s.Kind.kind() != k {
+		if s.Kind.Kind() != k {
 			return nil, malformed("search.kind: does not match the endpoint")
 		}
 		req.Searches = []Search{s}

@@ -144,7 +144,8 @@ type Search struct {
 	Sex         idnr.Sex
 }
 
-func (k SearchKind) kind() Kind {
+// Kind returns the request kind of a single search of kind k (KindSearch or KindFallback).
+func (k SearchKind) Kind() Kind {
 	if k == ByName {
 		return KindFallback
 	}
