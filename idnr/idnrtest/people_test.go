@@ -173,7 +173,9 @@ func TestRealism(t *testing.T) {
 	married := count(func(p *idnr.Person) bool { return p.FormerNameKind(0) == idnr.BirthName })
 	assert.Greater(t, share(married), 10.0)
 	assert.Greater(t, count(func(p *idnr.Person) bool { return len(p.FormerNames) > 1 }), 0)
-	assert.Greater(t, count(func(p *idnr.Person) bool { return strings.HasPrefix(p.FamilyName, "von ") || strings.Contains(p.FamilyName, " von ") }), 0)
+	assert.Greater(t, count(func(p *idnr.Person) bool {
+		return strings.HasPrefix(p.FamilyName, "von ") || strings.Contains(p.FamilyName, " von ")
+	}), 0)
 	assert.Greater(t, count(func(p *idnr.Person) bool { return strings.Contains(p.GivenNames, "-") }), n/100)
 	assert.Greater(t, count(func(p *idnr.Person) bool { return strings.Count(p.GivenNames, " ") >= 2 }), n/50)
 	partial := share(count(func(p *idnr.Person) bool { return !p.BirthDate.IsComplete() }))
