@@ -228,7 +228,7 @@ func ApplyDefect(rng *rand.Rand, p idnr.Person, k DefectKind) idnr.Person {
 		}
 	case GivenNameSubset:
 		parts := strings.Fields(q.GivenNames)
-		if rng.IntN(2) == 0 {
+		if rng.IntN(5) < 3 {
 			q.GivenNames = parts[0] // the first given name only
 		} else {
 			keep := parts[:0:0]

@@ -68,6 +68,13 @@ type Case struct {
 // candidates are a hard negative of kind k alone, or with further hard
 // negatives, and never the person.
 func MakeCase(rng *rand.Rand, k DefectKind, person func() idnr.Person) Case {
+	newID := func() idnr.IDNr { return defectIDNr(rng) }
+	return makeCase(rng, k, person, func(p idnr.Person, k DefectKind) idnr.Person {
+		return HardNegative(rng, p, k, newID)
+	})
+}
+
+func makeCase(rng *rand.Rand, k DefectKind, person func() idnr.Person, negative func(idnr.Person, DefectKind) idnr.Person) Case {
 	var p idnr.Person
 	for i := 0; ; i++ {
 		p = person()
@@ -75,11 +82,10 @@ func MakeCase(rng *rand.Rand, k DefectKind, person func() idnr.Person) Case {
 			break
 		}
 	}
-	newID := func() idnr.IDNr { return defectIDNr(rng) }
 	c := Case{Kind: k, Truth: -1}
 	if k.IsNegative() {
 		c.Register, _ = RegisterCopy(rng, p)
-		c.Candidates = []idnr.Person{HardNegative(rng, p, k, newID)}
+		c.Candidates = []idnr.Person{negative(p, k)}
 	} else {
 		c.Register = ApplyDefect(rng, p, k)
 		c.Candidates = []idnr.Person{p}
@@ -88,7 +94,7 @@ func MakeCase(rng *rand.Rand, k DefectKind, person func() idnr.Person) Case {
 	if rng.IntN(5) == 0 {
 		neg := NegativeKinds()
 		for range 1 + rng.IntN(3) {
-			c.Candidates = append(c.Candidates, HardNegative(rng, p, neg[rng.IntN(len(neg))], newID))
+			c.Candidates = append(c.Candidates, negative(p, neg[rng.IntN(len(neg))]))
 		}
 		rng.Shuffle(len(c.Candidates), func(i, j int) {
 			c.Candidates[i], c.Candidates[j] = c.Candidates[j], c.Candidates[i]

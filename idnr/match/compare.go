@@ -103,6 +103,44 @@ func phonMatch(a, b, pa, pb string) bool {
 	return len(pa) >= 3 && pa == pb && a != "" && b != "" && a[0] == b[0]
 }
 
+// joinedSubset reports whether every given name of a equals one name of b
+// or several neighbouring names of b written together ("Hans-Georg",
+// search form HANSGEORG, against "Hans Georg"), with at least one name of a
+// joining several of b. anchored reports whether the first name of a
+// starts at the first name of b. A hyphenated name split differently
+// ("Anna" against "Anna-Lena") does not count.
+func joinedSubset(a, b []string) (ok, anchored bool) {
+	joined := false
+	for i, x := range a {
+		start, n := joinedAt(x, b)
+		if start < 0 {
+			return false, false
+		}
+		if n > 1 {
+			joined = true
+		}
+		if i == 0 {
+			anchored = start == 0
+		}
+	}
+	return joined, anchored
+}
+
+// joinedAt finds x in b as one name or several neighbouring names written
+// together; it returns the index of the first of them and how many, or -1.
+func joinedAt(x string, b []string) (start, n int) {
+	for i := range b {
+		rest := x
+		for j := i; j < len(b) && len(rest) >= len(b[j]) && rest[:len(b[j])] == b[j]; j++ {
+			rest = rest[len(b[j]):]
+			if rest == "" {
+				return i, j - i + 1
+			}
+		}
+	}
+	return -1, 0
+}
+
 // compareFamily compares the family names and former names of a and b and
 // returns the level of the best agreeing pair.
 func (m *Matcher) compareFamily(a, b *Prepared) Level {
@@ -145,7 +183,11 @@ func (m *Matcher) compareFamily(a, b *Prepared) Level {
 
 // compareGiven compares the given names. weakOK reports, for the phonetic
 // and typo levels, whether every approximately matched name is long enough
-// (six letters or more) to be told from a sibling's similar name.
+// (six letters or more) to be told from a sibling's similar name and the
+// first given names are among the names matched; for the subset,
+// hyphenation and diacritics levels, whether the agreement is anchored:
+// the first given names agree. Siblings often share a middle name ("Anna
+// Maria" and "Maria"), rarely the first.
 func compareGiven(a, b *Prepared) (l Level, weakOK bool) {
 	na, nb := int(a.ngiven), int(b.ngiven)
 	if na == 0 || nb == 0 {
@@ -153,22 +195,25 @@ func compareGiven(a, b *Prepared) (l Level, weakOK bool) {
 	}
 	ga, gb := a.given[:na], b.given[:nb]
 	aInB, bInA := subsetOf(ga, gb), subsetOf(gb, ga)
+	anchored := a.givenLoose[0] == b.givenLoose[0]
 	switch {
 	case aInB && bInA:
-		return LevelExact, false
+		return LevelExact, true
 	case aInB || bInA:
-		return LevelSubset, false
+		return LevelSubset, anchored
 	}
 	if a.givenAll == b.givenAll {
-		return LevelHyphenation, false
+		return LevelHyphenation, true
 	}
-	sa, sb := a.givenSub[:a.ngivenSub], b.givenSub[:b.ngivenSub]
-	if subsetOf(sa, sb) || subsetOf(sb, sa) {
-		return LevelHyphenation, false
+	if ok, anch := joinedSubset(ga, gb); ok {
+		return LevelHyphenation, anch
+	}
+	if ok, anch := joinedSubset(gb, ga); ok {
+		return LevelHyphenation, anch
 	}
 	la, lb := a.givenLoose[:na], b.givenLoose[:nb]
 	if subsetOf(la, lb) || subsetOf(lb, la) {
-		return LevelDiacritics, false
+		return LevelDiacritics, anchored
 	}
 	// Approximate: every name of the side with fewer names must find a
 	// partner on the other side.
@@ -180,42 +225,42 @@ func compareGiven(a, b *Prepared) (l Level, weakOK bool) {
 	weakOK = true
 	for i := 0; i < int(small.ngiven); i++ {
 		x, xl, xp := small.given[i], small.givenLoose[i], small.givenPhon[i]
-		found := 0 // 3 strong, 2 phonetic, 1 typo
+		found, at := 0, -1 // found: 3 strong, 2 typo, 1 phonetic
 		for j := 0; j < int(large.ngiven) && found < 3; j++ {
 			y := large.given[j]
 			switch {
 			case x == y || xl == large.givenLoose[j]:
-				found = 3
-			case found < 2 && phonMatch(x, y, xp, large.givenPhon[j]):
-				found = 2
-				if len(x) < 6 || len(y) < 6 {
-					weakOK = false
-				}
-			case found < 1 && isTypo(x, y):
-				found = 1
-				if len(x) < 6 || len(y) < 6 {
-					weakOK = false
-				}
+				found, at = 3, j
+			case found < 2 && isTypo(x, y):
+				found, at = 2, j
+			case found < 1 && phonMatch(x, y, xp, large.givenPhon[j]):
+				found, at = 1, j
 			}
+		}
+		if found > 0 && found < 3 && (len(x) < 6 || len(large.given[at]) < 6) {
+			weakOK = false // short names: Anna and Anne may be twins
+		}
+		if i == 0 && at != 0 {
+			weakOK = false // the first name found its partner elsewhere
 		}
 		switch found {
 		case 3:
 			strong++
 		case 2:
-			phon++
-		case 1:
 			typo++
+		case 1:
+			phon++
 		default:
 			none++
 		}
 	}
 	switch {
-	case none == 0 && typo > 0:
-		return LevelTypo, weakOK
 	case none == 0 && phon > 0:
 		return LevelPhonetic, weakOK
+	case none == 0 && typo > 0:
+		return LevelTypo, weakOK
 	case none == 0:
-		return LevelDiacritics, false
+		return LevelDiacritics, anchored
 	case strong+phon+typo > 0:
 		return LevelPartial, false
 	}

@@ -57,8 +57,16 @@ func hold(rs *Reasons, weakOK bool, sexAgrees bool) (Hold, Field) {
 	switch giv {
 	case LevelPartial:
 		return HoldWeak, FieldGivenNames
-	case LevelPhonetic, LevelTypo:
+	case LevelPhonetic:
+		// Names that only sound alike are often different names
+		// (Lennart, Leonard; Mahmoud, Mohammad).
+		return HoldWeak, FieldGivenNames
+	case LevelTypo:
 		if !weakOK || !sexAgrees {
+			return HoldWeak, FieldGivenNames
+		}
+	case LevelSubset, LevelHyphenation, LevelDiacritics:
+		if !weakOK {
 			return HoldWeak, FieldGivenNames
 		}
 	}

@@ -38,8 +38,6 @@ type Prepared struct {
 	givenLoose [maxParts]string
 	givenPhon  [maxParts]string
 	ngiven     uint8
-	givenSub   [2 * maxParts]string // given names split on spaces and hyphens
-	ngivenSub  uint8
 	givenAll   string // search form of all given names together
 
 	degree string
@@ -175,8 +173,7 @@ func prepareInto(out *Prepared, p *idnr.Person) {
 		}
 	}
 
-	// Given names: parts on spaces (never hyphens) for the set comparison,
-	// and additionally on hyphens for the hyphenation level.
+	// Given names: parts on spaces, never on hyphens ("Hans-Georg" is one name).
 	given := p.GivenNames
 	start := 0
 	for i := 0; i <= len(given); i++ {
@@ -192,18 +189,6 @@ func prepareInto(out *Prepared, p *idnr.Person) {
 				b.mark(&out.given[k], a)
 				b.derived(&out.givenLoose[k], &out.givenPhon[k], a, e)
 				out.ngiven++
-				hs := 0
-				for j := 0; j <= len(part); j++ {
-					if j < len(part) && !isHyphen(part, j) {
-						continue
-					}
-					if j > hs && int(out.ngivenSub) < len(out.givenSub) {
-						if b.searchForm(&out.givenSub[out.ngivenSub], part[hs:j]) {
-							out.ngivenSub++
-						}
-					}
-					hs = j + 1
-				}
 			}
 		}
 		start = i + 1
@@ -251,14 +236,6 @@ func prepareInto(out *Prepared, p *idnr.Person) {
 	}
 	b.finish()
 	out.placeCanon = canonicalPlace(out.place.sf)
-}
-
-// isHyphen reports whether a hyphen (ASCII or U+2010/U+2011) starts at s[j].
-func isHyphen(s string, j int) bool {
-	if s[j] == '-' {
-		return true
-	}
-	return j+2 < len(s) && s[j] == 0xE2 && s[j+1] == 0x80 && (s[j+2] == 0x90 || s[j+2] == 0x91)
 }
 
 // unifyStreet unifies the street suffix of the search form in buf[a:], as
