@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/regmo/regmo/audit"
 )
 
 // ErrorCode is the machine-readable code of an error answer.
@@ -164,6 +166,9 @@ func NewHandler(svc *Service, cfg HandlerConfig) (*Handler, error) {
 		}
 		if names[c.Name] {
 			return nil, fmt.Errorf("cockpit: allow-list entry %d: Name %q given twice", i, c.Name)
+		}
+		if audit.ContainsIDNr(c.Name) {
+			return nil, fmt.Errorf("cockpit: allow-list entry %d: Name must not contain an IDNr", i)
 		}
 		names[c.Name] = true
 		if c.SubjectDN == "" && c.SPKISHA256 == "" {

@@ -219,8 +219,8 @@ func New(src Source, cfg Config) (*Service, error) {
 	if s.who == "" {
 		s.who = "regmo-cockpit"
 	}
-	if utf8.RuneCountInString(s.who) > 120 {
-		return nil, errors.New("cockpit: Config.Who is longer than 120 characters")
+	if utf8.RuneCountInString(s.who) > audit.MaxText || audit.ContainsIDNr(s.who) {
+		return nil, errors.New("cockpit: Config.Who must be at most 120 characters and hold no IDNr")
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -288,7 +288,7 @@ func ask(ctx context.Context, o options, stdout io.Writer) error {
 			return fmt.Errorf("HTTP %d: %w", hresp.StatusCode, err)
 		}
 		if page == 1 {
-			fmt.Fprintf(stdout, "transfers of %s between %s and %s (newest first):\n", id.Grouped(),
+			fmt.Fprintf(stdout, "transfers of %s between %s and %s (newest first):\n", id.Masked(),
 				resp.From.Format(time.DateOnly), resp.To.Format(time.DateOnly))
 		}
 		for _, e := range resp.Entries {
