@@ -59,6 +59,7 @@ func toIDASearch(s *Search) ida.Search {
 }
 
 func fromIDAAnswer(a *ida.Answer) Answer {
+	// The answer's message ID is the one in the § 9 protocol record.
 	out := Answer{MessageID: a.MessageID.String()}
 	switch a.Outcome {
 	case ida.Hit:

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"net/url"
 
-	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
+	_ "modernc.org/sqlite" // database/sql driver "sqlite"
 )
 
 // OpenSQLite opens (or creates) an SQLite database file for a register:

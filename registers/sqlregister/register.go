@@ -29,17 +29,17 @@ type Register struct {
 	cfg Config
 	log *slog.Logger
 
-	table, tableName, schema                    string
-	keyCol, idnrCol, stateCol, reasonCol        string
-	schemaT, checkpointT, reviewT, leasesT      string
-	cols                                        []mappedCol // mapped basic-data columns in Columns order
-	selectList                                  string
-	nextSQL, nextRangeSQL, nextFirstSQL         string
-	syncSQL                                     string
-	markSQL, reviewSQL, checkpointSQL, leaseSQL string
-	stmtMu                                      sync.Mutex
-	acceptSQL                                   map[registers.Fields]string
-	now                                         string // SQL expression: the database clock in unix milliseconds
+	table, tableName, schema                         string
+	keyCol, idnrCol, stateCol, reasonCol, messageCol string
+	schemaT, checkpointT, reviewT, leasesT           string
+	cols                                             []mappedCol // mapped basic-data columns in Columns order
+	selectList                                       string
+	nextSQL, nextRangeSQL, nextFirstSQL              string
+	syncSQL                                          string
+	markSQL, reviewSQL, checkpointSQL, leaseSQL      string
+	stmtMu                                           sync.Mutex
+	acceptSQL                                        map[registers.Fields]string
+	now                                              string // SQL expression: the database clock in unix milliseconds
 }
 
 type mappedCol struct {
@@ -67,6 +67,7 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Register, error) {
 	r.idnrCol = quote(cfg.IDNr)
 	r.stateCol = quote(cfg.Prefix + "state")
 	r.reasonCol = quote(cfg.Prefix + "reason")
+	r.messageCol = quote(cfg.Prefix + "message")
 	r.schemaT = r.ident(cfg.Prefix + "schema")
 	r.checkpointT = r.ident(cfg.Prefix + "checkpoint")
 	r.reviewT = r.ident(cfg.Prefix + "review")
@@ -94,8 +95,8 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Register, error) {
 	r.nextRangeSQL = base + " AND " + r.keyCol + " > " + r.ph(1) + " AND " + r.keyCol + " <= " + r.ph(2) + " ORDER BY " + r.keyCol + " LIMIT " + r.ph(3)
 	r.syncSQL = "SELECT " + r.selectList + ", " + r.idnrCol + " FROM " + r.table + " WHERE " + r.idnrCol + " IS NOT NULL AND " + r.keyCol + " > " + r.ph(1) + " ORDER BY " + r.keyCol + " LIMIT " + r.ph(2)
 	// Markers never overwrite a settled record: a record is written once.
-	r.markSQL = "UPDATE " + r.table + " SET " + r.stateCol + " = " + r.ph(1) + ", " + r.reasonCol + " = " + r.ph(2) +
-		" WHERE " + r.keyCol + " = " + r.ph(3) + " AND " + pending
+	r.markSQL = "UPDATE " + r.table + " SET " + r.stateCol + " = " + r.ph(1) + ", " + r.reasonCol + " = " + r.ph(2) + ", " + r.messageCol + " = " + r.ph(3) +
+		" WHERE " + r.keyCol + " = " + r.ph(4) + " AND " + pending
 	r.reviewSQL = "INSERT INTO " + r.reviewT + " (key, created, outcome, reason, score, details, message_id, candidate) VALUES (" +
 		r.phs(1, 8) + ") ON CONFLICT (key) DO UPDATE SET created = excluded.created, outcome = excluded.outcome, reason = excluded.reason, score = excluded.score, details = excluded.details, message_id = excluded.message_id, candidate = excluded.candidate"
 	r.checkpointSQL = "INSERT INTO " + r.checkpointT + " (job, after_key, updated) VALUES (" + r.ph(1) + ", " + r.ph(2) + ", " + r.now +
@@ -362,8 +363,8 @@ func fieldValue(p *idnr.Person, field string) (any, registers.Fields) {
 func (r *Register) acceptStmt(fields registers.Fields, onlyPending bool) (string, []string) {
 	var sets, order []string
 	i := 1
-	sets = append(sets, r.idnrCol+" = "+r.ph(i), r.stateCol+" = "+r.ph(i+1), r.reasonCol+" = NULL")
-	i += 2
+	sets = append(sets, r.idnrCol+" = "+r.ph(i), r.stateCol+" = "+r.ph(i+1), r.reasonCol+" = NULL", r.messageCol+" = "+r.ph(i+2))
+	i += 3
 	for _, c := range r.cols {
 		if _, f := fieldValue(&idnr.Person{}, c.field); fields.Has(f) {
 			sets = append(sets, c.col+" = "+r.ph(i))
@@ -380,9 +381,9 @@ func (r *Register) acceptStmt(fields registers.Fields, onlyPending bool) (string
 	return q, order
 }
 
-func (r *Register) acceptArgs(key registers.Key, p *idnr.Person, state registers.Outcome, order []string) ([]any, error) {
-	args := make([]any, 0, len(order)+4)
-	args = append(args, p.IDNr.String(), int(state))
+func (r *Register) acceptArgs(key registers.Key, p *idnr.Person, state registers.Outcome, msg string, order []string) ([]any, error) {
+	args := make([]any, 0, len(order)+5)
+	args = append(args, p.IDNr.String(), int(state), nullString(msg))
 	for _, f := range order {
 		v, _ := fieldValue(p, f)
 		args = append(args, v)
@@ -466,7 +467,7 @@ func (r *Register) WriteBatch(ctx context.Context, b registers.Batch) error {
 				defer st.Close()
 				accept[res.Fields], acceptOrder[res.Fields] = st, order
 			}
-			args, err := r.acceptArgs(res.Key, &res.Person, registers.Accepted, acceptOrder[res.Fields])
+			args, err := r.acceptArgs(res.Key, &res.Person, registers.Accepted, res.MessageID, acceptOrder[res.Fields])
 			if err != nil {
 				return err
 			}
@@ -501,7 +502,7 @@ func (r *Register) WriteBatch(ctx context.Context, b registers.Batch) error {
 			}
 			defer mark.Close()
 		}
-		x, err := mark.ExecContext(ctx, int(res.Outcome), res.Reason, k)
+		x, err := mark.ExecContext(ctx, int(res.Outcome), res.Reason, nullString(res.MessageID), k)
 		if err != nil {
 			return err
 		}
@@ -632,4 +633,24 @@ func (r *Register) ReviewCase(ctx context.Context, key registers.Key) (c registe
 		c.Candidate.Address = idnr.Address{Street: cj.Street, HouseNumber: cj.HouseNumber, PostalCode: cj.PostalCode, City: cj.City}
 	}
 	return c, true, nil
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// MessageOf returns the message ID stored with the record's outcome (the
+// IDA answer that delivered its IDNr, or that answered its search), "" if
+// none. It links a written IDNr to its § 9 protocol record.
+func (r *Register) MessageOf(ctx context.Context, key registers.Key) (string, error) {
+	k, err := r.keyArg(key)
+	if err != nil {
+		return "", err
+	}
+	var m sql.NullString
+	err = r.db.QueryRowContext(ctx, "SELECT "+r.messageCol+" FROM "+r.table+" WHERE "+r.keyCol+" = "+r.ph(1), k).Scan(&m)
+	return m.String, err
 }
