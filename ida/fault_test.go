@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/regmo/regmo/audit"
+	"github.com/regmo/regmo/audit/sqlite"
 	"github.com/regmo/regmo/ida"
 	"github.com/regmo/regmo/ida/idatest"
 	"github.com/regmo/regmo/idnr"
@@ -278,15 +280,26 @@ func TestBreaker(t *testing.T) {
 // error, no message is processed twice, every delivered person has its
 // protocol record, and the breaker opens and recovers as configured.
 func TestFaultRun10k(t *testing.T) {
-	n := 10_000
+	n := 10_000 // the bar, in plain `go test`
 	if testing.Short() {
 		n = 2_000
+	} else if raceEnabled {
+		n = 3_000
 	}
 	synctest.Test(t, func(t *testing.T) {
 		faults := idatest.Faults{Status503: 0.10, Status429: 0.05, Timeout: 0.02, Malformed: 0.01, RetryAfter: time.Second}
 		srv := idatest.NewHandlerServer(idatest.WithPopulation(2000, 42), idatest.WithSeed(7), idatest.WithFaults(faults))
 		defer srv.Close()
-		c, proto := newInprocClient(t, srv, func(cfg *ida.Config) {
+		// The real § 9 protocol: audit.Log over the SQLite store.
+		store, err := sqlite.Open(filepath.Join(t.TempDir(), "audit.db"), sqlite.WithSynchronous("NORMAL"))
+		require.NoError(t, err)
+		alog, err := audit.New(t.Context(), store, audit.Options{})
+		require.NoError(t, err)
+		defer alog.Close()
+		tee := &teeProtocol{log: alog, mem: &memProtocol{}}
+		proto := tee.mem
+		c, _ := newInprocClient(t, srv, func(cfg *ida.Config) {
+			cfg.Protocol = tee
 			cfg.Retry = ida.Retry{Max: 6, WaitMin: 20 * time.Millisecond, WaitMax: 2 * time.Second}
 			cfg.AttemptTimeout = 3 * time.Second
 			cfg.Breaker = ida.Breaker{Failures: 10, OpenFor: 20 * time.Second}
@@ -404,5 +417,43 @@ func TestFaultRun10k(t *testing.T) {
 				require.True(t, sent[q.MessageID.String()], "lookup transferred without its sent record")
 			}
 		}
+
+		// The same, read back from the audit store itself.
+		access := audit.Access{Who: "ida-test", Purpose: audit.DataProtectionCheck, Reason: "fault run"}
+		checked := 0
+		for k, r := range results {
+			if r.err != nil || k%7 != 0 {
+				continue
+			}
+			page, err := alog.Query(t.Context(), access, audit.Query{IDNr: r.id, Limit: 1000})
+			require.NoError(t, err)
+			found := false
+			for _, rec := range page.Records {
+				found = found || (rec.Direction == audit.Received && rec.RequestID == r.a.RequestID)
+			}
+			require.True(t, found, "hit %d has no record in the audit store", k)
+			checked++
+		}
+		t.Logf("checked %d hits against the SQLite audit store", checked)
 	})
+}
+
+// teeProtocol writes to the real audit log and keeps a copy for assertions.
+type teeProtocol struct {
+	log *audit.Log
+	mem *memProtocol
+}
+
+func (p *teeProtocol) Append(ctx context.Context, recs ...audit.Record) error {
+	if err := p.log.Append(ctx, recs...); err != nil {
+		return err
+	}
+	return p.mem.Append(ctx, recs...)
+}
+
+func (p *teeProtocol) AppendTransport(ctx context.Context, evs ...audit.TransportEvent) error {
+	if err := p.log.AppendTransport(ctx, evs...); err != nil {
+		return err
+	}
+	return p.mem.AppendTransport(ctx, evs...)
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package ida_test
+
+const raceEnabled = false
