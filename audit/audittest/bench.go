@@ -1,0 +1,203 @@
+package audittest
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/regmo/regmo/audit"
+)
+
+// BenchAppend measures durable appends by writers concurrent goroutines,
+// each appending batch records per call, and reports records per second
+// and the mean records per commit.
+func BenchAppend(b *testing.B, st audit.Store, writers, batch int) {
+	l, err := audit.New(context.Background(), st, audit.Options{SigningKey: Key})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	recs := make([]audit.Record, 1024)
+	for i := range recs {
+		recs[i] = NewRecord(i, time.Time{})
+	}
+	var next atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Go(func() {
+			buf := make([]audit.Record, batch)
+			for {
+				n := next.Add(int64(batch))
+				if n > int64(b.N) {
+					return
+				}
+				for i := range buf {
+					buf[i] = recs[(int(n)+i)%len(recs)]
+					buf[i].ID = uuid.UUID{}
+				}
+				if err := l.Append(context.Background(), buf...); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rec/s")
+}
+
+// BenchPlain measures the same kind of rows written straight through the
+// store's Commit, in batches of batch rows, by one loop, without hashing,
+// chaining or the committer: the baseline for the chain's cost.
+func BenchPlain(b *testing.B, st audit.Store, batch int) {
+	defer st.Close()
+	rows := make([]audit.Row, batch)
+	data := make([][]byte, 1024)
+	for i := range data {
+		r := NewRecord(i, time.Now())
+		r.ID = uuid.New()
+		data[i], _ = audit.EncodeRecord(&r)
+	}
+	seq := int64(0)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for done := 0; done < b.N; done += batch {
+		for i := range rows {
+			seq++
+			rows[i] = audit.Row{Seq: seq, Segment: 1, Time: seq, IDNr: seq % 5000, Data: data[seq%1024]}
+		}
+		if err := st.Commit(context.Background(), rows, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rec/s")
+}
+
+// Fill appends n records for persons 0..persons-1 (record i belongs to
+// person i % persons, so each person's records are spread over the log)
+// through the log's own batched append path, with small records (a
+// content reference instead of content).
+func Fill(ctx context.Context, l *audit.Log, n, persons int) error {
+	const batch = 8192
+	tpl := make([]audit.Record, persons)
+	for p := range tpl {
+		tpl[p] = NewRecord(p, time.Time{})
+		tpl[p].Content, tpl[p].ContentRef = nil, "store://contents/2026/03"
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Go(func() {
+			buf := make([]audit.Record, batch)
+			for {
+				start := int(next.Add(batch)) - batch
+				if start >= n {
+					return
+				}
+				m := min(batch, n-start)
+				for i := range m {
+					buf[i] = tpl[(start+i)%persons]
+					buf[i].ID = uuid.UUID{}
+				}
+				if err := l.Append(ctx, buf[:m]...); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+// BenchVerify measures Verify over a log of n records and reports records
+// per second.
+func BenchVerify(b *testing.B, st audit.Store, n int) {
+	l, err := audit.New(context.Background(), st, audit.Options{SigningKey: Key, MaxBatch: 32768})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	if err := Fill(context.Background(), l, n, 1000); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		rep, err := l.Verify(context.Background())
+		if err != nil || rep.Records != int64(n) {
+			b.Fatal(err, rep.Records)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rec/s")
+}
+
+// BenchQuery10M fills a log with n records of n/200 persons (200 each)
+// unless it holds them already, then measures Query for random persons
+// (all 200 records in one page) and reports p50 and p99 latency. It runs
+// only when REGMO_BENCH_10M=1.
+func BenchQuery10M(b *testing.B, st audit.Store, n int) {
+	if os.Getenv("REGMO_BENCH_10M") != "1" {
+		b.Skip("set REGMO_BENCH_10M=1 to run the 10-million-record benchmark")
+	}
+	ctx := context.Background()
+	l, err := audit.New(ctx, st, audit.Options{SigningKey: Key, MaxBatch: 32768})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	persons := n / 200
+	cp, err := l.Checkpoint(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if cp.Size < int64(n) {
+		start := time.Now()
+		if err := Fill(ctx, l, n-int(cp.Size), persons); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("filled %d records in %v (%.0f rec/s)", n, time.Since(start), float64(n)/time.Since(start).Seconds())
+		start = time.Now()
+		rep, err := l.Verify(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("verified %d records in %v (%.0f rec/s)", rep.Records, time.Since(start), float64(rep.Records)/time.Since(start).Seconds())
+	}
+	a := audit.Access{Who: "dsc-gateway", Purpose: audit.Datenschutzcockpit}
+	r := rand.New(rand.NewPCG(1, 2))
+	var lat []time.Duration
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		t := time.Now()
+		p, err := l.Query(ctx, a, audit.Query{IDNr: IDNr(r.IntN(persons)), Limit: 1000})
+		if err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t))
+		if len(p.Records) != 200 {
+			b.Fatalf("got %d records, want 200", len(p.Records))
+		}
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	q := func(f float64) float64 { return float64(lat[int(f*float64(len(lat)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(q(0.5), "p50-ms")
+	b.ReportMetric(q(0.99), "p99-ms")
+	b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
+	_ = fmt.Sprint()
+}
