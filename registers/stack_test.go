@@ -86,6 +86,11 @@ type stack struct {
 }
 
 func newStack(t testing.TB, truth []idnr.Person, auditPath string, opts ...idatest.Option) *stack {
+	return newStackConfig(t, truth, auditPath, nil, opts...)
+}
+
+// newStackConfig is newStack with a hook to change the ida client's config.
+func newStackConfig(t testing.TB, truth []idnr.Person, auditPath string, tweak func(*ida.Config), opts ...idatest.Option) *stack {
 	t.Helper()
 	ctx := context.Background()
 	s := &stack{mock: idatest.NewHandlerServer(append([]idatest.Option{idatest.WithPeople(truth)}, opts...)...)}
@@ -94,12 +99,16 @@ func newStack(t testing.TB, truth []idnr.Person, auditPath string, opts ...idate
 	require.NoError(t, err)
 	s.log, err = audit.New(ctx, s.store, audit.Options{SigningKey: testKey})
 	require.NoError(t, err)
-	s.client, err = ida.New(ida.Config{
+	cfg := ida.Config{
 		BaseURL: s.mock.URL, AllowHTTP: true, HTTPClient: &http.Client{Transport: s.mock.Transport()},
-		Sender: audit.Body{Name: "Bürgeramt Test", ID: "test"},
-		Policy: ida.Policy{Rules: []ida.Rule{{Role: "erstbefuellung", Purposes: []string{purpose}, Fields: registers.AllFields}}},
+		Sender:   audit.Body{Name: "Bürgeramt Test", ID: "test"},
+		Policy:   ida.Policy{Rules: []ida.Rule{{Role: "erstbefuellung", Purposes: []string{purpose}, Fields: registers.AllFields}}},
 		Protocol: s.log, RateLimit: ida.NoRateLimit,
-	})
+	}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	s.client, err = ida.New(cfg)
 	require.NoError(t, err)
 	s.ida = registers.FromIDA(s.client, ida.Auth{Role: "erstbefuellung", Actor: "regmo-test", Purpose: purpose,
 		LegalBasis: "§ 6 Abs. 3 IDNrG", Fields: registers.AllFields})
