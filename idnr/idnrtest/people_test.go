@@ -20,7 +20,7 @@ func TestIDSpace(t *testing.T) {
 	// of unrank instead, for a sample of indexes of both kinds.
 	seen := map[[11]byte]uint64{}
 	var g = New(7)
-	n := 200_000
+	n := 100_000
 	if testing.Short() {
 		n = 20_000
 	}
@@ -59,7 +59,7 @@ func digitString(d [11]byte) string {
 
 func TestIDNrUniqueAndValid(t *testing.T) {
 	g := New(1)
-	n := 300_000
+	n := 200_000
 	if testing.Short() {
 		n = 30_000
 	}
@@ -122,7 +122,7 @@ func TestPeopleValidate(t *testing.T) {
 
 // TestRealism checks the shares that make the data register-like.
 func TestRealism(t *testing.T) {
-	n := 100_000
+	n := 50_000
 	if testing.Short() {
 		n = 20_000
 	}
