@@ -22,9 +22,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/regmo/regmo/audit"
+	"github.com/regmo/regmo/audit/postgres"
 	"github.com/regmo/regmo/audit/sqlite"
 	"github.com/regmo/regmo/cockpit"
 	"github.com/regmo/regmo/idnr"
@@ -219,6 +221,7 @@ func (lt *loadTarget) countAll(c *http.Client, id idnr.IDNr) (int, error) {
 //
 //	go test -run '^$' -bench 'CockpitLoad/100k' -benchtime 2000x ./cockpit
 //	REGMO_BENCH_10M=1 go test -run '^$' -bench 'CockpitLoad/10M' -benchtime 5000x -timeout 3h ./cockpit
+//	REGMO_BENCH_STORE=postgres REGMO_TEST_POSTGRES_DSN=... go test -run '^$' -bench 'CockpitLoad/100k' ./cockpit
 func BenchmarkCockpitLoad(b *testing.B) {
 	for _, size := range []struct {
 		name  string
@@ -237,29 +240,55 @@ func BenchmarkCockpitLoad(b *testing.B) {
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
-// benchLog opens the SQLite log of total records in the bench directory,
-// building it first unless a previous run completed it.
+// benchLog opens the log of total records in the bench directory (SQLite)
+// or, with REGMO_BENCH_STORE=postgres, in the schema cockpit_bench_<total>
+// of REGMO_TEST_POSTGRES_DSN, building it first unless a previous run
+// completed it (marked by a file <name>.done in the bench directory).
 func benchLog(b *testing.B, total int) (*audit.Log, loadFixture) {
 	dir := os.Getenv("REGMO_BENCH_DIR")
 	if dir == "" {
 		dir = "/tmp/regmo-cockpit-bench"
 	}
 	require.NoError(b, os.MkdirAll(dir, 0o700))
-	path := filepath.Join(dir, "audit-"+strconv.Itoa(total)+".db")
-	done := path + ".done"
-	built := fileExists(done)
-	if !built {
-		for _, suffix := range []string{"", "-wal", "-shm"} {
-			_ = os.Remove(path + suffix)
+	var store audit.Store
+	var done string
+	switch os.Getenv("REGMO_BENCH_STORE") {
+	case "", "sqlite":
+		path := filepath.Join(dir, "audit-"+strconv.Itoa(total)+".db")
+		done = path + ".done"
+		if !fileExists(done) {
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				_ = os.Remove(path + suffix)
+			}
 		}
+		s, err := sqlite.Open(path)
+		require.NoError(b, err)
+		store = s
+	case "postgres":
+		dsn := os.Getenv("REGMO_TEST_POSTGRES_DSN")
+		if dsn == "" {
+			b.Skip("REGMO_BENCH_STORE=postgres needs REGMO_TEST_POSTGRES_DSN")
+		}
+		schema := "cockpit_bench_" + strconv.Itoa(total)
+		done = filepath.Join(dir, "pg-"+schema+".done")
+		if !fileExists(done) {
+			conn, err := pgx.Connect(b.Context(), dsn)
+			require.NoError(b, err)
+			_, err = conn.Exec(b.Context(), "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
+			require.NoError(b, err)
+			conn.Close(b.Context())
+		}
+		s, err := postgres.Open(b.Context(), dsn, postgres.WithSchema(schema))
+		require.NoError(b, err)
+		store = s
+	default:
+		b.Fatal("REGMO_BENCH_STORE must be sqlite or postgres")
 	}
-	store, err := sqlite.Open(path)
-	require.NoError(b, err)
 	b.Cleanup(func() { store.Close() })
 	l, err := audit.New(b.Context(), store, audit.Options{SigningKey: benchKey})
 	require.NoError(b, err)
 	b.Cleanup(func() { l.Close() })
-	if built {
+	if fileExists(done) {
 		return l, loadShape(total)
 	}
 	fx := buildLoadLog(b, l, total, time.Now())
@@ -267,9 +296,6 @@ func benchLog(b *testing.B, total int) (*audit.Log, loadFixture) {
 	return l, fx
 }
 
-// benchLoad sends b.N requests from the given number of concurrent
-// clients (each waits for its answer before it asks again) and reports the
-// latency quantiles and the throughput.
 func benchLoad(b *testing.B, total, clients int) {
 	l, fx := benchLog(b, total)
 	lt := newLoadTarget(b, l)
