@@ -164,7 +164,7 @@ func serve(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "serving the cockpit feed of %s on https://%s%s (client certificates of %s only)\n"+
-		"ask with: go run ./examples/cockpit -ask 36574261809\n", o.db, ln.Addr(), path, filepath.Join(o.pkiDir, caFile))
+		"ask with: go run ./examples/cockpit -ask <IDNr>\n", o.db, ln.Addr(), path, filepath.Join(o.pkiDir, caFile))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ServeTLS(ln, "", "") }()
 	select {
