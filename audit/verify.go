@@ -195,13 +195,53 @@ func (l *Log) verify(ctx context.Context) (*Report, *verifier, error) {
 	}
 	v := &verifier{l: l, rep: rep, now: l.clock(), anchors: anchors, expSeq: 1, pendEdit: -1, lastSeg: -1 << 62, holds: holds}
 	v.checkAnchors()
-	err = l.store.Scan(ctx, 1, max(stSeq, 1<<62), func(r *Row) error {
-		v.row(r)
-		if err := ctx.Err(); err != nil {
-			return err
+	// Two stages, so that reading the store and hashing run on two cores:
+	// the store's Scan fills batches, the checker hashes and checks them in
+	// order.
+	_ = stSeq
+	const batchRows = 1024
+	type batch struct {
+		rows  []Row
+		arena []byte
+	}
+	full := make(chan *batch, 4)
+	free := make(chan *batch, 4)
+	for range 4 {
+		free <- &batch{rows: make([]Row, 0, batchRows), arena: make([]byte, 0, batchRows*512)}
+	}
+	checked := make(chan struct{})
+	go func() {
+		defer close(checked)
+		for b := range full {
+			for i := range b.rows {
+				r := &b.rows[i]
+				v.row(r, rowHash(&r.Prev, r.Segment, r.Data) == r.Hash)
+			}
+			b.rows, b.arena = b.rows[:0], b.arena[:0]
+			free <- b
 		}
+	}()
+	cur := <-free
+	err = l.store.Scan(ctx, 1, 1<<62, func(r *Row) error {
+		if len(cur.rows) == batchRows || len(cur.arena)+len(r.Data) > cap(cur.arena) && len(cur.rows) > 0 {
+			full <- cur
+			cur = <-free
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		start := len(cur.arena)
+		cur.arena = append(cur.arena, r.Data...)
+		c := *r
+		c.Data = cur.arena[start:len(cur.arena):len(cur.arena)]
+		cur.rows = append(cur.rows, c)
 		return nil
 	})
+	if len(cur.rows) > 0 {
+		full <- cur
+	}
+	close(full)
+	<-checked
 	if err != nil {
 		return rep, v, fmt.Errorf("audit: verify: %w", err)
 	}
@@ -296,7 +336,7 @@ func recordID(data []byte) uuid.UUID {
 	return uuid.UUID{}
 }
 
-func (v *verifier) row(r *Row) {
+func (v *verifier) row(r *Row, hashOK bool) {
 	v.rep.Records++
 	// Finish the anchored segments that end before this row.
 	if v.held == nil || v.held.seg < r.Segment {
@@ -313,7 +353,6 @@ func (v *verifier) row(r *Row) {
 	}
 	v.lastSeg = max(v.lastSeg, r.Segment)
 
-	hashOK := rowHash(&r.Prev, r.Segment, r.Data) == r.Hash
 	colsOK := len(r.Data) >= fixedHeader && r.Data[0] == encVersion
 	if colsOK {
 		k, ok := idnrKey(r.Data[offIDNr : offIDNr+11])
