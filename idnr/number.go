@@ -76,6 +76,19 @@ func collect(opts []Option) Option {
 // ErrCheckDigit, ...) and never contains the input.
 func Parse(s string, opts ...Option) (IDNr, error) {
 	var d [11]byte
+	if len(s) == len(d) { // fast path for the canonical form
+		i := 0
+		for ; i < len(d); i++ {
+			c := s[i] - '0'
+			if c > 9 {
+				break
+			}
+			d[i] = c
+		}
+		if i == len(d) {
+			return fromDigits(&d, collect(opts))
+		}
+	}
 	n := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -191,9 +204,11 @@ func checkRepetition(d *[11]byte, skipAdjacency bool) error {
 }
 
 // mod1110 is two steps of ISO/IEC 7064 MOD 11,10 at once: for the running
-// value P (1-10) and two digits a, b it holds the P after both, where one
-// step is S = (d + P) mod 10, or 10 if that is 0, and the next P = (2·S) mod 11.
-var mod1110 = func() (t [11][100]byte) {
+// value P (1-10) and two digits a, b it holds at [P][10a+b] the P after both,
+// where one step is S = (d + P) mod 10, or 10 if that is 0, and the next
+// P = (2·S) mod 11. The table is sized so that a byte index never needs a
+// bounds check.
+var mod1110 = func() (t [16][256]byte) {
 	step := func(p, d int) int {
 		s := (d + p) % 10
 		if s == 0 {
@@ -211,10 +226,11 @@ var mod1110 = func() (t [11][100]byte) {
 
 // checkDigit computes the ISO/IEC 7064 MOD 11,10 check digit of d[0:10].
 func checkDigit(d *[11]byte) byte {
-	p := byte(10)
-	for i := 0; i < 10; i += 2 {
-		p = mod1110[p%11][d[i]*10+d[i+1]]
-	}
+	p := mod1110[10][d[0]*10+d[1]]
+	p = mod1110[p&15][d[2]*10+d[3]]
+	p = mod1110[p&15][d[4]*10+d[5]]
+	p = mod1110[p&15][d[6]*10+d[7]]
+	p = mod1110[p&15][d[8]*10+d[9]]
 	c := 11 - p
 	if c == 10 {
 		c = 0
