@@ -27,7 +27,7 @@ var migrations = []migration{
 			"ALTER TABLE "+r.table+" ADD COLUMN "+r.stateCol+" SMALLINT",
 			"ALTER TABLE "+r.table+" ADD COLUMN "+r.reasonCol+" TEXT",
 			"ALTER TABLE "+r.table+" ADD COLUMN "+r.messageCol+" TEXT",
-			"CREATE INDEX "+r.ident(r.cfg.Prefix+r.tableName+"_idnr")+" ON "+r.table+" ("+r.idnrCol+")",
+			"CREATE INDEX "+quote(r.cfg.Prefix+r.tableName+"_idnr")+" ON "+r.table+" ("+r.idnrCol+")",
 			"CREATE TABLE "+r.checkpointT+" (job TEXT PRIMARY KEY, after_key TEXT NOT NULL, updated "+bigint+" NOT NULL)",
 			"CREATE TABLE "+r.reviewT+" (key TEXT PRIMARY KEY, created "+bigint+" NOT NULL, outcome SMALLINT NOT NULL, reason TEXT NOT NULL, score DOUBLE PRECISION NOT NULL, details TEXT NOT NULL, message_id TEXT NOT NULL, candidate TEXT NOT NULL)",
 			"CREATE TABLE "+r.leasesT+" (job TEXT NOT NULL, id "+bigint+" NOT NULL, from_key TEXT NOT NULL, upto_key TEXT NOT NULL, after_key TEXT NOT NULL, owner TEXT, expires "+bigint+" NOT NULL DEFAULT 0, done SMALLINT NOT NULL DEFAULT 0, PRIMARY KEY (job, id))",

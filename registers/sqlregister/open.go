@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"net/url"
 
+	"github.com/regmo/regmo/registers/sqlregister/internal/pgdriver"
 	_ "modernc.org/sqlite" // database/sql driver "sqlite"
 )
 
@@ -31,9 +32,11 @@ func OpenSQLite(path string) (*sql.DB, error) {
 	return db, nil
 }
 
-// OpenPostgres opens a PostgreSQL database through pgx's database/sql driver.
+// OpenPostgres opens a PostgreSQL database (a pgx connection URL or
+// key=value DSN) as a database/sql handle, through a small driver over
+// github.com/jackc/pgx/v5 connections (registered as "regmo-pgx").
 func OpenPostgres(ctx context.Context, dsn string) (*sql.DB, error) {
-	db, err := sql.Open("pgx", dsn)
+	db, err := sql.Open(pgdriver.Name, dsn)
 	if err != nil {
 		return nil, err
 	}
