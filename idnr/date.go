@@ -20,8 +20,31 @@ import (
 // ("****-**-**", with "00" kept where a part is unknown); [Date.String] and
 // [Date.RegisterForm] give the digits.
 type Date struct {
-	y    uint16
-	m, d uint8
+	// v packs year<<9 | month<<5 | day, XORed with dateKey so that a Date in
+	// an unexported struct field, which fmt prints without calling Format,
+	// does not show the date; 0 is the fully unknown date.
+	v uint32
+}
+
+// dateKey scrambles the packed date. It is no security, only a guard against
+// accidental raw prints; its top bit makes every known date non-zero.
+const dateKey = 0x8A5C3E1D
+
+func mkDate(year, month, day int) Date {
+	p := uint32(uint16(year))<<9 | uint32(month&15)<<5 | uint32(day&31)
+	if p == 0 {
+		return Date{}
+	}
+	return Date{v: p ^ dateKey}
+}
+
+// parts returns year, month and day, 0 meaning unknown.
+func (d Date) parts() (year, month, day int) {
+	if d.v == 0 {
+		return 0, 0, 0
+	}
+	p := d.v ^ dateKey
+	return int(p >> 9), int(p >> 5 & 15), int(p & 31)
 }
 
 // Date errors. They never carry the date itself.
@@ -53,7 +76,7 @@ func NewDate(year, month, day int) (Date, error) {
 			return Date{}, ErrDateDay
 		}
 	}
-	return Date{y: uint16(year), m: uint8(month), d: uint8(day)}, nil
+	return mkDate(year, month, day), nil
 }
 
 // MustDate is like [NewDate] but panics on error; for tests and examples.
@@ -69,7 +92,7 @@ func MustDate(year, month, day int) Date {
 // 1000-9999 give a Date that [Person.Validate] reports as impossible.
 func DateOf(t time.Time) Date {
 	y, m, d := t.Date()
-	return Date{y: uint16(y), m: uint8(m), d: uint8(d)}
+	return mkDate(y, int(m), d)
 }
 
 // daysIn returns the days of month m; with the year unknown, February has 29.
@@ -132,19 +155,19 @@ func atoi(s string) (int, bool) {
 }
 
 // Year returns the year and whether it is known.
-func (d Date) Year() (int, bool) { return int(d.y), d.y != 0 }
+func (d Date) Year() (int, bool) { y, _, _ := d.parts(); return y, y != 0 }
 
 // Month returns the month and whether it is known.
-func (d Date) Month() (time.Month, bool) { return time.Month(d.m), d.m != 0 }
+func (d Date) Month() (time.Month, bool) { _, m, _ := d.parts(); return time.Month(m), m != 0 }
 
 // Day returns the day of the month and whether it is known.
-func (d Date) Day() (int, bool) { return int(d.d), d.d != 0 }
+func (d Date) Day() (int, bool) { _, _, day := d.parts(); return day, day != 0 }
 
 // IsZero reports whether nothing of the date is known.
 func (d Date) IsZero() bool { return d == Date{} }
 
 // IsComplete reports whether year, month and day are all known.
-func (d Date) IsComplete() bool { return d.y != 0 && d.m != 0 && d.d != 0 }
+func (d Date) IsComplete() bool { y, m, day := d.parts(); return y != 0 && m != 0 && day != 0 }
 
 // Time returns the complete date as midnight UTC. It fails with
 // ErrDateIncomplete unless year, month and day are known.
@@ -152,7 +175,8 @@ func (d Date) Time() (time.Time, error) {
 	if !d.IsComplete() {
 		return time.Time{}, ErrDateIncomplete
 	}
-	return time.Date(int(d.y), time.Month(d.m), int(d.d), 0, 0, 0, 0, time.UTC), nil
+	y, m, day := d.parts()
+	return time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC), nil
 }
 
 // ErrDateIncomplete is returned by [Date.Time] for a partial date.
@@ -161,13 +185,15 @@ var ErrDateIncomplete = errors.New("idnr: date is partial")
 // Compatible reports whether d and o can be the same day: every part known on
 // both sides agrees. The fully unknown date is compatible with every date.
 func (d Date) Compatible(o Date) bool {
-	if d.y != 0 && o.y != 0 && d.y != o.y {
+	dy, dm, dd := d.parts()
+	oy, om, od := o.parts()
+	if dy != 0 && oy != 0 && dy != oy {
 		return false
 	}
-	if d.m != 0 && o.m != 0 && d.m != o.m {
+	if dm != 0 && om != 0 && dm != om {
 		return false
 	}
-	if d.d != 0 && o.d != 0 && d.d != o.d {
+	if dd != 0 && od != 0 && dd != od {
 		return false
 	}
 	return true
@@ -176,33 +202,37 @@ func (d Date) Compatible(o Date) bool {
 // Before reports whether d is certainly before o: only complete dates are
 // ordered, partial dates compare by their known leading parts.
 func (d Date) Before(o Date) bool {
-	if d.y != o.y {
-		return d.y != 0 && o.y != 0 && d.y < o.y
+	dy, dm, dd := d.parts()
+	oy, om, od := o.parts()
+	if dy != oy {
+		return dy != 0 && oy != 0 && dy < oy
 	}
-	if d.m != o.m {
-		return d.m != 0 && o.m != 0 && d.m < o.m
+	if dm != om {
+		return dm != 0 && om != 0 && dm < om
 	}
-	return d.d != 0 && o.d != 0 && d.d < o.d
+	return dd != 0 && od != 0 && dd < od
 }
 
 // String returns "YYYY-MM-DD" with zeros for unknown parts. It reveals the
 // date; fmt and slog print the masked form instead.
 func (d Date) String() string {
+	y, m, day := d.parts()
 	var b [10]byte
-	put(b[0:4], int(d.y))
+	put(b[0:4], y)
 	b[4] = '-'
-	put(b[5:7], int(d.m))
+	put(b[5:7], m)
 	b[7] = '-'
-	put(b[8:10], int(d.d))
+	put(b[8:10], day)
 	return string(b[:])
 }
 
 // RegisterForm returns the register form "DDMMYYYY" with zeros for unknown parts.
 func (d Date) RegisterForm() string {
+	y, m, day := d.parts()
 	var b [8]byte
-	put(b[0:2], int(d.d))
-	put(b[2:4], int(d.m))
-	put(b[4:8], int(d.y))
+	put(b[0:2], day)
+	put(b[2:4], m)
+	put(b[4:8], y)
 	return string(b[:])
 }
 
@@ -216,14 +246,15 @@ func put(b []byte, n int) {
 // Masked returns "****-**-**" with "0000"/"00" for unknown parts, so logs show
 // how complete a date is without revealing it.
 func (d Date) Masked() string {
+	y, m, day := d.parts()
 	b := []byte("****-**-**")
-	if d.y == 0 {
+	if y == 0 {
 		copy(b[0:4], "0000")
 	}
-	if d.m == 0 {
+	if m == 0 {
 		copy(b[5:7], "00")
 	}
-	if d.d == 0 {
+	if day == 0 {
 		copy(b[8:10], "00")
 	}
 	return string(b)

@@ -111,11 +111,16 @@ func TestDateMasked(t *testing.T) {
 	assert.Equal(t, "****-**-00", idnr.MustDate(1980, 5, 0).Masked())
 	assert.Equal(t, "****-00-00", idnr.MustDate(1980, 0, 0).Masked())
 	assert.Equal(t, "0000-00-00", idnr.Date{}.Masked())
+	type record struct {
+		birth idnr.Date // unexported: fmt prints it without calling Format
+		Death idnr.Date
+	}
+	r := record{birth: d, Death: d}
 	var buf bytes.Buffer
-	slog.New(slog.NewTextHandler(&buf, nil)).Info("x", "birth", d)
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("x", "birth", d, "record", r)
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "birth", d)
-	for _, out := range []string{fmt.Sprintf("%v %s %d %q %#v %+v", d, d, d, d, d, &d), buf.String()} {
-		for _, secret := range []string{"1980", "17051980", "05-17"} {
+	for _, out := range []string{fmt.Sprintf("%v %s %d %q %#v %+v", d, d, d, d, d, &d), fmt.Sprintf("%v %+v %#v", r, r, r), buf.String()} {
+		for _, secret := range []string{"1980", "17051980", "05-17", " 5 17", "{1980"} {
 			assert.NotContains(t, out, secret)
 		}
 	}

@@ -159,7 +159,7 @@ func (p *Person) Validate() error {
 		switch {
 		case lc.Year < 1000 || lc.Year > 9999 || lc.Month < 1 || lc.Month > 12:
 			v.add("LastContact", "not a month 1-12 of a year 1000-9999", ErrLastContact)
-		case p.BirthDate.y != 0 && lc.Year < int(p.BirthDate.y):
+		case birthYear(p.BirthDate) != 0 && lc.Year < birthYear(p.BirthDate):
 			v.add("LastContact", "before the year of birth", ErrDateOrder)
 		}
 	}
@@ -244,9 +244,15 @@ func (v *validator) name(field, s string, max int) bool {
 }
 
 func (v *validator) date(field string, d Date) {
-	if _, err := NewDate(int(d.y), int(d.m), int(d.d)); err != nil {
+	y, m, day := d.parts()
+	if _, err := NewDate(y, m, day); err != nil {
 		v.errs = append(v.errs, &FieldError{Field: field, Reason: "impossible date", Err: err})
 	}
+}
+
+func birthYear(d Date) int {
+	y, _, _ := d.parts()
+	return y
 }
 
 func indexed(field string, i int) string {
