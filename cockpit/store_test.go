@@ -2,6 +2,7 @@ package cockpit_test
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
@@ -342,4 +343,32 @@ func TestRealStoreHTTPCorrectness(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestRealStoreForeignCursorIsARequestError(t *testing.T) {
+	for _, sc := range realStores(t) {
+		t.Run(sc.name, func(t *testing.T) {
+			l := openLog(t, sc, nil)
+			svc, err := cockpit.New(l, cockpit.Config{})
+			require.NoError(t, err)
+			for _, c := range []string{"zzz", "AAAA", "Yw"} {
+				_, err = svc.Lookup(t.Context(), cockpit.Request{IDNr: alice, Cursor: c})
+				var re *cockpit.RequestError
+				require.ErrorAs(t, err, &re, "cursor %q", c)
+				assert.Equal(t, "cursor", re.Field)
+			}
+		})
+	}
+}
+
+func TestVerifyPersonFailureIsInternal(t *testing.T) {
+	src := &memSource{}
+	svc, err := cockpit.New(src, cockpit.Config{VerifyPerson: func(context.Context, idnr.IDNr, idnr.Date) error {
+		return errors.New("register unreachable")
+	}})
+	require.NoError(t, err)
+	_, err = svc.Lookup(t.Context(), cockpit.Request{IDNr: alice})
+	require.Error(t, err)
+	assert.NotErrorIs(t, err, cockpit.ErrLookupMismatch)
+	assert.Empty(t, src.accesses)
 }
