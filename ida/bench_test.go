@@ -43,8 +43,7 @@ func benchSearches(srv *idatest.Server, n int) []ida.Search {
 	people := srv.People()
 	out := make([]ida.Search, n)
 	for i := range out {
-		p := people[i%len(people)]
-		out[i] = ida.Search{FamilyName: p.FamilyName, City: p.Address.City, PostalCode: p.Address.PostalCode, BirthDate: p.BirthDate}
+		out[i] = searchFor(people[i%len(people)])
 	}
 	return out
 }
