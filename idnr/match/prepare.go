@@ -100,48 +100,82 @@ func (b *builder) searchForm(dst *string, s string) bool {
 	return len(b.buf) > a
 }
 
-// derived appends the loose form and the phonetic code of buf[a:e].
+// span marks buf[a:e] as *dst.
+func (b *builder) span(dst *string, a, e int) {
+	if a == e {
+		*dst = ""
+		return
+	}
+	if b.n == len(b.refs) {
+		*dst = string(b.buf[a:e])
+		return
+	}
+	r := &b.refs[b.n]
+	r.dst, r.a, r.b = dst, int32(a), int32(e)
+	b.n++
+}
+
+// derived marks the loose form and appends the phonetic code of buf[a:e].
 func (b *builder) derived(loose, phon *string, a, e int) {
+	if hasUmlautSpelling(b.buf[a:e]) {
+		l := len(b.buf)
+		b.buf = appendLoose(b.buf, b.buf[a:e])
+		b.mark(loose, l)
+	} else {
+		b.span(loose, a, e) // the loose form is the search form itself
+	}
 	l := len(b.buf)
-	b.buf = appendLoose(b.buf, b.buf[a:e])
-	b.mark(loose, l)
-	l = len(b.buf)
 	b.buf = appendPhonetic(b.buf, b.buf[a:e])
 	b.mark(phon, l)
 }
 
-// isSep reports whether r separates the parts of a name or place.
-func isSep(r rune) bool {
-	switch r {
-	case ' ', '\t', '\n', '\r', '-', '/', ',', '(', ')', '.', '\u00A0', '\u2010', '\u2011', '\u2013', '\u2014', '_', '+', '&', ';', ':':
+// hasUmlautSpelling reports whether sf contains AE, OE or UE.
+func hasUmlautSpelling(sf []byte) bool {
+	for i := 1; i < len(sf); i++ {
+		if sf[i] == 'E' && (sf[i-1] == 'A' || sf[i-1] == 'O' || sf[i-1] == 'U') {
+			return true
+		}
+	}
+	return false
+}
+
+// isSep reports whether c separates the parts of a name or place.
+func isSep(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', '-', '/', ',', '(', ')', '.', '_', '+', '&', ';', ':':
 		return true
 	}
 	return false
 }
 
-// nameForm fills f with the forms of s. It reports whether s has any letter.
+// nameForm fills f with the forms of s: the search form, made of the
+// search forms of its parts (split on spaces, hyphens and other ASCII
+// separators, which the search form drops anyway), the loose form and the
+// phonetic code. It reports whether s has any letter.
 func (b *builder) nameForm(f *nameForm, s string) bool {
 	a := len(b.buf)
-	b.buf = AppendSearchForm(b.buf, s)
+	f.nsub = 0
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && !isSep(s[i]) {
+			continue
+		}
+		if i > start {
+			c := len(b.buf)
+			b.buf = AppendSearchForm(b.buf, s[start:i])
+			if len(b.buf) > c && int(f.nsub) < maxSub {
+				b.span(&f.sub[f.nsub], c, len(b.buf))
+				f.nsub++
+			}
+		}
+		start = i + 1
+	}
 	e := len(b.buf)
 	if e == a {
 		return false
 	}
-	b.mark(&f.sf, a)
+	b.span(&f.sf, a, e)
 	b.derived(&f.loose, &f.phon, a, e)
-	f.nsub = 0
-	start := 0
-	for i, r := range s + " " {
-		if !isSep(r) {
-			continue
-		}
-		if i > start && int(f.nsub) < maxSub {
-			if b.searchForm(&f.sub[f.nsub], s[start:i]) {
-				f.nsub++
-			}
-		}
-		start = i + len(string(r))
-	}
 	return true
 }
 
@@ -173,27 +207,34 @@ func prepareInto(out *Prepared, p *idnr.Person) {
 		}
 	}
 
-	// Given names: parts on spaces, never on hyphens ("Hans-Georg" is one name).
+	// Given names: parts on spaces, never on hyphens ("Hans-Georg" is one
+	// name). Their search forms lie side by side, so together they are the
+	// search form of all given names.
 	given := p.GivenNames
+	var spans [maxParts][2]int
+	ga := len(b.buf)
 	start := 0
 	for i := 0; i <= len(given); i++ {
 		if i < len(given) && given[i] != ' ' && given[i] != '\t' {
 			continue
 		}
-		if i > start && int(out.ngiven) < maxParts {
-			part := given[start:i]
-			k := out.ngiven
-			a := len(b.buf)
-			b.buf = AppendSearchForm(b.buf, part)
-			if e := len(b.buf); e > a {
-				b.mark(&out.given[k], a)
-				b.derived(&out.givenLoose[k], &out.givenPhon[k], a, e)
-				out.ngiven++
+		if i > start {
+			c := len(b.buf)
+			b.buf = AppendSearchForm(b.buf, given[start:i])
+			if e := len(b.buf); e > c {
+				if int(out.ngiven) < maxParts {
+					spans[out.ngiven] = [2]int{c, e}
+					b.span(&out.given[out.ngiven], c, e)
+					out.ngiven++
+				}
 			}
 		}
 		start = i + 1
 	}
-	b.searchForm(&out.givenAll, given)
+	b.span(&out.givenAll, ga, len(b.buf))
+	for k := 0; k < int(out.ngiven); k++ {
+		b.derived(&out.givenLoose[k], &out.givenPhon[k], spans[k][0], spans[k][1])
+	}
 	b.searchForm(&out.degree, p.DoctoralDegree)
 
 	if b.nameForm(&out.place, p.BirthPlace.City) {

@@ -105,18 +105,31 @@ func AppendSearchForm(dst []byte, s string) []byte {
 	if i == len(s) {
 		return dst
 	}
-	rest := s[i:]
-	if norm.NFC.QuickSpanString(rest) != len(rest) {
-		// Decomposed or otherwise non-NFC input (rare): normalise first. The
-		// prefix handled so far is ASCII and cannot combine with what
-		// follows except through its last letter, which is part of rest.
-		rest = norm.NFC.String(rest)
+	start := len(dst)
+	out, ok := appendSearchFormNFC(dst, s[i:])
+	if ok {
+		return out
 	}
-	return appendSearchFormNFC(dst, rest)
+	// s is not in NFC (decomposed umlauts, a Kelvin or Ångström sign):
+	// normalise and start again. The ASCII prefix handled so far cannot
+	// combine with what follows except through its last letter, which is
+	// part of s[i:].
+	out, _ = appendSearchFormNFC(out[:start], norm.NFC.String(s[i:]))
+	return out
 }
 
-// appendSearchFormNFC is the general path for NFC input.
-func appendSearchFormNFC(dst []byte, s string) []byte {
+// mayChangeUnderNFC reports whether an unmapped rune hints that the input
+// is not in NFC in a way that matters for the search form: a combining
+// mark left over after the table's sequences, or a singleton that NFC maps
+// to a Latin letter (Kelvin sign, Ångström sign).
+func mayChangeUnderNFC(r rune) bool {
+	return (r >= 0x0300 && r < 0x0370) || (r >= 0x1AB0 && r < 0x1B00) || (r >= 0x1DC0 && r < 0x1E00) ||
+		(r >= 0x20D0 && r < 0x2100) || (r >= 0xFE20 && r < 0xFE30) || r == 0x212A || r == 0x212B
+}
+
+// appendSearchFormNFC is the general path. It assumes NFC input and
+// reports false when it meets a rune showing that s is not in NFC.
+func appendSearchFormNFC(dst []byte, s string) ([]byte, bool) {
 	for i := 0; i < len(s); {
 		c := s[i]
 		var r rune
@@ -127,12 +140,20 @@ func appendSearchFormNFC(dst []byte, s string) []byte {
 			r, n = utf8.DecodeRuneInString(s[i:])
 		}
 		if r >= sfLimit || sfIndex[r] == 0 {
+			if mayChangeUnderNFC(r) {
+				return dst, false
+			}
 			i += n // unmapped: removed
 			continue
 		}
 		g := &sfGroups[sfIndex[r]-1]
 		i += n
 		matched := false
+		if i == len(s) || s[i] < utf8.RuneSelf {
+			// Every sequence continues with a combining mark (non-ASCII).
+			dst = append(dst, g.to...)
+			continue
+		}
 		for _, q := range g.seqs {
 			if strings.HasPrefix(s[i:], q.rest) {
 				dst = append(dst, q.to...)
@@ -145,7 +166,7 @@ func appendSearchFormNFC(dst []byte, s string) []byte {
 			dst = append(dst, g.to...)
 		}
 	}
-	return dst
+	return dst, true
 }
 
 // appendLoose appends the diacritic-blind form of a search form: the
