@@ -380,8 +380,12 @@ func (l *Log) commit(batch []*appendReq) error {
 	}
 	for i := range rows {
 		if !st.segOpen {
-			if today > st.seg || st.seq == 0 {
+			// A new segment: today's, but never one that is already closed
+			// (the clock may have gone back).
+			if st.seq == 0 && st.anchorHash == ([32]byte{}) {
 				st.seg = today
+			} else {
+				st.seg = max(today, st.seg+1)
 			}
 			st.segOpen, st.segFirst, st.segPrev = true, st.seq+1, st.hash
 		}

@@ -142,3 +142,23 @@ func TestOptionsValidation(t *testing.T) {
 	_, err = audit.New(context.Background(), nil, audit.Options{})
 	require.Error(t, err)
 }
+
+// A clock that goes back never puts records into a closed segment.
+func TestClockGoesBack(t *testing.T) {
+	clock := audittest.NewClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
+	l := newLog(t, audit.Options{Clock: clock.Now})
+	defer l.Close()
+	ctx := context.Background()
+	require.NoError(t, l.Append(ctx, audittest.NewRecord(1, time.Time{})))
+	clock.Add(24 * time.Hour)
+	require.NoError(t, l.Rotate(ctx))
+	require.NoError(t, l.Append(ctx, audittest.NewRecord(1, time.Time{})))
+	clock.Add(-48 * time.Hour)
+	require.NoError(t, l.Append(ctx, audittest.NewRecord(1, time.Time{})))
+	require.NoError(t, l.Rotate(ctx))
+	clock.Add(72 * time.Hour)
+	require.NoError(t, l.Append(ctx, audittest.NewRecord(1, time.Time{})))
+	rep, err := l.Verify(ctx)
+	require.NoError(t, err)
+	assert.EqualValues(t, 4, rep.Records)
+}
