@@ -32,6 +32,7 @@ func (c *Client) Lookup(ctx context.Context, auth Auth, q Lookup) (Answer, error
 // IDNrG) or, with s.Kind == ByName, the fallback search (Nr. 2). Answers
 // and errors are as for [Client.Lookup].
 func (c *Client) Search(ctx context.Context, auth Auth, s Search) (Answer, error) {
+	s.normalize()
 	if err := s.validate(-1); err != nil {
 		return Answer{}, err
 	}
@@ -72,11 +73,13 @@ func (c *Client) Bulk(ctx context.Context, auth Auth, searches []Search) ([]Answ
 	index := make([]int, 0, len(searches))
 	for i := range searches {
 		answers[i].Index = i
-		if err := searches[i].validate(i); err != nil {
+		s := searches[i]
+		s.normalize()
+		if err := s.validate(i); err != nil {
 			answers[i].Outcome, answers[i].Err = Invalid, err
 			continue
 		}
-		valid = append(valid, searches[i])
+		valid = append(valid, s)
 		index = append(index, i)
 	}
 	req, err := c.prepare(ctx, auth, KindBulk, idnr.IDNr{}, 0)

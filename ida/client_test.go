@@ -270,6 +270,10 @@ func TestValidationBeforeSending(t *testing.T) {
 			_, err := c.Search(ctx, testAuth, ida.Search{FamilyName: "Mül\x00ler", City: "Berlin", PostalCode: "10115", BirthDate: d})
 			return err
 		}, "Search.FamilyName"},
+		{"family name outside DIN 91379", func() error {
+			_, err := c.Search(ctx, testAuth, ida.Search{FamilyName: "Müller☃", City: "Berlin", PostalCode: "10115", BirthDate: d})
+			return err
+		}, "Search.FamilyName"},
 		{"lookup without IDNr", func() error {
 			_, err := c.Lookup(ctx, testAuth, ida.Lookup{BirthDate: d})
 			return err

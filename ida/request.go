@@ -1,6 +1,8 @@
 package ida
 
 import (
+	"errors"
+	"fmt"
 	"strconv"
 	"unicode"
 	"unicode/utf8"
@@ -178,7 +180,11 @@ func (s *Search) validate(index int) error {
 		if !hasLetter(v) {
 			return fe(field, "contains no letter")
 		}
-		return nil
+		t := idnr.DataTypeA
+		if field == "City" {
+			t = idnr.DataTypeB
+		}
+		return dinCheck(index, "Search."+field, v, t)
 	}
 	if err := name("FamilyName", s.FamilyName, true); err != nil {
 		return err
@@ -216,10 +222,57 @@ func (s *Search) validate(index int) error {
 	if r := textProblem(s.BirthPlace, maxName); r != "" {
 		return fe("BirthPlace", r)
 	}
+	if err := dinCheck(index, "Search.Street", s.Street, idnr.DataTypeB); err != nil {
+		return err
+	}
+	if err := dinCheck(index, "Search.HouseNumber", s.HouseNumber, idnr.DataTypeB); err != nil {
+		return err
+	}
+	if err := dinCheck(index, "Search.BirthPlace", s.BirthPlace, idnr.DataTypeB); err != nil {
+		return err
+	}
 	if s.Sex > idnr.Unspecified {
 		return fe("Sex", "unknown code")
 	}
 	return nil
+}
+
+// dinCheck refuses characters outside DIN 91379 data type t, naming the
+// offending code points, never the value.
+func dinCheck(index int, field, v string, t idnr.DataType) error {
+	err := idnr.CheckName(v, t)
+	if err == nil {
+		return nil
+	}
+	reason := "characters outside DIN 91379 data type " + t.String()
+	var ie *idnr.FieldError
+	if errors.As(err, &ie) {
+		for i, r := range ie.CodePoints {
+			if i == 0 {
+				reason += " ("
+			} else {
+				reason += ", "
+			}
+			if i == 5 {
+				reason += "..."
+				break
+			}
+			reason += fmt.Sprintf("U+%04X", r)
+		}
+		if len(ie.CodePoints) > 0 {
+			reason += ")"
+		}
+	}
+	return &FieldError{Index: index, Field: field, Reason: reason}
+}
+
+// normalize brings the names of s into NFC, the form DIN 91379 expects.
+func (s *Search) normalize() {
+	s.FamilyName = idnr.NormalizeName(s.FamilyName)
+	s.GivenNames = idnr.NormalizeName(s.GivenNames)
+	s.City = idnr.NormalizeName(s.City)
+	s.Street = idnr.NormalizeName(s.Street)
+	s.BirthPlace = idnr.NormalizeName(s.BirthPlace)
 }
 
 func hasLetter(s string) bool {
