@@ -30,7 +30,7 @@ func TestCommittedOutputsAreCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	for path, want := range map[string][]byte{
-		filepath.Join(root, "idnr", "din91379_tables.go"):             tables,
+		filepath.Join(root, "idnr", "din91379_tables.go"):              tables,
 		filepath.Join(root, "idnr", "match", "din91379_searchform.go"): search,
 	} {
 		got, err := os.ReadFile(path)
