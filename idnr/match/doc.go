@@ -141,9 +141,10 @@
 //     only when the first given names agree (siblings share middle names);
 //     at most one of family name, given names and birth date below its
 //     strong levels;
-//   - an approximate birth date (digit typo, partial) is confirmed by the
-//     same street, a swapped one by the street or the birth place; a
-//     conflicting birth place by the same address ([HoldCorroboration]);
+//   - a birth date that is not exactly equal (partial, digit typo, day and
+//     month swapped) is confirmed by the same street, a conflicting birth
+//     place by the same address ([HoldCorroboration]): a namesake born a
+//     few days apart lives elsewhere;
 //   - the score reaches the accept threshold ([DefaultAcceptThreshold] 30,
 //     [WithAcceptThreshold]; [HoldScore]);
 //   - it leads the second-best candidate by the margin ([DefaultMargin] 6,

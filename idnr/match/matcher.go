@@ -93,15 +93,9 @@ func hold(rs *Reasons, weakOK bool, sexAgrees bool) (Hold, Field) {
 		// match with a wrong birth place needs the address to confirm it.
 		return HoldCorroboration, FieldBirthPlace
 	}
-	switch birth {
-	case LevelDigitTypo, LevelCompatible, LevelPartial:
-		if !sameStreet {
-			return HoldCorroboration, FieldBirthDate
-		}
-	case LevelSwapped:
-		if !sameStreet && place != LevelExact && place != LevelDiacritics {
-			return HoldCorroboration, FieldBirthDate
-		}
+	if birth != LevelExact && !sameStreet {
+		// A namesake born a few days or weeks apart lives elsewhere.
+		return HoldCorroboration, FieldBirthDate
 	}
 	return HoldNone, 0
 }
