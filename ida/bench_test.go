@@ -127,3 +127,18 @@ func BenchmarkBulk1000(b *testing.B) {
 	}
 	b.ReportMetric(float64(records)/time.Since(start).Seconds(), "records/s")
 }
+
+// BenchmarkDecodeResponse is the strict decoding of one hit.
+func BenchmarkDecodeResponse(b *testing.B) {
+	p := testPeople()[0]
+	data := encodeResponse(b, &ida.Response{MessageID: uuid.New(), RequestID: fuzzReqID, Kind: ida.KindSearch,
+		Items: []ida.Item{{Outcome: ida.Hit, Person: p, Fields: ida.AllFields}}})
+	req := fuzzRequest(false)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := (ida.JSONv1{}).DecodeResponse(bytes.NewBuffer(data), req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

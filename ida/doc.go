@@ -21,7 +21,11 @@
 //
 // A request that lacks a minimum field or has a malformed one is refused
 // before anything is sent, with a *[FieldError] that names the field
-// ("Search.PostalCode: required") and never the value.
+// ("Search.PostalCode: required") and never the value. Names are brought
+// into NFC and checked against DIN 91379 (data type A for personal names,
+// B for places and streets); an error names the offending code points.
+// In [Client.Bulk] such a search gets its own Answer with Outcome [Invalid]
+// and the others are sent.
 //
 // # Answers
 //
@@ -146,6 +150,17 @@
 // (a missing trailer means a truncated answer). A whole message that is
 // refused gets a 4xx with a problem object {"protocol","request_id",
 // "code","text"}; 429 and 503 may carry Retry-After.
+//
+// # Configuration
+//
+// [Config] zero values mean: Codec [JSONv1]; Counterpart the BVA;
+// RateLimit 20 attempts/s (burst 20; [NoRateLimit] switches it off);
+// Retry.Max 4, WaitMin 100ms, WaitMax 5s, MaxRetryAfter 60s; Breaker
+// Failures 5 consecutive failed messages, OpenFor 30s, Probes 1 (negative
+// Failures disables it); AttemptTimeout 30s; MaxResponseBytes 64 MiB;
+// Clock time.Now, Rand math/rand/v2, NewMessageID uuid.New; Logger silent.
+// BaseURL, Sender.ID, Policy and Protocol are required. [Client.Stats]
+// reports messages, attempts, retries and breaker transitions.
 //
 // # Concurrency
 //

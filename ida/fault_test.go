@@ -467,3 +467,18 @@ func (p *teeProtocol) AppendTransport(ctx context.Context, evs ...audit.Transpor
 	}
 	return p.mem.AppendTransport(ctx, evs...)
 }
+
+func TestResponseSizeBound(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := idatest.NewHandlerServer(idatest.WithPeople(testPeople()))
+		defer srv.Close()
+		c, proto := newInprocClient(t, srv, func(cfg *ida.Config) { cfg.MaxResponseBytes = 200 })
+		_, err := c.Search(t.Context(), testAuth, mueller())
+		var de *ida.DecodeError
+		require.ErrorAs(t, err, &de)
+		assert.ErrorIs(t, err, ida.ErrTooLarge)
+		assert.False(t, ida.IsRetryable(err), "the same message would be as large again")
+		assert.Equal(t, 1, srv.Stats().Requests)
+		assert.Empty(t, proto.Records())
+	})
+}
