@@ -87,15 +87,6 @@ func CheckField(field, s string, t DataType) error {
 	return nameError(field, s, t, false)
 }
 
-// checkFieldNFC is CheckField for stored data: a value that is valid only
-// after NFC normalisation is an error (ErrNotNFC).
-func checkFieldNFC(field, s string, t DataType) error {
-	if dinScan(s, t.mask(), nil) {
-		return nil
-	}
-	return nameError(field, s, t, true)
-}
-
 // nameError builds the error for a value that failed the fast scan.
 func nameError(field, s string, t DataType, requireNFC bool) error {
 	if !utf8.ValidString(s) {

@@ -67,13 +67,13 @@ var (
 func (p *Person) Validate() error {
 	var v validator
 
-	v.name("FamilyName", p.FamilyName, MaxNameLen)
+	v.name(field{name: "FamilyName"}, p.FamilyName, MaxNameLen)
 	for i, n := range p.FormerNames {
 		if n == "" {
 			v.add(indexed("FormerNames", i), "empty", ErrEmptyName)
 			continue
 		}
-		v.name(indexed("FormerNames", i), n, MaxNameLen)
+		v.name(field{"FormerNames", i, true}, n, MaxNameLen)
 	}
 	if len(p.FormerNameKinds) > len(p.FormerNames) {
 		v.add("FormerNameKinds", "more kinds than former names", ErrCode)
@@ -83,7 +83,7 @@ func (p *Person) Validate() error {
 			v.add(indexed("FormerNameKinds", i), "unknown name kind", ErrCode)
 		}
 	}
-	if v.name("GivenNames", p.GivenNames, MaxNameLen) && p.GivenNames != "" {
+	if v.name(field{name: "GivenNames"}, p.GivenNames, MaxNameLen) && p.GivenNames != "" {
 		g := p.GivenNames
 		if g[0] == ' ' || g[len(g)-1] == ' ' || strings.Contains(g, "  ") {
 			v.add("GivenNames", "not separated by single spaces", ErrSpacing)
@@ -206,17 +206,38 @@ func (v *validator) err() error {
 	return errors.Join(v.errs...)
 }
 
+// field is a field path, built into a string only for an error.
+type field struct {
+	name    string
+	index   int
+	indexed bool
+}
+
+func (f field) String() string {
+	if f.indexed {
+		return indexed(f.name, f.index)
+	}
+	return f.name
+}
+
 // text checks a data-type field that may be empty; it reports whether the
 // field passed.
-func (v *validator) text(field, s string, t DataType, max int) bool {
+func (v *validator) text(name string, s string, t DataType, max int) bool {
+	return v.textAt(field{name: name}, s, t, max)
+}
+
+func (v *validator) textAt(f field, s string, t DataType, max int) bool {
 	if s == "" {
 		return true
 	}
 	if len(s) > max && utf8.RuneCountInString(s) > max {
-		v.add(field, "longer than "+strconv.Itoa(max)+" characters", ErrTooLong)
+		v.add(f.String(), "longer than "+strconv.Itoa(max)+" characters", ErrTooLong)
 		return false
 	}
-	if err := checkFieldNFC(field, s, t); err != nil {
+	if dinScan(s, t.mask(), nil) {
+		return true
+	}
+	if err := nameError(f.String(), s, t, true); err != nil {
 		v.errs = append(v.errs, err)
 		return false
 	}
@@ -225,19 +246,19 @@ func (v *validator) text(field, s string, t DataType, max int) bool {
 
 // name checks a personal name (data type A with at least one letter and no
 // doctoral degree) that may be empty.
-func (v *validator) name(field, s string, max int) bool {
-	if !v.text(field, s, DataTypeA, max) {
+func (v *validator) name(f field, s string, max int) bool {
+	if !v.textAt(f, s, DataTypeA, max) {
 		return false
 	}
 	if s == "" {
 		return true
 	}
 	if !hasLetter(s) {
-		v.add(field, "no letter", ErrNoLetter)
+		v.add(f.String(), "no letter", ErrNoLetter)
 		return false
 	}
 	if strings.HasPrefix(s, "Dr.") || strings.HasPrefix(s, "Dr ") {
-		v.add(field, "starts with a doctoral degree (use DoctoralDegree)", ErrDegreeInName)
+		v.add(f.String(), "starts with a doctoral degree (use DoctoralDegree)", ErrDegreeInName)
 		return false
 	}
 	return true
