@@ -3,6 +3,7 @@ package ida_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"testing"
@@ -140,5 +141,55 @@ func BenchmarkDecodeResponse(b *testing.B) {
 		if _, err := (ida.JSONv1{}).DecodeResponse(bytes.NewBuffer(data), req); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkSearchBareHTTPDecode is the bare exchange plus a plain
+// json.Unmarshal of the answer, the least any client must do.
+func BenchmarkSearchBareHTTPDecode(b *testing.B) {
+	srv := benchServer(b)
+	hc := srv.Client()
+	ss := benchSearches(srv, 1000)
+	url := srv.URL + ida.JSONv1{}.Endpoint(ida.KindSearch)
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		id := uuid.New()
+		buf.Reset()
+		err := ida.JSONv1{}.EncodeRequest(&buf, &ida.Request{
+			MessageID: id, Kind: ida.KindSearch, Sender: audit.Body{ID: "bench"}, Sent: time.Now(),
+			Purpose: testAuth.Purpose, LegalBasis: testAuth.LegalBasis, Fields: ida.AllFields,
+			Searches: []ida.Search{ss[i%len(ss)]},
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(buf.Bytes()))
+		req.Header.Set("Content-Type", ida.MediaJSON)
+		req.Header.Set(ida.HeaderMessageID, id.String())
+		req.Header.Set(ida.HeaderSender, "bench")
+		resp, err := hc.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		data, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var v struct {
+			RequestID string `json:"request_id"`
+			Result    string `json:"result"`
+			Person    struct {
+				IDNr        string `json:"idnr"`
+				FamilyName  string `json:"family_name"`
+				GivenNames  string `json:"given_names"`
+				BirthDate   string `json:"birth_date"`
+				Nationality []string
+				Address     map[string]string `json:"address"`
+			} `json:"person"`
+		}
+		if err := json.Unmarshal(data, &v); err != nil || v.RequestID != id.String() {
+			b.Fatal("bad answer")
+		}
+		i++
 	}
 }

@@ -208,6 +208,9 @@ func (c *Client) record(auth Auth, req *Request, dir audit.Direction, id idnr.ID
 	}
 }
 
+// Note: Categories slices of received records may be shared between the
+// records of one message; Protocol implementations must not modify them.
+
 // do protocols a request that carries an IDNr, then sends it. On failure
 // it writes the transport events and returns the error.
 func (c *Client) do(ctx context.Context, auth Auth, req *Request, id idnr.IDNr, sent Fields) (*Response, *exchange, error) {
@@ -265,12 +268,25 @@ func (c *Client) answer(resp *Response, it *Item, index int) Answer {
 func (c *Client) finish(ctx context.Context, auth Auth, x *exchange, resp *Response) error {
 	var recs []audit.Record
 	hits, none, rejected := 0, 0, 0
+	var lastFields Fields
+	var lastCats []audit.Category
+	now := c.clock().UTC()
 	for i := range resp.Items {
 		it := &resp.Items[i]
 		switch it.Outcome {
 		case Hit:
 			hits++
-			r := c.record(auth, x.req, audit.Received, it.Person.IDNr, it.Fields, it.Raw)
+			if recs == nil {
+				recs = make([]audit.Record, 0, len(resp.Items))
+			}
+			r := c.record(auth, x.req, audit.Received, it.Person.IDNr, 0, it.Raw)
+			r.Time = now
+			// Answers of one message usually deliver the same fields: share
+			// the (read-only) category slice.
+			if lastCats == nil || it.Fields != lastFields {
+				lastFields, lastCats = it.Fields, it.Fields.Categories()
+			}
+			r.Categories = lastCats
 			r.MessageID, r.RequestID = resp.MessageID, resp.RequestID
 			recs = append(recs, r)
 		case NotIdentifiable:
