@@ -22,6 +22,10 @@ type Entry struct {
 	// read (for example "birth_date_invalid"); it is reported as the reason
 	// when no search can be formed.
 	Defect string
+	// Verified are the fields the register has checked against a primary
+	// document (the evidence of [Sync]); zero if the register keeps no
+	// such mark.
+	Verified Fields
 }
 
 // Reader reads the people that still lack an IDNr and have not been settled
@@ -84,6 +88,11 @@ type Batch struct {
 	// stores the checkpoint in the lease and must fail with [ErrLeaseLost]
 	// if the lease is no longer held by Lease.Owner.
 	Lease *Lease
+	// Sync marks a batch of [Sync]: the records already hold their IDNr;
+	// Updated and Inaccurate results replace the fields in Result.Fields
+	// (the record must still hold the same IDNr), Unchanged ones change
+	// nothing, and every other outcome goes to the review queue only.
+	Sync bool
 }
 
 // Checkpointer returns the stored checkpoint of a job ("" if none).

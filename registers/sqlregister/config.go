@@ -58,6 +58,10 @@ type Columns struct {
 	DeathDate       string `col:"death_date"`
 	MoveInDate      string `col:"move_in_date"`
 	MoveOutDate     string `col:"move_out_date"`
+	// Verified holds the fields the register checked against a primary
+	// document, as tokens separated by "+" or "," (for sync's evidence
+	// rule; see registers.Sync). Read only.
+	Verified string `col:"verified_fields"`
 }
 
 // DefaultColumns maps every field to the column of the same name as its

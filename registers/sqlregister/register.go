@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/regmo/regmo/ida"
 	"github.com/regmo/regmo/idnr"
 	"github.com/regmo/regmo/registers"
 )
@@ -107,6 +108,19 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Register, error) {
 		return nil, err
 	}
 	return r, nil
+}
+
+// Fields returns the basic data the register keeps: the mapped columns and
+// the IDNr. Use it for ida.Auth.Fields (ask for no more than the register
+// keeps) and [registers.SyncConfig.Fields].
+func (r *Register) Fields() registers.Fields {
+	f := registers.FieldIDNr
+	for _, c := range r.cols {
+		if _, x := fieldValue(&idnr.Person{}, c.field); x != 0 {
+			f |= x
+		}
+	}
+	return f
 }
 
 // DB returns the database handle.
@@ -212,10 +226,15 @@ func (r *Register) query(ctx context.Context, withIDNr bool, q string, args ...a
 		}
 		e := registers.Entry{Key: registers.Key(vals[0].String)}
 		for i, c := range r.cols {
-			if vals[i+1].Valid {
-				if d := setField(&e.Person, c.field, vals[i+1].String); d != "" && e.Defect == "" {
-					e.Defect = d
-				}
+			if !vals[i+1].Valid {
+				continue
+			}
+			if c.field == "verified_fields" {
+				e.Verified = parseVerified(vals[i+1].String)
+				continue
+			}
+			if d := setField(&e.Person, c.field, vals[i+1].String); d != "" && e.Defect == "" {
+				e.Defect = d
 			}
 		}
 		if withIDNr {
@@ -296,6 +315,16 @@ func setField(p *idnr.Person, field, s string) string {
 		return date(&p.MoveOutDate, "")
 	}
 	return ""
+}
+
+func parseVerified(s string) registers.Fields {
+	var f registers.Fields
+	for _, t := range strings.FieldsFunc(s, func(r rune) bool { return r == '+' || r == ',' || r == '|' || r == ' ' }) {
+		if x, ok := ida.FieldOf(t); ok {
+			f |= x
+		}
+	}
+	return f
 }
 
 // fieldValue returns the column value of a field of p and the Fields bit
@@ -456,6 +485,29 @@ func (r *Register) WriteBatch(ctx context.Context, b registers.Batch) error {
 		if err != nil {
 			return err
 		}
+		if b.Sync {
+			switch res.Outcome {
+			case registers.Unchanged:
+				continue
+			case registers.Updated, registers.Inaccurate:
+				if err := r.syncUpdate(ctx, tx, res); err != nil {
+					return err
+				}
+				if res.Outcome == registers.Updated {
+					continue
+				}
+			}
+			if review == nil {
+				if review, err = tx.PrepareContext(ctx, r.reviewSQL); err != nil {
+					return err
+				}
+				defer review.Close()
+			}
+			if err := r.enqueue(ctx, review, res); err != nil {
+				return err
+			}
+			continue
+		}
 		switch res.Outcome {
 		case registers.Accepted:
 			st := accept[res.Fields]
@@ -486,13 +538,7 @@ func (r *Register) WriteBatch(ctx context.Context, b registers.Batch) error {
 				}
 				defer review.Close()
 			}
-			cand, err := json.Marshal(candidateJSON(&res.Person))
-			if err != nil {
-				return err
-			}
-			details, _ := json.Marshal(res.Details)
-			if _, err := review.ExecContext(ctx, string(res.Key), time.Now().UnixMilli(), int(res.Outcome), res.Reason, res.Score,
-				string(details), res.MessageID, string(cand)); err != nil {
+			if err := r.enqueue(ctx, review, res); err != nil {
 				return err
 			}
 		}
@@ -516,6 +562,41 @@ func (r *Register) WriteBatch(ctx context.Context, b registers.Batch) error {
 		}
 	}
 	return tx.Commit()
+}
+
+func (r *Register) enqueue(ctx context.Context, review *sql.Stmt, res *registers.Result) error {
+	cand, err := json.Marshal(candidateJSON(&res.Person))
+	if err != nil {
+		return err
+	}
+	details, _ := json.Marshal(res.Details)
+	_, err = review.ExecContext(ctx, string(res.Key), time.Now().UnixMilli(), int(res.Outcome), res.Reason, res.Score,
+		string(details), res.MessageID, string(cand))
+	return err
+}
+
+// syncUpdate replaces the fields res.Fields of a record that holds
+// res.Person.IDNr.
+func (r *Register) syncUpdate(ctx context.Context, tx *sql.Tx, res *registers.Result) error {
+	q, order := r.acceptStmt(res.Fields, false)
+	args, err := r.acceptArgs(res.Key, &res.Person, registers.Accepted, res.MessageID, order)
+	if err != nil {
+		return err
+	}
+	x, err := tx.ExecContext(ctx, q, append(args, res.Person.IDNr.String())...)
+	if err != nil {
+		return err
+	}
+	if n, _ := x.RowsAffected(); n != 1 {
+		return fmt.Errorf("%w (key %s: IDNr changed meanwhile)", ErrConflict, res.Key)
+	}
+	return nil
+}
+
+// ResetCheckpoint implements [registers.CheckpointResetter].
+func (r *Register) ResetCheckpoint(ctx context.Context, job string) error {
+	_, err := r.db.ExecContext(ctx, "DELETE FROM "+r.checkpointT+" WHERE job = "+r.ph(1), job)
+	return err
 }
 
 // candidate is how a review case keeps the person the BVA returned, so that

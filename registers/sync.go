@@ -1,0 +1,328 @@
+package registers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/regmo/regmo/idnr"
+)
+
+// SyncReader reads people that have an IDNr, in key order after the key.
+type SyncReader interface {
+	NextWithIDNr(ctx context.Context, after Key, limit int) ([]Entry, error)
+}
+
+// CheckpointResetter clears a job's checkpoint (Sync does so after a
+// complete pass, so that the next pass starts at the beginning).
+type CheckpointResetter interface {
+	ResetCheckpoint(ctx context.Context, job string) error
+}
+
+// SyncConfig configures a [Sync]. Zero values mean the documented defaults.
+type SyncConfig struct {
+	// Register must implement [SyncReader] and [BatchWriter] (required).
+	Register Register
+	// IDA looks people up by IDNr and birth date (required); see [FromIDA].
+	IDA Looker
+	// Reporter files reports of suspected inaccuracy; default: IDA, if it
+	// implements [InaccuracyReporter]. Without one, Inaccurate cases only
+	// go to the review queue.
+	Reporter InaccuracyReporter
+	// Fields are the basic data the register keeps; only they are
+	// compared and replaced. Default: all.
+	Fields Fields
+	// Job names the checkpoint; default "sync".
+	Job string
+	// BatchSize is the number of people per register transaction; default 200.
+	BatchSize int
+	// Workers is the number of lookups in flight; default 4.
+	Workers int
+	// Limit stops after this many people (0: all).
+	Limit  int
+	Logger *slog.Logger
+}
+
+// Sync keeps the basic data of a filled register current (regular
+// operation after the initial fill): for each person with an IDNr it looks
+// the person up by IDNr and birth date, replaces the basic data that
+// changed at the BZSt, and where the register has evidence that the BZSt's
+// data are wrong it keeps its own value and files a report of suspected
+// inaccuracy (§ 10 Abs. 4 IDNrG).
+//
+// # Evidence rule
+//
+// The register has evidence against a BZSt value of a field when
+//
+//  1. the field is among the record's Entry.Verified fields (the register
+//     checked it against a primary document, e.g. a civil-status
+//     certificate, and marks it so) and the BZSt value differs; or
+//  2. the register holds a date of death and the BZSt holds none or a
+//     different one (a death is registered only on a death certificate).
+//
+// Such fields are not replaced; the other changed fields are. The outcome is
+// [Inaccurate], a report naming the fields (and the register's values of
+// them) is filed, and the case goes to the review queue with the reason
+// "inaccuracy_reported". Without evidence, a difference is an update
+// ([Updated]): the BZSt's data are authoritative (§ 6 Abs. 1 IDNrG).
+// A lookup that finds no one ("not identifiable": the IDNr and birth date
+// do not fit) goes to the review queue as [NotIdentifiable].
+type Sync struct {
+	cfg SyncConfig
+	sr  SyncReader
+	bw  BatchWriter
+	log *slog.Logger
+}
+
+// ErrSyncRegister is returned by NewSync for a register that cannot be synced.
+var ErrSyncRegister = errors.New("registers: sync needs a register that implements SyncReader and BatchWriter")
+
+// NewSync checks the configuration and applies the defaults.
+func NewSync(cfg SyncConfig) (*Sync, error) {
+	if cfg.Register == nil {
+		return nil, ErrNoRegister
+	}
+	if cfg.IDA == nil {
+		return nil, ErrNoIDA
+	}
+	sr, ok1 := cfg.Register.(SyncReader)
+	bw, ok2 := cfg.Register.(BatchWriter)
+	if !ok1 || !ok2 {
+		return nil, ErrSyncRegister
+	}
+	if cfg.Reporter == nil {
+		cfg.Reporter, _ = cfg.IDA.(InaccuracyReporter)
+	}
+	if cfg.Fields == 0 {
+		cfg.Fields = AllFields
+	}
+	if cfg.Job == "" {
+		cfg.Job = "sync"
+	}
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = 200
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 4
+	}
+	s := &Sync{cfg: cfg, sr: sr, bw: bw, log: cfg.Logger}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return s, nil
+}
+
+// Run makes one pass over the register from the checkpoint on. It returns
+// the report of the pass; after a complete pass the checkpoint is reset.
+func (s *Sync) Run(ctx context.Context) (*Report, error) {
+	rep := newReport(s.cfg.Job)
+	after := Key("")
+	if cp, ok := s.cfg.Register.(Checkpointer); ok {
+		var err error
+		if after, err = cp.Checkpoint(ctx, s.cfg.Job); err != nil {
+			return nil, err
+		}
+	}
+	for {
+		limit := s.cfg.BatchSize
+		if s.cfg.Limit > 0 {
+			if rep.People >= s.cfg.Limit {
+				break
+			}
+			limit = min(limit, s.cfg.Limit-rep.People)
+		}
+		entries, err := s.sr.NextWithIDNr(ctx, after, limit)
+		if err != nil {
+			return rep, fmt.Errorf("registers: reading register: %w", err)
+		}
+		if len(entries) == 0 {
+			if r, ok := s.cfg.Register.(CheckpointResetter); ok {
+				if err := r.ResetCheckpoint(ctx, s.cfg.Job); err != nil {
+					return rep, err
+				}
+			}
+			break
+		}
+		results, err := s.batch(ctx, entries)
+		if err != nil {
+			return rep, err
+		}
+		after = entries[len(entries)-1].Key
+		if err := s.bw.WriteBatch(context.WithoutCancel(ctx), Batch{Results: results, Job: s.cfg.Job, Checkpoint: after, Sync: true}); err != nil {
+			return rep, fmt.Errorf("registers: writing batch: %w", err)
+		}
+		for i := range results {
+			rep.add(&results[i])
+		}
+	}
+	rep.finish(time.Now())
+	return rep, nil
+}
+
+func (s *Sync) batch(ctx context.Context, entries []Entry) ([]Result, error) {
+	results := make([]Result, len(entries))
+	sem := make(chan struct{}, s.cfg.Workers)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	for i := range entries {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			r, err := s.one(ctx, &entries[i])
+			if err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+				return
+			}
+			results[i] = r
+		}()
+	}
+	wg.Wait()
+	return results, firstErr
+}
+
+func (s *Sync) one(ctx context.Context, e *Entry) (Result, error) {
+	res := Result{Key: e.Key}
+	reg := &e.Person
+	if reg.BirthDate.IsZero() {
+		res.Outcome, res.Reason = Review, ReasonNoBirthDate
+		return res, nil
+	}
+	a, err := s.cfg.IDA.Lookup(ctx, reg.IDNr, reg.BirthDate)
+	if err != nil {
+		return res, fmt.Errorf("registers: lookup: %w", err)
+	}
+	res.MessageID = a.MessageID
+	switch a.Kind {
+	case AnswerHit:
+	case AnswerNotIdentifiable:
+		res.Outcome, res.Reason = NotIdentifiable, "lookup_not_identifiable"
+		return res, nil
+	default:
+		res.Outcome, res.Reason = Rejected, a.Reason
+		return res, nil
+	}
+	bzst := &a.Person
+	delivered := a.Fields & s.cfg.Fields &^ FieldIDNr
+	changed := Differing(reg, bzst, delivered)
+	evidence := changed & e.Verified
+	if !reg.DeathDate.IsZero() && s.cfg.Fields.Has(FieldDeathDate) && reg.DeathDate != bzst.DeathDate {
+		evidence |= FieldDeathDate
+	}
+	// The new record: the BZSt's data for the delivered fields without
+	// evidence against them, the register's own elsewhere.
+	res.Person = *reg
+	Replace(&res.Person, bzst, delivered&^evidence)
+	res.Fields = (changed &^ evidence) | FieldIDNr
+	res.Outcome = Updated
+	switch {
+	case evidence != 0:
+		res.Outcome = Inaccurate
+		res.Reason = "inaccuracy_reported:" + strings.Join(evidence.Tokens(), "+")
+		if s.cfg.Reporter != nil {
+			if err := s.cfg.Reporter.ReportInaccuracy(ctx, reg.IDNr, evidence, *reg, "register-evidence"); err != nil {
+				return res, fmt.Errorf("registers: report of inaccuracy: %w", err)
+			}
+		} else {
+			res.Reason = "inaccuracy_suspected:" + strings.Join(evidence.Tokens(), "+")
+		}
+		res.Details = []string{"Register hat Nachweis gegen BZSt-Daten: " + strings.Join(evidence.Tokens(), ", ")}
+	case changed == 0:
+		res.Outcome = Unchanged
+	}
+	return res, nil
+}
+
+// Differing returns the fields among f whose values differ between a and b.
+func Differing(a, b *idnr.Person, f Fields) Fields {
+	var d Fields
+	ne := func(field Fields, differ bool) {
+		if f.Has(field) && differ {
+			d |= field
+		}
+	}
+	ne(FieldFamilyName, a.FamilyName != b.FamilyName)
+	ne(FieldFormerNames, !slices.Equal(a.FormerNames, b.FormerNames))
+	ne(FieldGivenNames, a.GivenNames != b.GivenNames)
+	ne(FieldDoctoralDegree, a.DoctoralDegree != b.DoctoralDegree)
+	ne(FieldBirthDate, a.BirthDate != b.BirthDate)
+	ne(FieldBirthPlace, a.BirthPlace != b.BirthPlace)
+	ne(FieldSex, a.Sex != b.Sex)
+	ne(FieldNationalities, !sameSet(a.Nationalities, b.Nationalities))
+	ne(FieldAddress, a.Address != b.Address)
+	ne(FieldDeathDate, a.DeathDate != b.DeathDate)
+	ne(FieldMoveInDate, a.MoveInDate != b.MoveInDate)
+	ne(FieldMoveOutDate, a.MoveOutDate != b.MoveOutDate)
+	ne(FieldInformationBlocks, !slices.Equal(a.InformationBlocks, b.InformationBlocks))
+	ne(FieldLastContact, a.LastContact != b.LastContact)
+	return d
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
+}
+
+// Replace copies the fields f from src to dst.
+func Replace(dst, src *idnr.Person, f Fields) {
+	if f.Has(FieldFamilyName) {
+		dst.FamilyName = src.FamilyName
+	}
+	if f.Has(FieldFormerNames) {
+		dst.FormerNames, dst.FormerNameKinds = src.FormerNames, src.FormerNameKinds
+	}
+	if f.Has(FieldGivenNames) {
+		dst.GivenNames = src.GivenNames
+	}
+	if f.Has(FieldDoctoralDegree) {
+		dst.DoctoralDegree = src.DoctoralDegree
+	}
+	if f.Has(FieldBirthDate) {
+		dst.BirthDate = src.BirthDate
+	}
+	if f.Has(FieldBirthPlace) {
+		dst.BirthPlace = src.BirthPlace
+	}
+	if f.Has(FieldSex) {
+		dst.Sex = src.Sex
+	}
+	if f.Has(FieldNationalities) {
+		dst.Nationalities = src.Nationalities
+	}
+	if f.Has(FieldAddress) {
+		dst.Address = src.Address
+	}
+	if f.Has(FieldDeathDate) {
+		dst.DeathDate = src.DeathDate
+	}
+	if f.Has(FieldMoveInDate) {
+		dst.MoveInDate = src.MoveInDate
+	}
+	if f.Has(FieldMoveOutDate) {
+		dst.MoveOutDate = src.MoveOutDate
+	}
+	if f.Has(FieldInformationBlocks) {
+		dst.InformationBlocks = src.InformationBlocks
+	}
+	if f.Has(FieldLastContact) {
+		dst.LastContact = src.LastContact
+	}
+}
