@@ -74,17 +74,18 @@ func BenchmarkSearchBareHTTP(b *testing.B) {
 	srv := benchServer(b)
 	hc := srv.Client()
 	ss := benchSearches(srv, 1000)
-	url := srv.URL + ida.JSONv1{}.Endpoint(ida.KindSearch)
 	var buf bytes.Buffer
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
 		id := uuid.New()
 		buf.Reset()
+		s := ss[i%len(ss)]
+		url := srv.URL + ida.JSONv1{}.Endpoint(s.Kind.Kind())
 		err := ida.JSONv1{}.EncodeRequest(&buf, &ida.Request{
-			MessageID: id, Kind: ida.KindSearch, Sender: audit.Body{ID: "bench"}, Sent: time.Now(),
+			MessageID: id, Kind: s.Kind.Kind(), Sender: audit.Body{ID: "bench"}, Sent: time.Now(),
 			Purpose: testAuth.Purpose, LegalBasis: testAuth.LegalBasis, Fields: ida.AllFields,
-			Searches: []ida.Search{ss[i%len(ss)]},
+			Searches: []ida.Search{s},
 		})
 		if err != nil {
 			b.Fatal(err)
@@ -150,17 +151,18 @@ func BenchmarkSearchBareHTTPDecode(b *testing.B) {
 	srv := benchServer(b)
 	hc := srv.Client()
 	ss := benchSearches(srv, 1000)
-	url := srv.URL + ida.JSONv1{}.Endpoint(ida.KindSearch)
 	var buf bytes.Buffer
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
 		id := uuid.New()
 		buf.Reset()
+		s := ss[i%len(ss)]
+		url := srv.URL + ida.JSONv1{}.Endpoint(s.Kind.Kind())
 		err := ida.JSONv1{}.EncodeRequest(&buf, &ida.Request{
-			MessageID: id, Kind: ida.KindSearch, Sender: audit.Body{ID: "bench"}, Sent: time.Now(),
+			MessageID: id, Kind: s.Kind.Kind(), Sender: audit.Body{ID: "bench"}, Sent: time.Now(),
 			Purpose: testAuth.Purpose, LegalBasis: testAuth.LegalBasis, Fields: ida.AllFields,
-			Searches: []ida.Search{ss[i%len(ss)]},
+			Searches: []ida.Search{s},
 		})
 		if err != nil {
 			b.Fatal(err)
