@@ -111,6 +111,7 @@ type Log struct {
 
 	closeMu sync.RWMutex // held for reading while sending to reqs
 	closed  bool
+	useMu   sync.RWMutex // held for reading while a read or side write uses the store
 	reqs    chan *appendReq
 	done    chan struct{} // closed when the committer has exited
 
@@ -299,7 +300,23 @@ func (l *Log) Close() error {
 	close(l.reqs)
 	l.closeMu.Unlock()
 	<-l.done
+	l.useMu.Lock() // wait for queries and other users of the store
+	defer l.useMu.Unlock()
 	return l.store.Close()
+}
+
+// use marks a call that uses the store outside the committer; it fails
+// with ErrClosed once Close has begun. Call the returned func when done.
+func (l *Log) use() (func(), error) {
+	l.useMu.RLock()
+	l.closeMu.RLock()
+	closed := l.closed
+	l.closeMu.RUnlock()
+	if closed {
+		l.useMu.RUnlock()
+		return nil, ErrClosed
+	}
+	return l.useMu.RUnlock, nil
 }
 
 // commitLoop is the one committer: it takes what is queued (up to
@@ -439,6 +456,11 @@ func (l *Log) Query(ctx context.Context, a Access, q Query) (Page, error) {
 	if err := a.Validate(); err != nil {
 		return Page{}, err
 	}
+	done, err := l.use()
+	if err != nil {
+		return Page{}, err
+	}
+	defer done()
 	if q.IDNr.IsZero() {
 		return Page{}, &FieldError{Index: -1, Field: "Query.IDNr", Reason: "required"}
 	}
@@ -530,6 +552,11 @@ func (l *Log) Accesses(ctx context.Context, a Access, q AccessQuery) (AccessPage
 	if err := a.Validate(); err != nil {
 		return AccessPage{}, err
 	}
+	done, err := l.use()
+	if err != nil {
+		return AccessPage{}, err
+	}
+	defer done()
 	limit := q.Limit
 	switch {
 	case limit == 0:
@@ -600,12 +627,11 @@ func (l *Log) AppendTransport(ctx context.Context, evs ...TransportEvent) error 
 		}
 		cp[i] = e
 	}
-	l.closeMu.RLock()
-	closed := l.closed
-	l.closeMu.RUnlock()
-	if closed {
-		return ErrClosed
+	done, err := l.use()
+	if err != nil {
+		return err
 	}
+	defer done()
 	if err := l.store.AppendTransport(ctx, cp); err != nil {
 		return fmt.Errorf("audit: transport log: %w", err)
 	}
@@ -614,6 +640,11 @@ func (l *Log) AppendTransport(ctx context.Context, evs ...TransportEvent) error 
 
 // Transport returns the transport events of one message, oldest first.
 func (l *Log) Transport(ctx context.Context, messageID uuid.UUID) ([]TransportEvent, error) {
+	done, err := l.use()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	evs, err := l.store.Transport(ctx, messageID)
 	if err != nil {
 		return nil, fmt.Errorf("audit: transport log: %w", err)

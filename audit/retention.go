@@ -22,6 +22,11 @@ func (l *Log) Purge(ctx context.Context) (PurgeResult, error) {
 	if err := l.Rotate(ctx); err != nil {
 		return PurgeResult{}, err
 	}
+	done, err := l.use()
+	if err != nil {
+		return PurgeResult{}, err
+	}
+	defer done()
 	now := l.clock()
 	anchors, err := l.store.Anchors(ctx)
 	if err != nil {
@@ -82,6 +87,11 @@ func (l *Log) PlaceHold(ctx context.Context, h Hold) (int64, error) {
 	if h.Until.IsZero() {
 		return 0, &FieldError{Index: -1, Field: "Hold.Until", Reason: "required"}
 	}
+	done, err := l.use()
+	if err != nil {
+		return 0, err
+	}
+	defer done()
 	h.Placed = l.clock().UTC()
 	h.From, h.To, h.Until = h.From.UTC(), h.To.UTC(), h.Until.UTC()
 	id, err := l.store.PutHold(ctx, h)
@@ -94,6 +104,11 @@ func (l *Log) PlaceHold(ctx context.Context, h Hold) (int64, error) {
 
 // ReleaseHold removes a legal hold; the next Purge deletes what it kept.
 func (l *Log) ReleaseHold(ctx context.Context, id int64) error {
+	done, err := l.use()
+	if err != nil {
+		return err
+	}
+	defer done()
 	if err := l.store.DeleteHold(ctx, id); err != nil {
 		return fmt.Errorf("audit: hold: %w", err)
 	}
@@ -102,6 +117,11 @@ func (l *Log) ReleaseHold(ctx context.Context, id int64) error {
 
 // Holds lists the legal holds.
 func (l *Log) Holds(ctx context.Context) ([]Hold, error) {
+	done, err := l.use()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	hs, err := l.store.Holds(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("audit: hold: %w", err)

@@ -170,6 +170,11 @@ func (v *verifier) add(f Finding) {
 // Verify cannot see a cut-off tail of the open segment on its own; keep
 // checkpoints ([Log.Checkpoint]) and use [Log.VerifyAgainst].
 func (l *Log) Verify(ctx context.Context) (*Report, error) {
+	done, err := l.use()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	rep, _, err := l.verify(ctx)
 	if err != nil {
 		return rep, err
@@ -476,6 +481,11 @@ func (l *Log) VerifyAgainst(ctx context.Context, cp Checkpoint) (*Report, error)
 	if cp.LogID != l.logID {
 		return nil, fmt.Errorf("%w: checkpoint of log %s, this is log %s", ErrBadCheckpoint, cp.LogID, l.logID)
 	}
+	done, err := l.use()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	rep, v, err := l.verify(ctx)
 	if err != nil {
 		return rep, err
