@@ -179,8 +179,8 @@ func (lt *loadTarget) rawPage(c *http.Client, id idnr.IDNr) (status, entries int
 
 // countAll pages through one person's answer and counts the entries,
 // checking that the order is newest first. A page answered with "timeout"
-// (the machine is shared) is asked again, up to five times: this is a
-// correctness check; latency is the benchmark's business.
+// (the machine is shared) is asked again after a pause, up to 50 times:
+// this is a correctness check; latency is the benchmark's business.
 func (lt *loadTarget) countAll(c *http.Client, id idnr.IDNr) (int, error) {
 	req := cockpit.Request{IDNr: id, Limit: 200}
 	n := 0
@@ -188,13 +188,14 @@ func (lt *loadTarget) countAll(c *http.Client, id idnr.IDNr) (int, error) {
 	for {
 		var resp cockpit.Response
 		var err error
-		for range 5 {
+		for range 50 {
 			resp, err = lt.page(c, &req)
 			var re *cockpit.ResponseError
 			if !errors.As(err, &re) || re.Code != cockpit.CodeTimeout {
 				break
 			}
 			lt.retries.Add(1)
+			time.Sleep(20 * time.Millisecond)
 		}
 		if err != nil {
 			return n, err

@@ -303,7 +303,7 @@ func TestRealStorePaginationStableUnderConcurrentAppends(t *testing.T) {
 }
 
 // TestRealStoreHTTPCorrectness is the default-sized version of the load
-// test: a log of 100,000 records (REGMO_LONG=1: unchanged; see
+// test: a log of 100,000 records (20,000 under the race detector; see
 // BenchmarkCockpitLoad for the 10-million-record run), concurrent mTLS
 // clients on loopback, every answer checked against what was written.
 func TestRealStoreHTTPCorrectness(t *testing.T) {
@@ -313,7 +313,7 @@ func TestRealStoreHTTPCorrectness(t *testing.T) {
 	for _, sc := range realStores(t) {
 		t.Run(sc.name, func(t *testing.T) {
 			l := openLog(t, sc, nil)
-			fx := buildLoadLog(t, l, 100_000, time.Now())
+			fx := buildLoadLog(t, l, correctnessRecords, time.Now())
 			lt := newLoadTarget(t, l)
 			var wg sync.WaitGroup
 			for c := range 4 {
