@@ -226,6 +226,7 @@ func (s *Sync) one(ctx context.Context, e *Entry) (Result, error) {
 	Replace(&res.Person, bzst, delivered&^evidence)
 	res.Fields = (changed &^ evidence) | FieldIDNr
 	res.Outcome = Updated
+	res.Reason = "changed:" + strings.Join((changed &^ evidence).Tokens(), "+")
 	switch {
 	case evidence != 0:
 		res.Outcome = Inaccurate
@@ -239,7 +240,7 @@ func (s *Sync) one(ctx context.Context, e *Entry) (Result, error) {
 		}
 		res.Details = []string{"Register hat Nachweis gegen BZSt-Daten: " + strings.Join(evidence.Tokens(), ", ")}
 	case changed == 0:
-		res.Outcome = Unchanged
+		res.Outcome, res.Reason = Unchanged, ""
 	}
 	return res, nil
 }

@@ -112,6 +112,6 @@ func TestSync(t *testing.T) {
 	// A second pass finds only what the register keeps against the BZSt.
 	rep2, err := sy.Run(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, 0, rep2.Outcomes["updated"])
+	assert.Equal(t, 0, rep2.Outcomes["updated"], "%v", rep2.Reasons)
 	assert.Equal(t, 210, rep2.Outcomes["unchanged"])
 }

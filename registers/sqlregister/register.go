@@ -395,7 +395,7 @@ func (r *Register) acceptStmt(fields registers.Fields, onlyPending bool) (string
 	sets = append(sets, r.idnrCol+" = "+r.ph(i), r.stateCol+" = "+r.ph(i+1), r.reasonCol+" = NULL", r.messageCol+" = "+r.ph(i+2))
 	i += 3
 	for _, c := range r.cols {
-		if _, f := fieldValue(&idnr.Person{}, c.field); fields.Has(f) {
+		if _, f := fieldValue(&idnr.Person{}, c.field); f != 0 && fields.Has(f) {
 			sets = append(sets, c.col+" = "+r.ph(i))
 			order = append(order, c.field)
 			i++
