@@ -153,19 +153,19 @@ func (m *Matcher) DecidePrepared(reg *Prepared, cands []Prepared) Outcome {
 // Reject says none is the person (Candidate -1). Missing evidence alone
 // never gives Accept: an answer carrying only the IDNr is Review.
 func (m *Matcher) Decide(register idnr.Person, candidates []idnr.Person) Outcome {
-	var reg Prepared
-	prepareInto(&reg, &register)
-	var one [1]Prepared
+	s := scratchPool.Get().(*scratch)
+	defer s.release()
+	prepareInto(&s.reg, &register, s)
 	var cs []Prepared
 	if len(candidates) == 1 {
-		cs = one[:]
+		cs = s.cand[:]
 	} else {
 		cs = make([]Prepared, len(candidates))
 	}
 	for i := range candidates {
-		prepareInto(&cs[i], &candidates[i])
+		prepareInto(&cs[i], &candidates[i], s)
 	}
-	return m.DecidePrepared(&reg, cs)
+	return m.DecidePrepared(&s.reg, cs)
 }
 
 // Compare returns the reasons and the score of one pair without deciding;

@@ -1,6 +1,8 @@
 package match
 
 import (
+	"sync"
+
 	"github.com/regmo/regmo/idnr"
 )
 
@@ -183,14 +185,38 @@ func (b *builder) nameForm(f *nameForm, s string) bool {
 // DIN 91379 are dropped by the search form, unparseable parts count as
 // missing.
 func (m *Matcher) Prepare(p idnr.Person) Prepared {
-	var out Prepared
-	prepareInto(&out, &p)
+	s := scratchPool.Get().(*scratch)
+	prepareInto(&s.reg, &p, s)
+	out := s.reg
+	s.release()
 	return out
 }
 
-func prepareInto(out *Prepared, p *idnr.Person) {
-	var stack [768]byte
-	b := builder{buf: stack[:0]}
+// scratch is reusable working memory for Prepare and Decide, so that the
+// large Prepared values and the builder do not go to the heap each time.
+type scratch struct {
+	reg  Prepared
+	cand [1]Prepared
+	b    builder
+}
+
+var scratchPool = sync.Pool{New: func() any { return &scratch{b: builder{buf: make([]byte, 0, 1024)}} }}
+
+// release clears the references to personal data and returns s to the pool.
+func (s *scratch) release() {
+	s.reg, s.cand = Prepared{}, [1]Prepared{}
+	clear(s.b.refs[:s.b.n])
+	s.b.n = 0
+	if cap(s.b.buf) > 1<<16 {
+		s.b.buf = make([]byte, 0, 1024)
+	}
+	scratchPool.Put(s)
+}
+
+func prepareInto(out *Prepared, p *idnr.Person, s *scratch) {
+	*out = Prepared{}
+	b := &s.b
+	b.buf, b.n = b.buf[:0], 0
 	out.id = p.IDNr
 	out.birth = p.BirthDate
 	out.sex = p.Sex
