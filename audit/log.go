@@ -131,9 +131,8 @@ type chainState struct {
 }
 
 type appendReq struct {
-	rows   []Row // Data, Time, IDNr filled in; chain fields by the committer
-	rotate bool  // close the open segment if its day is over
-	done   chan error
+	rows []Row // Data, Time, IDNr filled in; chain fields by the committer; none: only rotate
+	done chan error
 }
 
 const metaLogID = "log_id"
@@ -445,7 +444,7 @@ func (l *Log) closeSegment(st *chainState, now time.Time) Anchor {
 // signed anchor. Appends and [Log.Purge] do this on their own; call it to
 // seal yesterday's records without waiting for the next append.
 func (l *Log) Rotate(ctx context.Context) error {
-	return l.submit(ctx, &appendReq{rotate: true, done: make(chan error, 1)})
+	return l.submit(ctx, &appendReq{done: make(chan error, 1)})
 }
 
 // Query returns one page of a person's records, newest first (by their

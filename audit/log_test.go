@@ -162,3 +162,41 @@ func TestClockGoesBack(t *testing.T) {
 	require.NoError(t, err)
 	assert.EqualValues(t, 4, rep.Records)
 }
+
+// Verify and Checkpoint while appends run (and segments close) find nothing.
+func TestVerifyWhileAppending(t *testing.T) {
+	clock := audittest.NewClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
+	l := newLog(t, audit.Options{Clock: clock.Now})
+	defer l.Close()
+	ctx := context.Background()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if w == 0 && i%5 == 4 {
+					clock.Add(24 * time.Hour)
+				}
+				assert.NoError(t, l.Append(ctx, audittest.NewRecord(w, time.Time{})))
+			}
+		})
+	}
+	for range 10 {
+		cp, err := l.Checkpoint(ctx)
+		require.NoError(t, err)
+		_, err = l.Verify(ctx)
+		require.NoError(t, err)
+		_, err = l.VerifyAgainst(ctx, cp)
+		require.NoError(t, err)
+	}
+	close(stop)
+	wg.Wait()
+	rep, err := l.Verify(ctx)
+	require.NoError(t, err)
+	assert.Greater(t, rep.Segments, 0)
+}
