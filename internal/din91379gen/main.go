@@ -9,8 +9,8 @@
 //     letter or sequence with its search form in A-Z.
 //
 // It is run by "go generate ./idnr" (the directive lives in idnr/names.go).
-// The data is read from -in, by default ../shared/din91379 relative to the
-// module root (the shared folder sits beside the repository); the outputs are
+// The data is read from -in, by default internal/din91379gen/data in the
+// module (an unchanged copy of the CC-BY 4.0 data, with its licence); the outputs are
 // committed, so a build never needs the data.
 package main
 
@@ -37,7 +37,7 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("din91379gen: ")
 	root := flag.String("root", "", "module root (default: the nearest parent directory with go.mod)")
-	in := flag.String("in", "", "directory with the DIN 91379 data (default: <root>/../shared/din91379)")
+	in := flag.String("in", "", "directory with the DIN 91379 data (default: <root>/internal/din91379gen/data)")
 	flag.Parse()
 
 	if *root == "" {
@@ -48,7 +48,7 @@ func main() {
 		*root = r
 	}
 	if *in == "" {
-		*in = filepath.Join(*root, "..", "shared", "din91379")
+		*in = filepath.Join(*root, "internal", "din91379gen", "data")
 	}
 	src, err := readSource(*in)
 	if err != nil {
