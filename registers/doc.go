@@ -1,0 +1,106 @@
+// Package registers connects a register to the identity-data retrieval: it
+// fills the IDNr into every record (the initial fill, Erstbefüllung) and then
+// keeps the basic data current, for registers of a few thousand records on
+// one machine up to millions shared by several machines.
+//
+// It builds on [github.com/regmo/regmo/ida] (the lawful, protocolled IDA
+// client), [github.com/regmo/regmo/idnr/match] (does the answer belong to
+// the register's person?) and [github.com/regmo/regmo/audit] (the § 9
+// protocol the ida client writes). [github.com/regmo/regmo/registers/sqlregister]
+// implements the interfaces for a register table in PostgreSQL or SQLite.
+//
+// # Interfaces
+//
+// Register software implements a few small interfaces, declared here where
+// they are consumed, in the spirit of database/sql/driver:
+//
+//   - [Reader]: the people without an IDNr that are not settled yet, in key
+//     order, as keyset pages (Next(ctx, after, limit)).
+//   - [Writer]: store an accepted IDNr with the basic data that replace the
+//     register's own (only the fields the BVA transferred).
+//   - [ReviewQueue]: hand a case to the clerks, with its reasons.
+//
+// Optional capabilities are discovered by type assertion: [Marker] (record
+// the outcome of people who got no IDNr, so a later run skips them),
+// [BatchWriter] (all results of a batch and the checkpoint in one
+// transaction), [Checkpointer], [Leaser] with [RangeReader] (key ranges for
+// parallel workers), [CaseLister] (the clerks' work list), [Counter],
+// [SyncReader] and [CheckpointResetter] (sync).
+//
+// The IDA and the matcher are consumed through [Identifier], [Looker],
+// [InaccuracyReporter] and [Matcher]; [FromIDA] and [FromMatch] adapt the
+// regmo packages, and tests may pass fakes.
+//
+// [Profiles] lists registers of the Anlage zu § 1 IDNrG with the basic data
+// each keeps (only entries whose number and name could be verified).
+//
+// # Backfill
+//
+// [Backfill] runs the initial fill as a pipeline: a reader goroutine reads
+// keyset pages of [BackfillConfig.BatchSize] people and builds for each the
+// smallest lawful search ([BuildSearch]: family name, place, postcode and
+// birth date; else family name, given names and birth date; else the record
+// is reported as [NoSearch] with the reason, not dropped); Workers
+// goroutines send the batches through the IDA client's Bulk (its rate
+// limiter, breaker and retries apply; a batch that still fails is sent again
+// with backoff while [BackfillConfig.Retryable] says so); each unique hit is
+// checked by the [Matcher]: Accept writes the IDNr and replaces the basic
+// data, Review goes to the review queue with the reasons, Reject and "not
+// identifiable" are recorded and reported. One writer (the caller's
+// goroutine) stores each batch in one transaction together with the
+// checkpoint. Progress is reported through [BackfillConfig.Progress] (done,
+// rate, ETA); [Run] returns a [Report] (counts per outcome and reason,
+// throughput) that marshals to JSON, and [WriteCasesCSV] writes the
+// clerks' work list (register key, outcome, reason, matcher details and
+// message ID; no name, birth date, address or IDNr).
+//
+// # Resume
+//
+// Nothing is written before the IDA client returns, and the client returns
+// only after the § 9 protocol record of every transfer is durable, so no
+// IDNr is ever written without its protocol record; the register stores the
+// message ID of the answer with the record, which links each written IDNr
+// to exactly that record. Each batch's results are committed in one
+// transaction, together with the checkpoint: the last key below which every
+// batch is committed (batches finish out of order; the checkpoint only
+// advances over the contiguous prefix). A record that is settled is never
+// written again (the writer's UPDATE requires it to be pending), and the
+// reader skips settled records, so a run killed at any moment resumes from
+// the checkpoint with nothing written twice and nothing skipped. The
+// batches in flight at the moment of a crash were transferred and
+// protocolled but not written; the next run searches those people again,
+// which is a second, lawfully protocolled transfer.
+//
+// # Parallel workers
+//
+// With [BackfillConfig.Leases], several processes (on one or several
+// machines) fill one register together: the first to start splits the
+// pending records into key ranges ([Leaser.PlanLeases], idempotent); each
+// worker leases the next free range (FOR UPDATE SKIP LOCKED on PostgreSQL),
+// works through it, and completes it. Every batch commit renews the lease and
+// fails with [ErrLeaseLost] if another worker took it over after it expired,
+// so no record is written by two workers. A lease keeps its own checkpoint:
+// a worker that takes over an expired lease resumes where the previous one
+// committed last.
+//
+// # Sync
+//
+// [Sync] keeps a filled register current: it looks up every person with an
+// IDNr by IDNr and birth date (single requests, as in regular operation),
+// replaces the basic data that changed at the BZSt, and where the register
+// has evidence that the BZSt's data are wrong (a field verified against a
+// primary document, or a registered death) it keeps its own value and files
+// a report of suspected inaccuracy (§ 10 Abs. 4 IDNrG); see [Sync] for the
+// evidence rule.
+//
+// # Concurrency
+//
+// A [Backfill] or [Sync] runs one job at a time; Run may be called again
+// after it returns (that resumes). Run starts its goroutines and waits for
+// all of them before it returns, also on error or cancellation. The
+// Register, Identifier and Matcher it is given must be safe for concurrent
+// use (the reader, the workers and the writer call them from different
+// goroutines). Progress callbacks come from one goroutine. Nothing in this
+// package logs personal data: reasons and reports hold codes and counts,
+// and keys are the register's own.
+package registers

@@ -1,0 +1,83 @@
+// Package sqlregister adapts a register table in PostgreSQL or SQLite to
+// the interfaces of [github.com/regmo/regmo/registers], configured by a
+// column mapping, so that a vendor fills the IDNr into an existing table
+// without writing the plumbing.
+//
+// # Interfaces
+//
+// [*Register] implements registers.Register (Reader, Writer, ReviewQueue)
+// and the optional capabilities Marker, BatchWriter, Checkpointer,
+// RangeReader and Leaser, CaseLister, Counter, SyncReader and
+// CheckpointResetter. [New] takes a database/sql handle ([OpenSQLite] for
+// modernc.org/sqlite, [OpenPostgres] for PostgreSQL through a small driver
+// over pgx connections) and a [Config]: the table, its key column, the
+// [Columns] mapping (which column holds which basic-data field; every
+// column is read and written as text, dates as "YYYY-MM-DD" or "DDMMYYYY"
+// with 00 for unknown parts), and the IDNr column. [ParseColumns] reads a
+// mapping "family_name=nachname,birth_date=geb_datum,...".
+//
+// Table and column names must be plain identifiers ([A-Za-z_][A-Za-z0-9_]*,
+// at most 63 characters; "schema.table" for the table); anything else is
+// refused with [ErrIdentifier] rather than escaped. Names are double-quoted
+// in every statement (so in PostgreSQL give them as stored, i.e. lower
+// case for names created unquoted), and values are always bound as
+// parameters, never spliced into SQL.
+//
+// # Migrations
+//
+// New brings the bookkeeping schema up to date with versioned migrations,
+// each in one transaction with its version row in <prefix>schema
+// (serialised by a table lock on PostgreSQL, so several workers may start
+// at once). Version 1 adds to the register table the IDNr column (unless
+// it exists) with an index, <prefix>state (the outcome: 1 accepted,
+// 2 review, 3 not identifiable, 4 rejected, 5 no search; NULL pending),
+// <prefix>reason and <prefix>message (the message ID of the answer, which
+// links a written IDNr to its § 9 protocol record); and the tables
+// <prefix>checkpoint (job, last key), <prefix>review (the review queue:
+// key, reason, score, the matcher's details, message ID and the candidate
+// the BVA returned, as JSON) and <prefix>leases (key ranges for parallel
+// workers). The prefix defaults to "regmo_".
+//
+// # Backfill
+//
+// Next reads pending records (IDNr and state NULL) by keyset, "WHERE key >
+// ? ORDER BY key LIMIT ?". WriteBatch stores a batch in one transaction:
+// accepted records get the IDNr and the transferred basic data (only the
+// mapped columns of the fields the BVA delivered), the others their state
+// and reason, review cases their queue entry, and the checkpoint row is
+// updated. Every UPDATE requires the record to be still pending, so a
+// record is never written twice; a conflict rolls the batch back with
+// [ErrConflict].
+//
+// # Resume
+//
+// Because results and checkpoint commit together, a crash loses at most the
+// batches in flight; the next run starts after the checkpoint and skips
+// records settled beyond it. SQLite runs in WAL mode with synchronous=FULL.
+//
+// # Parallel workers
+//
+// PlanLeases splits the pending records into ranges of about rangeSize keys
+// (every rangeSize-th key as a boundary, the last range open-ended) once per
+// job. AcquireLease takes the first open range that nobody holds or whose
+// lease expired, in one UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP
+// LOCKED) RETURNING on PostgreSQL, so concurrent workers never wait for or
+// take the same range; lease times are the database's clock. Each batch
+// commit renews the lease and moves its checkpoint, and fails with
+// registers.ErrLeaseLost if the lease is no longer ours. On SQLite the same
+// statements run (without SKIP LOCKED); SQLite serialises writers, so it
+// suits one process with several goroutines, not several machines.
+//
+// # Sync
+//
+// NextWithIDNr reads records that have an IDNr; a sync batch replaces the
+// changed fields of records that still hold the same IDNr. The optional
+// column Columns.Verified lists the fields the register verified against a
+// primary document (the evidence of registers.Sync).
+//
+// # Concurrency
+//
+// A *Register is safe for concurrent use; it holds no state besides the
+// *sql.DB and prepared statement texts. Write transactions on SQLite take
+// the write lock at BEGIN (so concurrent writers queue instead of failing).
+package sqlregister
