@@ -286,8 +286,8 @@ type Outcome struct {
 	Candidate int
 	// Score is the best candidate's total weight (sum of Reasons weights).
 	Score float64
-	// Runner is the second-best candidate's score; meaningful only when
-	// there were at least two candidates.
+	// Runner is the second-best candidate's score; 0 when there was only
+	// one candidate.
 	Runner float64
 	// Hold says why the decision is not Accept; HoldField names the field
 	// for HoldConflict, HoldMissing, HoldWeak.
@@ -341,3 +341,15 @@ func (o Outcome) LogValue() slog.Value {
 		slog.String("reasons", o.Reasons.String()),
 	)
 }
+
+// MarshalText implements encoding.TextMarshaler with [Field.String].
+func (f Field) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
+
+// MarshalText implements encoding.TextMarshaler with [Level.String].
+func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
+
+// MarshalText implements encoding.TextMarshaler with [Decision.String].
+func (d Decision) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// MarshalText implements encoding.TextMarshaler with [Hold.String].
+func (h Hold) MarshalText() ([]byte, error) { return []byte(h.String()), nil }

@@ -106,19 +106,24 @@ func hold(rs *Reasons, weakOK bool, sexAgrees bool) (Hold, Field) {
 // allocate.
 func (m *Matcher) DecidePrepared(reg *Prepared, cands []Prepared) Outcome {
 	if reg == nil || len(cands) == 0 {
-		return Outcome{Decision: Reject, Candidate: -1, Runner: math.Inf(-1), Hold: HoldNoCandidate}
+		return Outcome{Decision: Reject, Candidate: -1, Hold: HoldNoCandidate}
 	}
-	o := Outcome{Candidate: -1, Score: math.Inf(-1), Runner: math.Inf(-1)}
+	o := Outcome{Candidate: -1}
+	best, runner := math.Inf(-1), math.Inf(-1)
 	var cur Reasons
 	bestWeakOK := false
 	for i := range cands {
 		s, weakOK := m.score(reg, &cands[i], &cur)
-		if s > o.Score {
-			o.Runner = o.Score
-			o.Score, o.Candidate, o.Reasons, bestWeakOK = s, i, cur, weakOK
-		} else if s > o.Runner {
-			o.Runner = s
+		if s > best {
+			runner = best
+			best, o.Candidate, o.Reasons, bestWeakOK = s, i, cur, weakOK
+		} else if s > runner {
+			runner = s
 		}
+	}
+	o.Score = best
+	if len(cands) > 1 {
+		o.Runner = runner
 	}
 	sexAgrees := o.Reasons[FieldSex].Level == LevelExact
 	o.Hold, o.HoldField = hold(&o.Reasons, bestWeakOK, sexAgrees)

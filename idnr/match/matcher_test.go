@@ -1,6 +1,11 @@
 package match_test
 
 import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -103,4 +108,54 @@ func TestDecideCases(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOutcomeHasNoPersonalData checks that what is logged or queued for a
+// clerk carries no name, date, place or number of the person.
+func TestOutcomeHasNoPersonalData(t *testing.T) {
+	m := match.New()
+	reg := person()
+	reg.IDNr = idnr.IDNr{}
+	reg.GivenNames = "Peter"
+	cand := person()
+	cand.BirthDate = idnr.MustDate(1961, 12, 3)
+	for _, cands := range [][]idnr.Person{{cand}, {cand, person()}, nil} {
+		o := m.Decide(reg, cands)
+		var logged strings.Builder
+		slog.New(slog.NewTextHandler(&logged, nil)).Info("match", "outcome", o)
+		js, err := json.Marshal(o)
+		require.NoError(t, err)
+		for _, text := range []string{o.String(), o.German(), logged.String(), string(js), fmt.Sprint(o)} {
+			for _, secret := range []string{"Müller", "MUELLER", "Hans", "HANS", "Peter", "PETER", "Köln", "KOELN",
+				"Haupt", "HAUPT", "1961", "50667", "36574261809", "574"} {
+				assert.NotContains(t, text, secret)
+			}
+		}
+	}
+}
+
+// TestDecideConcurrent runs Decide from several goroutines (run with -race).
+func TestDecideConcurrent(t *testing.T) {
+	m := match.New()
+	reg := person()
+	reg.IDNr = idnr.IDNr{}
+	want := m.Decide(reg, []idnr.Person{person()})
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 200 {
+				c := person()
+				if (g+i)%2 == 0 {
+					c.GivenNames = "Friedrich"
+				}
+				o := m.Decide(reg, []idnr.Person{c})
+				if (g+i)%2 == 0 {
+					assert.Equal(t, match.Review, o.Decision)
+				} else {
+					assert.Equal(t, want, o)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
