@@ -141,6 +141,9 @@
 //     only when the first given names agree (siblings share middle names);
 //     at most one of family name, given names and birth date below its
 //     strong levels;
+//   - the birth place or the address (at least the town) agrees: names
+//     and birth date alone do not tell a namesake born the same day apart,
+//     so an answer without address and birth place goes to review;
 //   - a birth date that is not exactly equal (partial, digit typo, day and
 //     month swapped) is confirmed by the same street, a conflicting birth
 //     place by the same address ([HoldCorroboration]): a namesake born a

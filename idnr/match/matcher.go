@@ -93,6 +93,16 @@ func hold(rs *Reasons, weakOK bool, sexAgrees bool) (Hold, Field) {
 		// match with a wrong birth place needs the address to confirm it.
 		return HoldCorroboration, FieldBirthPlace
 	}
+	switch place {
+	case LevelExact, LevelDiacritics, LevelPartial, LevelPhonetic, LevelTypo:
+	default:
+		if addr != LevelExact && addr != LevelSameStreet && addr != LevelSameCity {
+			// Names and birth date alone: a namesake born the same day
+			// cannot be told apart when the answer lacks address and birth
+			// place, or both disagree.
+			return HoldCorroboration, FieldAddress
+		}
+	}
 	if birth != LevelExact && !sameStreet {
 		// A namesake born a few days or weeks apart lives elsewhere.
 		return HoldCorroboration, FieldBirthDate

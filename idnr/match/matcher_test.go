@@ -89,6 +89,7 @@ func TestDecideCases(t *testing.T) {
 			level: map[match.Field]match.Level{match.FieldSex: match.LevelConflict}},
 		{name: "sibling", edit: func(p *idnr.Person) { p.GivenNames = "Anna"; p.BirthDate = idnr.MustDate(1965, 1, 30) }, want: match.Reject},
 		{name: "only IDNr answered", cand: func(p *idnr.Person) { *p = idnr.Person{IDNr: p.IDNr} }, want: match.Review},
+		{name: "no address or birth place answered", cand: func(p *idnr.Person) { p.Address = idnr.Address{}; p.BirthPlace = idnr.Place{} }, want: match.Review},
 		{name: "no birth date answered", cand: func(p *idnr.Person) { p.BirthDate = idnr.Date{} }, want: match.Review},
 	}
 	for _, tc := range tests {
