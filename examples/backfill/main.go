@@ -55,6 +55,7 @@ type options struct {
 	jsonSummary, quiet bool
 	limit              int
 	cpuprofile         string
+	sync               bool
 }
 
 func main() {
@@ -110,6 +111,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
 	fs.IntVar(&o.limit, "limit", 0, "stop after this many people (0: all)")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the run to this file")
+	fs.BoolVar(&o.sync, "sync", false, "keep the filled register current (lookup by IDNr and birth date) instead of the initial fill")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -217,8 +219,12 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 		return nil, err
 	}
 	defer client.Close()
+	// Ask for no more than the register keeps.
 	auth := ida.Auth{Role: "erstbefuellung", Actor: "regmo-backfill", Purpose: purpose, LegalBasis: "§ 6 Abs. 3 IDNrG",
-		Fields: registers.AllFields}
+		Fields: reg.Fields()}
+	if o.sync {
+		return runSync(ctx, o, reg, registers.FromIDA(client, auth), alog, stdout)
+	}
 
 	// The backfill.
 	var bar *progressbar.ProgressBar
@@ -475,4 +481,34 @@ func loadOrCreateKey(path string) (ed25519.PrivateKey, error) {
 		return nil, fmt.Errorf("%s: not an ed25519 key", path)
 	}
 	return key, nil
+}
+
+// runSync makes one sync pass over the people that have an IDNr.
+func runSync(ctx context.Context, o *options, reg *sqlregister.Register, x *registers.IDA, alog *audit.Log, stdout io.Writer) (*Summary, error) {
+	sy, err := registers.NewSync(registers.SyncConfig{Register: reg, IDA: x, Fields: reg.Fields(), Workers: o.workers, Limit: o.limit})
+	if err != nil {
+		return nil, err
+	}
+	rep, err := sy.Run(ctx)
+	if rep != nil {
+		if werr := writeFile(filepath.Join(o.dir, "sync-report.json"), rep.WriteJSON); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	vr, verr := alog.Verify(ctx)
+	if o.jsonSummary {
+		return nil, rep.WriteJSON(stdout)
+	}
+	fmt.Fprintf(stdout, "sync: %d people in %.1fs: %v\n", rep.People, rep.Seconds, rep.Outcomes)
+	for _, k := range rep.SortedReasons() {
+		fmt.Fprintf(stdout, "  %-50s %d\n", k, rep.Reasons[k])
+	}
+	if verr != nil || !vr.OK() {
+		return nil, errors.New("the protocol did not verify")
+	}
+	fmt.Fprintf(stdout, "protocol verified (%d records); report %s\n", vr.Records, filepath.Join(o.dir, "sync-report.json"))
+	return nil, nil
 }

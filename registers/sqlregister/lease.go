@@ -36,6 +36,13 @@ func (r *Register) PlanLeases(ctx context.Context, job string, rangeSize int) er
 	if open > 0 {
 		return nil
 	}
+	var pending int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+r.table+" WHERE "+r.idnrCol+" IS NULL AND "+r.stateCol+" IS NULL").Scan(&pending); err != nil {
+		return err
+	}
+	if pending == 0 && all > 0 {
+		return nil // the plan is done and nothing new arrived
+	}
 	if all > 0 {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+r.leasesT+" WHERE job = "+r.ph(1), job); err != nil {
 			return err
