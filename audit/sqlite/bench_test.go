@@ -38,7 +38,7 @@ func BenchmarkQuery10M(b *testing.B) {
 	if dir == "" {
 		dir = b.TempDir()
 	}
-	s, err := sqlite.Open(filepath.Join(dir, "audit10m.db"))
+	s, err := sqlite.Open(filepath.Join(dir, "audit10m.db"), sqlite.WithCacheSize(1<<30))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -23,6 +23,7 @@ type config struct {
 	synchronous string
 	busyTimeout time.Duration
 	readers     int
+	cacheKiB    int
 }
 
 // WithTablePrefix puts a prefix before every table name (letters, digits
@@ -37,6 +38,11 @@ func WithSynchronous(mode string) Option { return func(c *config) { c.synchronou
 
 // WithBusyTimeout sets how long a connection waits for a lock (default 10s).
 func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.busyTimeout = d } }
+
+// WithCacheSize sets the page cache of each connection in bytes (default
+// 64 MiB). A large log with heavy appends profits from a larger writer cache:
+// the (idnr, seq) index takes random inserts.
+func WithCacheSize(bytes int64) Option { return func(c *config) { c.cacheKiB = int(bytes >> 10) } }
 
 // WithReaders sets the number of reading connections (default 4).
 func WithReaders(n int) Option { return func(c *config) { c.readers = n } }
@@ -55,7 +61,7 @@ type tables struct{ meta, migrations, records, anchors, access, transport, holds
 // the synchronous level, the busy timeout, and migrates the schema to the
 // current version. Writes go through one connection.
 func Open(path string, opts ...Option) (*Store, error) {
-	c := config{synchronous: "FULL", busyTimeout: 10 * time.Second, readers: 4}
+	c := config{synchronous: "FULL", busyTimeout: 10 * time.Second, readers: 4, cacheKiB: 64 << 10}
 	for _, o := range opts {
 		o(&c)
 	}
