@@ -95,12 +95,11 @@ outer:
 }
 
 // phonMatch reports whether two names (search forms a, b with Kölner
-// Phonetik codes pa, pb) sound alike: equal codes of at least three digits
-// and the same first letter. Shorter codes say little (Johanna and Hannah
-// both give 06), and a different first letter hides too many unrelated
-// names (Ingrid and Annegret both give 06472).
+// Phonetik codes pa, pb) sound alike: equal codes of at least two digits
+// and the same first letter. Without the first letter too many unrelated
+// names meet (Johanna and Hannah both give 06, Ingrid and Annegret 06472).
 func phonMatch(a, b, pa, pb string) bool {
-	return len(pa) >= 3 && pa == pb && a != "" && b != "" && a[0] == b[0]
+	return len(pa) >= 2 && pa == pb && a != "" && b != "" && a[0] == b[0]
 }
 
 // joinedSubset reports whether every given name of a equals one name of b

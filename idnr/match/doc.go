@@ -67,8 +67,8 @@
 // the BMeldDAV's phonetic search uses it: Müller-Lüdenscheidt gives
 // 65752682; Meier, Mayr and Maier give 67. [AppendPhonetic] does not
 // allocate. Two names count as phonetically equal only with a code of at
-// least three digits and the same first letter: shorter codes say little
-// (Johanna and Hannah both give 06).
+// least two digits and the same first letter: otherwise too many unrelated
+// names meet (Johanna and Hannah both give 06, Ingrid and Annegret 06472).
 //
 // # Scoring model
 //

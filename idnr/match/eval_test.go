@@ -194,6 +194,19 @@ func TestEvaluation(t *testing.T) {
 		res, wrong := evaluate(m, genCases(checkSeed, perKind))
 		report(t, fmt.Sprintf("generated in the test: idnrtest.Generator, seed %d", checkSeed), res, wrong)
 	})
+	t.Run("register-mix", func(t *testing.T) {
+		// What the backfill sees: every register record a RegisterCopy
+		// (realistic mix of defects) against the person's clean data.
+		g := idnrtest.New(checkSeed + 1)
+		var cases []idnrtest.Case
+		for range perKind * 5 {
+			p := g.Person()
+			reg, k := g.RegisterCopy(p)
+			cases = append(cases, idnrtest.Case{Kind: k, Register: reg, Candidates: []idnr.Person{p}, Truth: 0})
+		}
+		res, wrong := evaluate(m, cases)
+		report(t, fmt.Sprintf("register copies with the realistic defect mix, seed %d", checkSeed+1), res, wrong)
+	})
 	t.Run("fresh-simple", func(t *testing.T) {
 		res, wrong := evaluate(m, genSimpleCases(checkSeed, perKind/2))
 		report(t, fmt.Sprintf("generated in the test: idnrtest.EvalPerson, seed %d", checkSeed), res, wrong)

@@ -160,3 +160,61 @@ func TestDecideConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestCompareFields(t *testing.T) {
+	m := match.New()
+	level := func(f match.Field, a, b idnr.Person) match.Level {
+		pa, pb := m.Prepare(a), m.Prepare(b)
+		rs, _ := m.Compare(&pa, &pb)
+		return rs[f].Level
+	}
+	addr := func(street, no string) idnr.Person {
+		return idnr.Person{Address: idnr.Address{Street: street, HouseNumber: no, PostalCode: "79098", City: "Freiburg"}}
+	}
+	place := func(city string) idnr.Person { return idnr.Person{BirthPlace: idnr.Place{City: city}} }
+	given := func(g string) idnr.Person { return idnr.Person{GivenNames: g} }
+	family := func(f string, former ...string) idnr.Person { return idnr.Person{FamilyName: f, FormerNames: former} }
+	birth := func(y, mo, d int) idnr.Person { return idnr.Person{BirthDate: idnr.MustDate(y, mo, d)} }
+	tests := []struct {
+		name  string
+		field match.Field
+		a, b  idnr.Person
+		want  match.Level
+	}{
+		{"street suffix Str.", match.FieldAddress, addr("Hauptstr.", "12a"), addr("Hauptstraße", "12 A"), match.LevelExact},
+		{"street suffix Pl.", match.FieldAddress, addr("Kirchpl.", "1"), addr("Kirchplatz", "1"), match.LevelExact},
+		{"street suffix -wegle", match.FieldAddress, addr("Talwegle", "3"), addr("Talweg", "3"), match.LevelExact},
+		{"street suffix -gässle", match.FieldAddress, addr("Rosengässle", "3"), addr("Rosengasse", "3"), match.LevelExact},
+		{"house number part differs", match.FieldAddress, addr("Hauptstraße", "12"), addr("Hauptstraße", "12a"), match.LevelSameStreet},
+		{"other street", match.FieldAddress, addr("Lindenweg", "3"), addr("Hauptstraße", "3"), match.LevelSameCity},
+		{"district", match.FieldBirthPlace, place("Berlin"), place("Berlin-Spandau"), match.LevelPartial},
+		{"abbreviation", match.FieldBirthPlace, place("Frankfurt a. M."), place("Frankfurt am Main"), match.LevelPartial},
+		{"other Frankfurt", match.FieldBirthPlace, place("Frankfurt (Oder)"), place("Frankfurt am Main"), match.LevelConflict},
+		{"old name", match.FieldBirthPlace, place("Breslau"), place("Wrocław"), match.LevelPartial},
+		{"exonym", match.FieldBirthPlace, place("München"), place("Munich"), match.LevelPartial},
+		{"place without umlaut", match.FieldBirthPlace, place("Koln"), place("Köln"), match.LevelDiacritics},
+		{"given names any order", match.FieldGivenNames, given("Maria Anna"), given("Anna Maria"), match.LevelExact},
+		{"Hans-Georg is not Hans Georg (hyphenation)", match.FieldGivenNames, given("Hans Georg"), given("Hans-Georg"), match.LevelHyphenation},
+		{"siblings share a middle name", match.FieldGivenNames, given("Anna Maria"), given("Lena Maria"), match.LevelPartial},
+		{"no common given name", match.FieldGivenNames, given("Anna"), given("Lena"), match.LevelConflict},
+		{"birth name", match.FieldFamilyName, family("Schmidt"), family("Weber", "Schmidt"), match.LevelFormerName},
+		{"nobility prefix", match.FieldFamilyName, family("von Neuenwalde"), family("Graf von Neuenwalde"), match.LevelSubset},
+		{"double name", match.FieldFamilyName, family("Meier"), family("Meier-Schulz"), match.LevelSubset},
+		{"phonetic family name", match.FieldFamilyName, family("Meier"), family("Mayr"), match.LevelPhonetic},
+		{"typo family name", match.FieldFamilyName, family("Schneider"), family("Schneidet"), match.LevelTypo},
+		{"other family", match.FieldFamilyName, family("Schmidt"), family("Weber"), match.LevelConflict},
+		{"swapped", match.FieldBirthDate, birth(1980, 5, 7), birth(1980, 7, 5), match.LevelSwapped},
+		{"one digit", match.FieldBirthDate, birth(1980, 5, 17), birth(1980, 5, 18), match.LevelDigitTypo},
+		{"transposed year digits", match.FieldBirthDate, birth(1975, 1, 30), birth(1957, 1, 30), match.LevelDigitTypo},
+		{"month known", match.FieldBirthDate, birth(1980, 5, 0), birth(1980, 5, 17), match.LevelCompatible},
+		{"year known", match.FieldBirthDate, birth(1980, 0, 0), birth(1980, 5, 17), match.LevelPartial},
+		{"other year", match.FieldBirthDate, birth(1980, 0, 0), birth(1981, 5, 17), match.LevelConflict},
+		{"far apart", match.FieldBirthDate, birth(1955, 3, 1), birth(1980, 5, 17), match.LevelConflict},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, level(tc.field, tc.a, tc.b))
+			assert.Equal(t, tc.want, level(tc.field, tc.b, tc.a), "symmetric")
+		})
+	}
+}
