@@ -115,15 +115,23 @@ func hold(rs *Reasons, weakOK bool, sexAgrees bool) (Hold, Field) {
 // the preparation, for hit lists and repeated comparisons; it does not
 // allocate.
 func (m *Matcher) DecidePrepared(reg *Prepared, cands []Prepared) Outcome {
-	if reg == nil || len(cands) == 0 {
+	if reg == nil {
+		return Outcome{Decision: Reject, Candidate: -1, Hold: HoldNoCandidate}
+	}
+	return m.decide(reg, len(cands), func(i int) *Prepared { return &cands[i] })
+}
+
+// decide scores n candidates, got one at a time from cand, and decides.
+func (m *Matcher) decide(reg *Prepared, n int, cand func(int) *Prepared) Outcome {
+	if n == 0 {
 		return Outcome{Decision: Reject, Candidate: -1, Hold: HoldNoCandidate}
 	}
 	o := Outcome{Candidate: -1}
 	best, runner := math.Inf(-1), math.Inf(-1)
 	var cur Reasons
 	bestWeakOK := false
-	for i := range cands {
-		s, weakOK := m.score(reg, &cands[i], &cur)
+	for i := 0; i < n; i++ {
+		s, weakOK := m.score(reg, cand(i), &cur)
 		if s > best {
 			runner = best
 			best, o.Candidate, o.Reasons, bestWeakOK = s, i, cur, weakOK
@@ -132,7 +140,7 @@ func (m *Matcher) DecidePrepared(reg *Prepared, cands []Prepared) Outcome {
 		}
 	}
 	o.Score = best
-	if len(cands) > 1 {
+	if n > 1 {
 		o.Runner = runner
 	}
 	sexAgrees := o.Reasons[FieldSex].Level == LevelExact
@@ -140,7 +148,7 @@ func (m *Matcher) DecidePrepared(reg *Prepared, cands []Prepared) Outcome {
 	if o.Hold == HoldNone && o.Score < m.accept {
 		o.Hold = HoldScore
 	}
-	if o.Hold == HoldNone && len(cands) > 1 && o.Score-o.Runner < m.margin {
+	if o.Hold == HoldNone && n > 1 && o.Score-o.Runner < m.margin {
 		o.Hold = HoldAmbiguous
 	}
 	switch {
@@ -171,16 +179,12 @@ func (m *Matcher) Decide(register idnr.Person, candidates []idnr.Person) Outcome
 	s := scratchPool.Get().(*scratch)
 	defer s.release()
 	prepareInto(&s.reg, &register, s)
-	var cs []Prepared
-	if len(candidates) == 1 {
-		cs = s.cand[:]
-	} else {
-		cs = make([]Prepared, len(candidates))
-	}
-	for i := range candidates {
-		prepareInto(&cs[i], &candidates[i], s)
-	}
-	return m.DecidePrepared(&s.reg, cs)
+	// Candidates are prepared one at a time into the same scratch, so a
+	// hit list of 1,000 needs no more memory than a single hit.
+	return m.decide(&s.reg, len(candidates), func(i int) *Prepared {
+		prepareInto(&s.cand[0], &candidates[i], s)
+		return &s.cand[0]
+	})
 }
 
 // Compare returns the reasons and the score of one pair without deciding;
