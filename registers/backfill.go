@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -45,6 +46,16 @@ type BackfillConfig struct {
 	Retryable func(error) bool
 	// Limit stops the run after this many people (0: all).
 	Limit int
+	// FallbackAfterNotIdentifiable sends, for a person whose search by
+	// residence was answered "not identifiable" and whose given names are
+	// known, the fallback search by family name, given names and birth
+	// date (§ 6 Abs. 3 Nr. 2 IDNrG) as a second request. It treats a
+	// residence the BVA cannot confirm (typically an outdated address) as
+	// unknown, which is what the fallback search is for; whether that
+	// reading fits the register's legal assessment is for the register to
+	// decide, so the default is off. Each search is its own protocolled
+	// transfer.
+	FallbackAfterNotIdentifiable bool
 
 	// Leases makes the run share the register with other processes by
 	// leasing key ranges; the register must implement [Leaser]. LeaseRange
@@ -377,31 +388,37 @@ func (b *Backfill) identify(ctx context.Context, j *batchJob) error {
 	if len(j.searches) == 0 {
 		return nil
 	}
-	var answers []Answer
-	var err error
-	pause := b.cfg.Backoff
-	for attempt := 1; ; attempt++ {
-		answers, err = b.cfg.IDA.Identify(ctx, j.searches)
-		if err == nil && len(answers) != len(j.searches) {
-			err = fmt.Errorf("registers: IDA returned %d answers for %d searches", len(answers), len(j.searches))
+	answers, err := b.send(ctx, j.searches)
+	if err != nil {
+		return err
+	}
+	if b.cfg.FallbackAfterNotIdentifiable {
+		var again []Search
+		var at []int
+		for k, a := range answers {
+			if a.Kind != AnswerNotIdentifiable || j.searches[k].Kind != SearchResidence {
+				continue
+			}
+			p := &j.entries[j.idx[k]].Person
+			given := strings.Join(strings.Fields(p.GivenNames), " ")
+			if given == "" || !validName(given) {
+				continue
+			}
+			s := j.searches[k]
+			again = append(again, Search{Kind: SearchFallback, FamilyName: s.FamilyName, BirthDate: s.BirthDate, GivenNames: given})
+			at = append(at, k)
 		}
-		if err == nil {
-			break
+		if len(again) > 0 {
+			more, err := b.send(ctx, again)
+			if err != nil {
+				return err
+			}
+			for i, k := range at {
+				if more[i].Kind != AnswerNotIdentifiable {
+					answers[k] = more[i]
+				}
+			}
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if attempt >= b.cfg.MaxAttempts || !b.cfg.Retryable(err) {
-			return fmt.Errorf("registers: batch of %d searches failed after %d attempts: %w", len(j.searches), attempt, err)
-		}
-		b.log.Warn("batch failed, retrying", "attempt", attempt, "err", err)
-		d := pause/2 + rand.N(pause/2+1)
-		select {
-		case <-time.After(d):
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		pause = min(pause*2, 30*time.Second)
 	}
 	for k, a := range answers {
 		i := j.idx[k]
@@ -445,6 +462,34 @@ func (b *Backfill) identify(ctx context.Context, j *batchJob) error {
 		}
 	}
 	return nil
+}
+
+// send sends searches, again with backoff while the error is retryable.
+func (b *Backfill) send(ctx context.Context, searches []Search) ([]Answer, error) {
+	pause := b.cfg.Backoff
+	for attempt := 1; ; attempt++ {
+		answers, err := b.cfg.IDA.Identify(ctx, searches)
+		if err == nil && len(answers) != len(searches) {
+			err = fmt.Errorf("registers: IDA returned %d answers for %d searches", len(answers), len(searches))
+		}
+		if err == nil {
+			return answers, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if attempt >= b.cfg.MaxAttempts || !b.cfg.Retryable(err) {
+			return nil, fmt.Errorf("registers: batch of %d searches failed after %d attempts: %w", len(searches), attempt, err)
+		}
+		b.log.Warn("batch failed, retrying", "attempt", attempt, "err", err)
+		d := pause/2 + rand.N(pause/2+1)
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		pause = min(pause*2, 30*time.Second)
+	}
 }
 
 // write commits batches in arrival order; the checkpoint only covers the

@@ -226,7 +226,7 @@ func (s *Sync) one(ctx context.Context, e *Entry) (Result, error) {
 	Replace(&res.Person, bzst, delivered&^evidence)
 	res.Fields = (changed &^ evidence) | FieldIDNr
 	res.Outcome = Updated
-	res.Reason = "changed:" + strings.Join((changed &^ evidence).Tokens(), "+")
+	res.Reason = "changed:" + strings.Join((changed&^evidence).Tokens(), "+")
 	switch {
 	case evidence != 0:
 		res.Outcome = Inaccurate

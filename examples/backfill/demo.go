@@ -63,10 +63,9 @@ func truthStream(seed uint64, people int, fn func(first int, chunk []idnr.Person
 }
 
 // unknownAtBZSt reports whether person i is missing from the mock BVA's
-// data (about 1%: for example moved abroad long ago), so that the demo
-// shows "not identifiable" answers.
+// data (about 0.2%: for example moved abroad long ago).
 func unknownAtBZSt(seed uint64, i int) bool {
-	return rand.New(rand.NewPCG(seed, uint64(i)^0x9e3779b97f4a7c15)).IntN(100) == 0
+	return rand.New(rand.NewPCG(seed, uint64(i)^0x9e3779b97f4a7c15)).IntN(500) == 0
 }
 
 // registerCopy returns the register's record of truth person i: a
@@ -82,7 +81,7 @@ func registerCopy(seed uint64, i int, p idnr.Person) idnr.Person {
 	case x < 5:
 		c.Address = idnr.Address{}
 		c.GivenNames = ""
-	case x < 25:
+	case x < 10:
 		c.Address = idnr.Address{}
 	}
 	return c

@@ -56,6 +56,7 @@ type options struct {
 	limit              int
 	cpuprofile         string
 	sync               bool
+	fallback           bool
 }
 
 func main() {
@@ -111,6 +112,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
 	fs.IntVar(&o.limit, "limit", 0, "stop after this many people (0: all)")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the run to this file")
+	fs.BoolVar(&o.fallback, "fallback", true, "after a residence search answered \"not identifiable\", try the fallback search by given names (see README)")
 	fs.BoolVar(&o.sync, "sync", false, "keep the filled register current (lookup by IDNr and birth date) instead of the initial fill")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -249,6 +251,7 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 	bf, err := registers.NewBackfill(registers.BackfillConfig{
 		Register: reg, IDA: registers.FromIDA(client, auth), Matcher: registers.FromMatch(match.New()),
 		BatchSize: o.batch, Workers: o.workers, Limit: o.limit, Progress: progress,
+		FallbackAfterNotIdentifiable: o.fallback,
 	})
 	if err != nil {
 		return nil, err
