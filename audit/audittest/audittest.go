@@ -8,7 +8,15 @@
 //		audittest.Run(t, func(t *testing.T) audittest.Harness { ... })
 //	}
 //
-// The suite needs no testify; it uses only the testing package.
+// Besides [Run] (behaviour, tamper, checkpoint, retention and legal-hold
+// tests), the package has the crash test ([RunCrash] with [CrashChild]:
+// a child process appending under load is SIGKILLed at random moments) and
+// the shared benchmarks ([BenchAppend], [BenchPlain], [BenchVerify],
+// [BenchQuery10M]), so that both stores are measured the same way.
+//
+// The suite needs no testify; it uses only the testing package. Its
+// helpers ([IDNr], [NewRecord], [Clock], [Key]) are synthetic and safe to
+// use in other packages' tests.
 package audittest
 
 import (
