@@ -306,8 +306,9 @@ func digits(d, m, y int) [8]byte {
 		byte(y / 1000), byte(y / 100 % 10), byte(y / 10 % 10), byte(y % 10)}
 }
 
-// digitTypo reports whether two register forms differ in exactly one digit
-// or by one transposition of neighbouring digits.
+// digitTypo reports whether two register forms DDMMYYYY differ in exactly
+// one digit or by one transposition of neighbouring digits, the year only
+// in its last two digits (a century apart is no typo worth trusting).
 func digitTypo(a, b [8]byte) bool {
 	first, diff := -1, 0
 	for i := range a {
@@ -320,10 +321,10 @@ func digitTypo(a, b [8]byte) bool {
 	}
 	switch diff {
 	case 1:
-		return true
+		return first < 4 || first >= 6
 	case 2:
 		i := first
-		return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i]
+		return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && (i+1 < 4 || i >= 6)
 	}
 	return false
 }

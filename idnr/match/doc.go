@@ -103,6 +103,7 @@
 //	                 day-month-swapped      +6
 //	                 partial                +4  only the year agrees
 //	                 digit-typo             +4  one digit, or two neighbours transposed
+//	                                            (in the year: its last two digits)
 //	                 conflict              -16  father and son, siblings
 //	sex              exact                  +1  u = 1/2
 //	                 mismatch               -2  divers or ohne Angabe against m or w

@@ -209,6 +209,9 @@ func TestCompareFields(t *testing.T) {
 		{"month known", match.FieldBirthDate, birth(1980, 5, 0), birth(1980, 5, 17), match.LevelCompatible},
 		{"year known", match.FieldBirthDate, birth(1980, 0, 0), birth(1980, 5, 17), match.LevelPartial},
 		{"other year", match.FieldBirthDate, birth(1980, 0, 0), birth(1981, 5, 17), match.LevelConflict},
+		{"a decade apart, same day", match.FieldBirthDate, birth(1955, 3, 12), birth(1985, 3, 12), match.LevelDigitTypo},
+		{"a century apart, same day", match.FieldBirthDate, birth(1885, 3, 12), birth(1985, 3, 12), match.LevelConflict},
+		{"day and month digits transposed", match.FieldBirthDate, birth(1980, 5, 12), birth(1980, 5, 21), match.LevelDigitTypo},
 		{"far apart", match.FieldBirthDate, birth(1955, 3, 1), birth(1980, 5, 17), match.LevelConflict},
 	}
 	for _, tc := range tests {
