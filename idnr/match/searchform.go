@@ -135,6 +135,14 @@ func appendSearchFormNFC(dst []byte, s string) ([]byte, bool) {
 		var r rune
 		n := 1
 		if c < utf8.RuneSelf {
+			if i+1 == len(s) || s[i+1] < utf8.RuneSelf {
+				// ASCII not followed by a possible combining mark
+				if m := sfASCII[c]; m != 0 {
+					dst = append(dst, m)
+				}
+				i++
+				continue
+			}
 			r = rune(c)
 		} else {
 			r, n = utf8.DecodeRuneInString(s[i:])
