@@ -48,7 +48,7 @@ func ExampleMatcher_Decide() {
 	// Output:
 	// accept 0 35
 	// Familienname: stimmt überein
-	// Vornamen: Teilmenge (einzelne Namensteile fehlen auf einer Seite)
+	// Vornamen: Teilmenge (einzelne Vornamen fehlen auf einer Seite)
 	// Geburtsdatum: Tag und Monat vertauscht
 	// Geschlecht: stimmt überein
 	// Geburtsort: stimmt überein

@@ -141,7 +141,25 @@ func (r Reason) String() string {
 
 // Text returns the German reason for a clerk: "Geburtsdatum: Tag und Monat vertauscht".
 func (r Reason) Text() string {
+	if t, ok := reasonGerman[[2]uint8{uint8(r.Field), uint8(r.Level)}]; ok {
+		return r.Field.German() + ": " + t
+	}
 	return r.Field.German() + ": " + r.Level.German()
+}
+
+// reasonGerman holds the field-specific wording where the general level
+// text would be vague.
+var reasonGerman = map[[2]uint8]string{
+	{uint8(FieldGivenNames), uint8(LevelPartial)}:      "nur einige Vornamen stimmen überein, andere widersprechen sich",
+	{uint8(FieldGivenNames), uint8(LevelSubset)}:       "Teilmenge (einzelne Vornamen fehlen auf einer Seite)",
+	{uint8(FieldFamilyName), uint8(LevelSubset)}:       "Namensteil fehlt auf einer Seite (Namenszusatz, Doppelname)",
+	{uint8(FieldBirthDate), uint8(LevelPartial)}:       "unvollständig, nur das Jahr ist auf beiden Seiten bekannt und gleich",
+	{uint8(FieldBirthDate), uint8(LevelCompatible)}:    "unvollständig, Monat und Jahr stimmen überein",
+	{uint8(FieldBirthPlace), uint8(LevelPartial)}:      "Ortsteil, Abkürzung oder früherer Name desselben Orts",
+	{uint8(FieldAddress), uint8(LevelConflict)}:        "anderer Ort (Umzug möglich)",
+	{uint8(FieldSex), uint8(LevelMismatch)}:            "divers oder ohne Angabe auf einer Seite",
+	{uint8(FieldNationality), uint8(LevelMismatch)}:    "keine gemeinsame Staatsangehörigkeit",
+	{uint8(FieldDoctoralDegree), uint8(LevelMismatch)}: "verschiedene Doktorgrade",
 }
 
 func formatWeight(w float64) string {
