@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
+	"hash"
 	"time"
 
 	"github.com/google/uuid"
@@ -29,17 +30,31 @@ func segmentEnd(s int64) time.Time { return time.Unix(0, (s+1)*int64(day)).UTC()
 // rowHash is SHA-256 over a domain tag, the previous hash, the segment and
 // the canonical record encoding (length-prefixed).
 func rowHash(prev *[32]byte, segment int64, data []byte) [32]byte {
-	var hdr [1 + 32 + 8 + binary.MaxVarintLen64]byte
-	hdr[0] = 'R'
-	copy(hdr[1:], prev[:])
-	binary.BigEndian.PutUint64(hdr[33:], uint64(segment))
-	n := binary.PutUvarint(hdr[41:], uint64(len(data)))
-	h := sha256.New()
-	h.Write(hdr[:41+n])
-	h.Write(data)
-	var out [32]byte
-	h.Sum(out[:0])
-	return out
+	var h hasher
+	return h.sum(prev, segment, data)
+}
+
+// hasher computes rowHash without allocating; it is not safe for
+// concurrent use.
+type hasher struct {
+	d   hash.Hash
+	hdr [1 + 32 + 8 + binary.MaxVarintLen64]byte
+	out [32]byte
+}
+
+func (h *hasher) sum(prev *[32]byte, segment int64, data []byte) [32]byte {
+	if h.d == nil {
+		h.d = sha256.New()
+	}
+	h.d.Reset()
+	h.hdr[0] = 'R'
+	copy(h.hdr[1:], prev[:])
+	binary.BigEndian.PutUint64(h.hdr[33:], uint64(segment))
+	n := binary.PutUvarint(h.hdr[41:], uint64(len(data)))
+	h.d.Write(h.hdr[:41+n])
+	h.d.Write(data)
+	h.d.Sum(h.out[:0])
+	return h.out
 }
 
 // anchorMessage is what an anchor's signature covers.

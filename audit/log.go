@@ -115,6 +115,8 @@ type Log struct {
 	reqs    chan *appendReq
 	done    chan struct{} // closed when the committer has exited
 
+	hasher hasher // used by the committer only
+
 	mu    sync.Mutex // guards st (read by Checkpoint; written by the committer)
 	st    chainState
 	stErr error // set when the state could not be reloaded after a failed commit
@@ -387,6 +389,7 @@ func (l *Log) commit(batch []*appendReq) error {
 		anchors = append(anchors, l.closeSegment(&st, now))
 	}
 	var rows []Row
+	h := &l.hasher
 	if len(batch) == 1 {
 		rows = batch[0].rows
 	} else {
@@ -407,7 +410,7 @@ func (l *Log) commit(batch []*appendReq) error {
 		}
 		r := &rows[i]
 		r.Seq, r.Segment, r.Prev = st.seq+1, st.seg, st.hash
-		r.Hash = rowHash(&r.Prev, r.Segment, r.Data)
+		r.Hash = h.sum(&r.Prev, r.Segment, r.Data)
 		st.seq, st.hash = r.Seq, r.Hash
 	}
 	if len(rows) == 0 && len(anchors) == 0 {

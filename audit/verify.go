@@ -213,10 +213,11 @@ func (l *Log) verify(ctx context.Context) (*Report, *verifier, error) {
 	checked := make(chan struct{})
 	go func() {
 		defer close(checked)
+		var h hasher
 		for b := range full {
 			for i := range b.rows {
 				r := &b.rows[i]
-				v.row(r, rowHash(&r.Prev, r.Segment, r.Data) == r.Hash)
+				v.row(r, h.sum(&r.Prev, r.Segment, r.Data) == r.Hash)
 			}
 			b.rows, b.arena = b.rows[:0], b.arena[:0]
 			free <- b
