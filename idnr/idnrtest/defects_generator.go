@@ -1,6 +1,11 @@
 package idnrtest
 
-import "github.com/regmo/regmo/idnr"
+import (
+	"slices"
+	"strings"
+
+	"github.com/regmo/regmo/idnr"
+)
 
 // RegisterCopy returns the record a register might hold for p, with a
 // realistic random mix of defects (see [RegisterCopy] for the mix, which
@@ -19,18 +24,42 @@ func (g *Generator) ApplyDefect(p idnr.Person, k DefectKind) idnr.Person {
 // negative kind k, with a new IDNr: twins and siblings come from
 // [Generator.Twin] and [Generator.Sibling] (names fitting the family's
 // naming tradition), the other kinds from [HardNegative].
+//
+// Parents do not give a child a sibling's first name: a twin's or
+// sibling's first given name is none of p's given names, and p's first
+// given name none of theirs (they may share a middle name).
 func (g *Generator) HardNegative(p idnr.Person, k DefectKind) idnr.Person {
+	var sib func(idnr.Person) idnr.Person
 	switch k {
 	case Twin:
-		if p.BirthDate.IsComplete() {
-			return g.Twin(p)
-		}
+		sib = g.Twin
 	case Sibling:
-		if p.BirthDate.IsComplete() {
-			return g.Sibling(p)
-		}
+		sib = g.Sibling
 	}
-	return HardNegative(g.r, p, k, g.IDNr)
+	if sib == nil || !p.BirthDate.IsComplete() {
+		return HardNegative(g.r, p, k, g.IDNr)
+	}
+	q := sib(p)
+	for range 20 {
+		if !defectSharesFirstName(p.GivenNames, q.GivenNames) {
+			break
+		}
+		q = sib(p)
+	}
+	if defectSharesFirstName(p.GivenNames, q.GivenNames) {
+		q.GivenNames = defectOtherGiven(g.r, q.Sex, p.GivenNames)
+	}
+	return q
+}
+
+// defectSharesFirstName reports whether the first given name of a is among
+// the given names of b or the other way round.
+func defectSharesFirstName(a, b string) bool {
+	pa, pb := strings.Fields(a), strings.Fields(b)
+	if len(pa) == 0 || len(pb) == 0 {
+		return false
+	}
+	return slices.Contains(pb, pa[0]) || slices.Contains(pa, pb[0])
 }
 
 // Case returns a labelled matching case of kind k around a person from

@@ -118,6 +118,7 @@ func TestHardNegative(t *testing.T) {
 			switch k {
 			case Twin:
 				assert.Equal(t, p.BirthDate, q.BirthDate)
+				assert.False(t, defectSharesFirstName(p.GivenNames, q.GivenNames))
 				assert.NotEqual(t, strings.Fields(p.GivenNames)[0], strings.Fields(q.GivenNames)[0])
 			case NamesakeSameBirthDate:
 				assert.Equal(t, p.BirthDate, q.BirthDate)
