@@ -56,6 +56,9 @@ func FuzzDecodeResponse(f *testing.F) {
 		f.Add(s, false)
 		f.Add(s, true)
 	}
+	for _, tc := range decodeCases {
+		f.Add([]byte(tc.body), false)
+	}
 	f.Fuzz(func(t *testing.T, data []byte, bulk bool) {
 		req := fuzzRequest(bulk)
 		resp, err := ida.JSONv1{}.DecodeResponse(bytes.NewReader(data), req)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -70,7 +71,7 @@ type wireLookup struct {
 
 type wireInaccuracy struct {
 	IDNr   idnr.IDNr   `json:"idnr"`
-	Fields []string    `json:"fields"`
+	Fields wireFields  `json:"fields"`
 	Held   *wirePerson `json:"held,omitempty"`
 	Reason string      `json:"reason"`
 }
@@ -89,7 +90,7 @@ type wireRequest struct {
 	Purpose     string           `json:"purpose"`
 	LegalBasis  string           `json:"legal_basis"`
 	FileRef     string           `json:"file_ref,omitempty"`
-	Fields      []string         `json:"fields"`
+	Fields      wireFields       `json:"fields"`
 	Count       int              `json:"count,omitempty"`
 	Lookup      *wireLookup      `json:"lookup,omitempty"`
 	Search      *wireSearch      `json:"search,omitempty"`
@@ -150,7 +151,7 @@ type wireAnswer struct {
 	Count     *int        `json:"count,omitempty"`
 	Received  *time.Time  `json:"received,omitempty"`
 	Result    string      `json:"result,omitempty"`
-	Fields    []string    `json:"fields,omitempty"`
+	Fields    wireFields  `json:"fields,omitempty"`
 	Person    *wirePerson `json:"person,omitempty"`
 	Code      string      `json:"code,omitempty"`
 	Text      string      `json:"text,omitempty"`
@@ -160,7 +161,7 @@ type wireAnswer struct {
 type wireLine struct {
 	Seq    *int        `json:"seq,omitempty"`
 	Result string      `json:"result,omitempty"`
-	Fields []string    `json:"fields,omitempty"`
+	Fields wireFields  `json:"fields,omitempty"`
 	Person *wirePerson `json:"person,omitempty"`
 	Code   string      `json:"code,omitempty"`
 	Text   string      `json:"text,omitempty"`
@@ -202,21 +203,91 @@ func searchFromWire(w *wireSearch) (Search, error) {
 	return s, nil
 }
 
-func fieldsToWire(f Fields) []string { return f.Tokens() }
+func fieldsToWire(f Fields) wireFields { return wireFields(f) }
 
-func fieldsFromWire(ss []string, what string) (Fields, error) {
-	var f Fields
-	for _, s := range ss {
-		x, ok := FieldOf(s)
-		if !ok {
-			return 0, malformed(what + ": unknown field")
-		}
-		if f&x != 0 {
-			return 0, malformed(what + ": field listed twice")
-		}
-		f |= x
+func fieldsFromWire(f wireFields, what string) (Fields, error) { return Fields(f), nil }
+
+// wireFields is a field set on the wire: a JSON array of tokens such as
+// ["idnr","family_name"]. It encodes and decodes without a string per
+// token; an unknown or repeated token is an error.
+type wireFields Fields
+
+var fieldsJSONCache sync.Map // Fields -> []byte
+
+func (f wireFields) MarshalJSON() ([]byte, error) {
+	if b, ok := fieldsJSONCache.Load(Fields(f)); ok {
+		return b.([]byte), nil
 	}
-	return f, nil
+	b, err := json.Marshal(Fields(f).Tokens())
+	if err != nil {
+		return nil, err
+	}
+	fieldsJSONCache.Store(Fields(f), b)
+	return b, nil
+}
+
+var errFieldsToken = errors.New("ida: fields: unknown or repeated field")
+
+func (f *wireFields) UnmarshalJSON(b []byte) error {
+	var out Fields
+	i := 0
+	skip := func() {
+		for i < len(b) && isSpace(b[i]) {
+			i++
+		}
+	}
+	skip()
+	if i < len(b) && b[i] == 'n' && string(b[i:]) == "null" {
+		*f = 0
+		return nil
+	}
+	if i >= len(b) || b[i] != '[' {
+		return errors.New("ida: fields: not an array")
+	}
+	i++
+	skip()
+	if i < len(b) && b[i] == ']' {
+		*f = 0
+		return nil
+	}
+	for {
+		skip()
+		if i >= len(b) || b[i] != '"' {
+			return errors.New("ida: fields: not an array of strings")
+		}
+		j := i + 1
+		for j < len(b) && b[j] != '"' && b[j] != '\\' {
+			j++
+		}
+		if j >= len(b) || b[j] != '"' {
+			return errFieldsToken // escapes never occur in valid tokens
+		}
+		x, ok := fieldOfBytes(b[i+1 : j])
+		if !ok || out&x != 0 {
+			return errFieldsToken
+		}
+		out |= x
+		i = j + 1
+		skip()
+		if i < len(b) && b[i] == ',' {
+			i++
+			continue
+		}
+		if i < len(b) && b[i] == ']' {
+			*f = wireFields(out)
+			return nil
+		}
+		return errors.New("ida: fields: not an array of strings")
+	}
+}
+
+func fieldOfBytes(b []byte) (Fields, bool) {
+	for i, c := range fieldCategory {
+		if string(c) == string(b) {
+			return 1 << i, true
+		}
+	}
+	return 0, false
 }
 
 // personToWire encodes the fields f of p.
@@ -474,7 +545,7 @@ func checkHeader(a *wireAnswer, req *Request) error {
 }
 
 // item validates one answer item (single answer or bulk line) and fills it.
-func decodeItem(result string, fields []string, person *wirePerson, code, text string, it *Item) error {
+func decodeItem(result string, fields wireFields, person *wirePerson, code, text string, it *Item) error {
 	switch result {
 	case "hit":
 		it.Outcome = Hit
@@ -501,12 +572,12 @@ func decodeItem(result string, fields []string, person *wirePerson, code, text s
 		it.Person, it.Fields = p, f
 	case "not_identifiable":
 		it.Outcome = NotIdentifiable
-		if person != nil || len(fields) > 0 || code != "" || text != "" {
+		if person != nil || fields != 0 || code != "" || text != "" {
 			return malformed("not_identifiable: carries data")
 		}
 	case "rejected":
 		it.Outcome = Rejected
-		if person != nil || len(fields) > 0 {
+		if person != nil || fields != 0 {
 			return malformed("rejected: carries data")
 		}
 		if code == "" {
@@ -560,7 +631,7 @@ func (JSONv1) DecodeResponse(r io.Reader, req *Request) (*Response, error) {
 		if a.Received == nil || a.Received.IsZero() {
 			return nil, malformed("received: missing")
 		}
-		if a.Person != nil || len(a.Fields) > 0 || a.Code != "" {
+		if a.Person != nil || a.Fields != 0 || a.Code != "" {
 			return nil, malformed("receipt: carries data")
 		}
 		resp.Received = a.Received.UTC()
@@ -654,7 +725,7 @@ func decodeBulkResponse(r io.Reader, req *Request) (*Response, error) {
 	if h.Count == nil || *h.Count != len(req.Searches) {
 		return nil, malformed("bulk header: count does not match the request")
 	}
-	if h.Result != "" || h.Person != nil || h.Received != nil || len(h.Fields) > 0 || h.Code != "" {
+	if h.Result != "" || h.Person != nil || h.Received != nil || h.Fields != 0 || h.Code != "" {
 		return nil, malformed("bulk header: carries an answer")
 	}
 	n := len(req.Searches)
