@@ -44,20 +44,16 @@ func demoMeta(ctx context.Context, db *sql.DB) (seed uint64, people int, ok bool
 }
 
 // truthStream calls fn with chunks of the demo population in a fixed
-// order; the same (seed, people) always gives the same people.
+// order; the same (seed, people) always gives the same people: the first
+// people of idnrtest.New(seed).Population(people), which is also what
+// ida/idatest (and examples/mockbva) hold for WithPopulation(people, seed).
 func truthStream(seed uint64, people int, fn func(first int, chunk []idnr.Person) error) error {
-	g := idnrtest.New(seed)
+	all := idnrtest.New(seed).Population(people)[:people]
 	const chunk = 10000
-	done := 0
-	for done < people {
-		ps := g.Population(min(chunk, people-done))
-		if len(ps) > people-done {
-			ps = ps[:people-done]
-		}
-		if err := fn(done, ps); err != nil {
+	for first := 0; first < len(all); first += chunk {
+		if err := fn(first, all[first:min(first+chunk, len(all))]); err != nil {
 			return err
 		}
-		done += len(ps)
 	}
 	return nil
 }

@@ -25,6 +25,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"syscall"
 	"time"
@@ -57,12 +58,19 @@ type options struct {
 	cpuprofile         string
 	sync               bool
 	fallback           bool
+	memprofile         string
+	createOnly         bool
 }
 
 func main() {
 	o, err := parseFlags(os.Args[1:], os.Stderr)
 	if err != nil {
 		os.Exit(2)
+	}
+	// A soft memory limit keeps the resident set flat on large registers
+	// (the Go runtime collects harder near it); GOMEMLIMIT overrides it.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(200 << 20)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -113,6 +121,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.limit, "limit", 0, "stop after this many people (0: all)")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	fs.BoolVar(&o.fallback, "fallback", true, "after a residence search answered \"not identifiable\", try the fallback search by given names (see README)")
+	fs.BoolVar(&o.createOnly, "create-only", false, "create the demo register and exit (for measuring the fill alone)")
+	fs.StringVar(&o.memprofile, "memprofile", "", "write a heap profile after the run to this file")
 	fs.BoolVar(&o.sync, "sync", false, "keep the filled register current (lookup by IDNr and birth date) instead of the initial fill")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -179,6 +189,10 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 	}
 	defer closeReg()
 
+	memNote("register ready")
+	if o.createOnly {
+		return &Summary{Register: regName}, nil
+	}
 	// The protocol.
 	key, err := loadOrCreateKey(keyPath)
 	if err != nil {
@@ -200,6 +214,7 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 		return nil, err
 	}
 	defer closeMock()
+	memNote("mock ready")
 	const purpose = "Erstbefüllung des Registers mit der IDNr"
 	policy := ida.Policy{Rules: []ida.Rule{{Role: "erstbefuellung", Purposes: []string{purpose},
 		Kinds: []ida.Kind{ida.KindBulk, ida.KindSearch, ida.KindFallback, ida.KindLookup, ida.KindInaccuracy}, Fields: registers.AllFields}}}
@@ -232,6 +247,9 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 	var bar *progressbar.ProgressBar
 	progress := func(p registers.Progress) {
 		if o.quiet {
+			if p.Done%20000 < 1000 {
+				memNote("progress")
+			}
 			return
 		}
 		if bar == nil {
@@ -242,6 +260,9 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 				progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }))
 		}
 		_ = bar.Set(p.Done)
+		if p.Done%20000 < 1000 {
+			memNote("progress")
+		}
 	}
 	resumed := false
 	if cp, err := reg.Checkpoint(ctx, "backfill"); err == nil && cp != "" {
@@ -256,7 +277,15 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 	if err != nil {
 		return nil, err
 	}
+	memNote("before backfill")
 	rep, runErr := bf.Run(ctx)
+	memNote("after backfill")
+	if o.memprofile != "" {
+		if f, err := os.Create(o.memprofile); err == nil {
+			_ = pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+	}
 	if bar != nil {
 		_ = bar.Finish()
 	}
@@ -335,6 +364,25 @@ func printSummary(w io.Writer, s *Summary, rep *registers.Report, total time.Dur
 	}
 	fmt.Fprintf(w, "protocol: %s, %d records, %s\n", s.AuditDB, s.AuditRecords, verified)
 	fmt.Fprintf(w, "review list for clerks: %s\nreport: %s\n", s.ReviewCSV, s.ReportJSON)
+}
+
+// rss returns the resident set size in MB (Linux), for REGMO_DEBUG_MEM.
+func rss() int {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	var size, res int
+	fmt.Sscan(string(b), &size, &res)
+	return res * os.Getpagesize() >> 20
+}
+
+func memNote(stage string) {
+	if os.Getenv("REGMO_DEBUG_MEM") != "" {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		fmt.Fprintf(os.Stderr, "mem %-20s rss %4d MB, go heap %4d MB, go sys %4d MB\n", stage, rss(), ms.HeapAlloc>>20, ms.Sys>>20)
+	}
 }
 
 func writeFile(path string, fn func(io.Writer) error) error {
@@ -442,7 +490,9 @@ func connectIDA(o *options, seed uint64, people int, say func(string, ...any)) (
 	if err != nil {
 		return nil, "", nil, err
 	}
-	srv := idatest.NewHandlerServer(idatest.WithPeople(truth))
+	// A small de-duplication window: the demo's client retries within
+	// seconds, and the mock need not keep every answer of the run.
+	srv := idatest.NewHandlerServer(idatest.WithPeople(truth), idatest.WithDedupWindow(64))
 	truth = nil
 	runtime.GC()
 	say("mock BVA holds %d people (prepared in %.1fs)", len(srv.People()), time.Since(t0).Seconds())
