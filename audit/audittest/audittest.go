@@ -51,8 +51,9 @@ type Tables struct {
 	Records, Anchors, Access, Transport, Holds string
 }
 
-// IDNr returns a valid synthetic IDNr, the same for the same i. Different i
-// give different numbers (for i below a few million).
+// IDNr returns a valid synthetic IDNr, the same for the same i. Numbers are
+// drawn at random (seeded by i), so two different i may rarely give the
+// same number; among a few hundred the chance is negligible.
 func IDNr(i int) idnr.IDNr {
 	r := rand.New(rand.NewPCG(uint64(i), 0x9e3779b97f4a7c15))
 	for {
