@@ -1,6 +1,7 @@
 package ida
 
 import (
+	"bytes"
 	"context"
 	"strconv"
 
@@ -215,16 +216,31 @@ func (c *Client) record(auth Auth, req *Request, dir audit.Direction, id idnr.ID
 // it writes the transport events and returns the error.
 func (c *Client) do(ctx context.Context, auth Auth, req *Request, id idnr.IDNr, sent Fields) (*Response, *exchange, error) {
 	x := &exchange{c: c, req: req, actor: auth.Actor}
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			bufPool.Put(buf)
+		}
+	}()
+	if err := c.codec.EncodeRequest(buf, req); err != nil {
+		return nil, nil, err
+	}
+	body := buf.Bytes()
 	if !id.IsZero() {
-		// Write-ahead: the record exists before the IDNr leaves, so a crash
-		// after sending cannot leave a transfer without its record. A failed
-		// send thus still has its record, which over-reports and never
-		// under-reports.
-		if err := c.proto.Append(ctx, c.record(auth, req, audit.Sent, id, sent, nil)); err != nil {
+		// Write-ahead: the record, with the message as its content, exists
+		// before the IDNr leaves, so a crash after sending cannot leave a
+		// transfer without its record. A failed send thus still has its
+		// record, which over-reports and never under-reports.
+		var content []byte
+		if len(body) <= audit.MaxContent {
+			content = bytes.Clone(body)
+		}
+		if err := c.proto.Append(ctx, c.record(auth, req, audit.Sent, id, sent, content)); err != nil {
 			return nil, nil, &ProtocolError{MessageID: req.MessageID, Err: err}
 		}
 	}
-	resp, err := c.roundTrip(ctx, x)
+	resp, err := c.roundTrip(ctx, x, body)
 	if err != nil {
 		if perr := c.proto.AppendTransport(context.WithoutCancel(ctx), x.events...); perr != nil {
 			c.log.Warn("ida: transport log write failed", "error", perr.Error())

@@ -201,6 +201,7 @@ func TestAnswerKinds(t *testing.T) {
 		switch r.Direction {
 		case audit.Sent:
 			sent++
+			assert.Contains(t, string(r.Content), r.MessageID.String(), "the message sent is the content")
 		case audit.Received:
 			received++
 			assert.NotEmpty(t, r.Content)

@@ -87,8 +87,9 @@
 // Config.Protocol (an *audit.Log) is mandatory. The rules:
 //
 //   - A request that carries an IDNr (lookup, reports) is written as an
-//     [audit.Record] with Direction Sent before it leaves (write-ahead: a
-//     failed send still has its record; over-reporting, never under-reporting).
+//     [audit.Record] with Direction Sent, the encoded message as Content,
+//     before it leaves (write-ahead: a failed send still has its record;
+//     over-reporting, never under-reporting).
 //   - Every answer that delivers a person is written as one record per
 //     person (Direction Received, the delivered categories, the item as
 //     transmitted as Content) before the answer is returned. If that write

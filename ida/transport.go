@@ -43,18 +43,7 @@ func (x *exchange) event(kind, detail string) {
 
 // roundTrip sends req through breaker, retries, codec and HTTP. It returns
 // the decoded answer or a typed error; x.events holds what happened.
-func (c *Client) roundTrip(ctx context.Context, x *exchange) (*Response, error) {
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer func() {
-		if buf.Cap() <= 1<<20 {
-			bufPool.Put(buf)
-		}
-	}()
-	if err := c.codec.EncodeRequest(buf, x.req); err != nil {
-		return nil, err
-	}
-	body := buf.Bytes()
+func (c *Client) roundTrip(ctx context.Context, x *exchange, body []byte) (*Response, error) {
 	c.stats.messages.Add(1)
 	send := func() (*Response, error) { return c.send(ctx, x, body) }
 	var resp *Response
