@@ -17,7 +17,9 @@ type Policy struct {
 // Rule allows one role some request kinds, purposes and fields.
 type Rule struct {
 	Role string
-	// Kinds are the request kinds allowed; empty means all kinds.
+	// Kinds are the request kinds allowed; empty means all kinds. A Bulk
+	// call is checked as KindBulk (whatever kinds its searches are), a
+	// fallback search as KindFallback.
 	Kinds []Kind
 	// Purposes are the purposes allowed, compared exactly; empty means
 	// none (a rule must name its purposes).
