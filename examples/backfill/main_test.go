@@ -5,11 +5,18 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/regmo/regmo/idnr"
+	"github.com/regmo/regmo/registers"
+	"github.com/regmo/regmo/registers/sqlregister"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -94,4 +101,51 @@ func TestFlags(t *testing.T) {
 	assert.Equal(t, "./regmo-demo", o.dir)
 	assert.Equal(t, 100000, o.people)
 	assert.True(t, strings.HasPrefix(o.sender, "Bürgeramt"))
+}
+
+// The main job against a register table in PostgreSQL (prepared here with
+// the demo's people), with a column mapping, and the in-process mock BVA.
+func TestPostgresRegister(t *testing.T) {
+	dsn := os.Getenv("REGMO_TEST_POSTGRES_DSN")
+	if dsn == "" {
+		t.Skip("REGMO_TEST_POSTGRES_DSN is not set")
+	}
+	ctx := context.Background()
+	db, err := sqlregister.OpenPostgres(ctx, dsn)
+	require.NoError(t, err)
+	defer db.Close()
+	schema := "regmo_example_" + strconv.FormatInt(time.Now().UnixNano()%1e9, 10)
+	_, err = db.ExecContext(ctx, "CREATE SCHEMA "+schema)
+	require.NoError(t, err)
+	defer db.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+	_, err = db.ExecContext(ctx, "CREATE TABLE "+schema+`.personen (ordnungsmerkmal TEXT PRIMARY KEY, familienname TEXT, vornamen TEXT,
+		geburtsdatum TEXT, plz TEXT, wohnort TEXT, strasse TEXT, hausnummer TEXT)`)
+	require.NoError(t, err)
+	mapping := "family_name=familienname,given_names=vornamen,birth_date=geburtsdatum,postal_code=plz,city=wohnort,street=strasse,house_number=hausnummer"
+	cols, err := sqlregister.ParseColumns(mapping)
+	require.NoError(t, err)
+	reg, err := sqlregister.New(ctx, db, sqlregister.Config{Dialect: sqlregister.PostgreSQL, Table: schema + ".personen", Key: "ordnungsmerkmal", Columns: cols})
+	require.NoError(t, err)
+	const n = 1500
+	require.NoError(t, truthStream(4, n, func(first int, ps []idnr.Person) error {
+		var es []registers.Entry
+		for k := range ps {
+			es = append(es, registers.Entry{Key: registers.Key(fmt.Sprintf("M-%06d", first+k)), Person: registerCopy(4, first+k, ps[k])})
+		}
+		return reg.Insert(ctx, es)
+	}))
+
+	o, err := parseFlags([]string{"-dir", t.TempDir(), "-postgres", dsn, "-table", schema + ".personen", "-key-column", "ordnungsmerkmal",
+		"-integer-key=false", "-columns", mapping, "-seed", "4", "-people", strconv.Itoa(n), "-json-summary", "-quiet"}, io.Discard)
+	require.NoError(t, err)
+	var out bytes.Buffer
+	s, err := run(ctx, o, &out, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, n, s.People)
+	assert.Equal(t, n, s.Accepted+s.Review+s.NotIdentifiable+s.Rejected+s.NoSearch)
+	assert.Greater(t, s.Accepted, n*3/4)
+	assert.True(t, s.AuditVerified)
+	var withIDNr int
+	require.NoError(t, db.QueryRowContext(ctx, "SELECT count(*) FROM "+schema+".personen WHERE idnr IS NOT NULL").Scan(&withIDNr))
+	assert.Equal(t, s.Accepted, withIDNr)
 }
