@@ -21,14 +21,45 @@ func Phonetic(s string) string {
 // same digit collapse to one and every 0 but a leading one is dropped.
 func AppendPhonetic(dst []byte, sf string) []byte { return appendPhonetic(dst, sf) }
 
+// phonSimple holds the code of the letters whose code does not depend on
+// their neighbours ('-' for H, which has none); 0 marks P, D, T, C, X.
+var phonSimple = func() (t [256]byte) {
+	for _, c := range "AEIJOUY" {
+		t[c] = '0'
+	}
+	t['H'] = '-'
+	t['B'] = '1'
+	t['F'], t['V'], t['W'] = '3', '3', '3'
+	t['G'], t['K'], t['Q'] = '4', '4', '4'
+	t['L'] = '5'
+	t['M'], t['N'] = '6', '6'
+	t['R'] = '7'
+	t['S'], t['Z'] = '8', '8'
+	return t
+}()
+
 // appendPhonetic implements [AppendPhonetic] for strings and byte slices.
 func appendPhonetic[T ~string | ~[]byte](dst []byte, sf T) []byte {
 	var last byte = 0xFF // last code produced, zeros included
 	first := true        // no code produced yet
 	var prev byte
+	put := func(d byte) {
+		if d != last && (d != '0' || first) {
+			dst = append(dst, d)
+		}
+		last = d
+		first = false
+	}
 	for i := 0; i < len(sf); i++ {
 		c := sf[i]
 		if c < 'A' || c > 'Z' {
+			continue
+		}
+		if d := phonSimple[c]; d != 0 {
+			if d != '-' {
+				put(d)
+			}
+			prev = c
 			continue
 		}
 		var next byte
@@ -38,67 +69,42 @@ func appendPhonetic[T ~string | ~[]byte](dst []byte, sf T) []byte {
 				break
 			}
 		}
-		var d1, d2 byte
 		switch c {
-		case 'A', 'E', 'I', 'J', 'O', 'U', 'Y':
-			d1 = '0'
-		case 'H':
-			// no code
-		case 'B':
-			d1 = '1'
 		case 'P':
-			d1 = '1'
 			if next == 'H' {
-				d1 = '3'
+				put('3')
+			} else {
+				put('1')
 			}
 		case 'D', 'T':
-			d1 = '2'
 			if next == 'C' || next == 'S' || next == 'Z' {
-				d1 = '8'
+				put('8')
+			} else {
+				put('2')
 			}
-		case 'F', 'V', 'W':
-			d1 = '3'
-		case 'G', 'K', 'Q':
-			d1 = '4'
 		case 'C':
-			d1 = '8'
+			d := byte('8')
 			switch {
 			case prev == 0:
 				switch next {
 				case 'A', 'H', 'K', 'L', 'O', 'Q', 'R', 'U', 'X':
-					d1 = '4'
+					d = '4'
 				}
 			case prev == 'S' || prev == 'Z':
 			default:
 				switch next {
 				case 'A', 'H', 'K', 'O', 'Q', 'U', 'X':
-					d1 = '4'
+					d = '4'
 				}
 			}
+			put(d)
 		case 'X':
 			if prev == 'C' || prev == 'K' || prev == 'Q' {
-				d1 = '8'
+				put('8')
 			} else {
-				d1, d2 = '4', '8'
+				put('4')
+				put('8')
 			}
-		case 'L':
-			d1 = '5'
-		case 'M', 'N':
-			d1 = '6'
-		case 'R':
-			d1 = '7'
-		case 'S', 'Z':
-			d1 = '8'
-		}
-		for _, d := range [2]byte{d1, d2} {
-			if d == 0 {
-				continue
-			}
-			if d != last && (d != '0' || first) {
-				dst = append(dst, d)
-			}
-			last = d
-			first = false
 		}
 		prev = c
 	}
