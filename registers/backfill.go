@@ -280,41 +280,38 @@ func (b *Backfill) pipeline(ctx context.Context, st *runState, r Reader, after, 
 		}
 	}()
 
-	// Workers.
+	// Workers. A batch whose answers arrived is always handed to the
+	// writer, even after cancellation: its transfers are protocolled, so
+	// it should be written rather than searched again.
 	var ww sync.WaitGroup
 	for range b.cfg.Workers {
 		ww.Add(1)
 		go func() {
 			defer ww.Done()
 			for j := range jobs {
+				if ctx.Err() != nil {
+					continue // drain: the reader stops soon
+				}
 				if err := b.identify(ctx, j); err != nil {
 					cancel(err)
-					return
+					continue
 				}
-				select {
-				case done <- j:
-				case <-ctx.Done():
-					return
-				}
+				done <- j
 			}
 		}()
 	}
 	go func() { ww.Wait(); close(done) }()
 
 	// Writer (this goroutine): commits batches as they come, advancing the
-	// checkpoint over the contiguous prefix of committed batches.
-	werr := b.write(ctx, st, done, lease)
-	if werr != nil {
-		cancel(werr)
-	}
-	for range done { // drain so that workers can exit
-	}
+	// checkpoint over the contiguous prefix of committed batches, until
+	// the workers are finished.
+	werr := b.write(ctx, st, done, lease, cancel)
 	wg.Wait()
-	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		return err
-	}
 	if werr != nil {
 		return werr
+	}
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
 	}
 	return ctx.Err()
 }
@@ -494,22 +491,26 @@ func (b *Backfill) send(ctx context.Context, searches []Search) ([]Answer, error
 
 // write commits batches in arrival order; the checkpoint only covers the
 // contiguous prefix of committed batches.
-func (b *Backfill) write(ctx context.Context, st *runState, done <-chan *batchJob, lease *Lease) error {
+func (b *Backfill) write(ctx context.Context, st *runState, done <-chan *batchJob, lease *Lease, cancel context.CancelCauseFunc) error {
 	committed := map[int]Key{} // committed batches beyond the contiguous prefix
 	next := 0
 	ticker := time.NewTicker(b.cfg.ProgressEvery)
 	defer ticker.Stop()
+	var failed error
 	for {
 		var j *batchJob
-		var ok bool
 		select {
-		case j, ok = <-done:
+		case x, ok := <-done:
 			if !ok {
-				return nil
+				return failed
 			}
+			j = x
 		case <-ticker.C:
 			b.progress(st, false)
 			continue
+		}
+		if failed != nil {
+			continue // drain so that the workers can finish
 		}
 		committed[j.seq] = j.last
 		var cp Key
@@ -523,7 +524,9 @@ func (b *Backfill) write(ctx context.Context, st *runState, done <-chan *batchJo
 			next++
 		}
 		if err := b.commit(ctx, j, cp, lease); err != nil {
-			return err
+			failed = err
+			cancel(err) // stop reading and sending
+			continue
 		}
 		st.mu.Lock()
 		st.done += len(j.results)

@@ -189,3 +189,30 @@ func TestLeasesSQLite(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, counts[registers.OutcomePending])
 }
+
+// Cancelling a run (Ctrl-C) writes the batches whose answers arrived, so a
+// resumed run transfers nobody twice.
+func TestBackfillCancelWritesAnsweredBatches(t *testing.T) {
+	truth, reg := population(t, 3000)
+	r, _ := newSQLiteRegister(t, reg)
+	ctx, cancel := context.WithCancel(context.Background())
+	ida := &fakeIDA{truth: truth, sent: map[string]int{}}
+	ida.fail = func(call int) error {
+		if call == 5 {
+			cancel()
+		}
+		return nil
+	}
+	bf, err := registers.NewBackfill(registers.BackfillConfig{Register: r, IDA: ida, Matcher: fakeMatcher, BatchSize: 100, Workers: 3})
+	require.NoError(t, err)
+	rep, err := bf.Run(ctx)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Less(t, rep.People, 3000)
+	ida.fail = nil
+	rep2, err := bf.Run(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 3000, rep.People+rep2.People)
+	for _, n := range ida.sent {
+		require.Equal(t, 1, n)
+	}
+}
