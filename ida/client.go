@@ -154,7 +154,7 @@ type Client struct {
 
 // Stats are counters of a client since New.
 type Stats struct {
-	Messages      int64  // messages handed to the transport (not counting retries)
+	Messages      int64  // messages sent (retries not counted; refused by the breaker not counted)
 	Attempts      int64  // HTTP attempts, retries included
 	Retries       int64  // attempts after the first
 	BreakerOpened int64  // times the breaker went to open

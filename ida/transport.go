@@ -44,7 +44,6 @@ func (x *exchange) event(kind, detail string) {
 // roundTrip sends req through breaker, retries, codec and HTTP. It returns
 // the decoded answer or a typed error; x.events holds what happened.
 func (c *Client) roundTrip(ctx context.Context, x *exchange, body []byte) (*Response, error) {
-	c.stats.messages.Add(1)
 	send := func() (*Response, error) { return c.send(ctx, x, body) }
 	var resp *Response
 	var err error
@@ -65,6 +64,7 @@ func (c *Client) roundTrip(ctx context.Context, x *exchange, body []byte) (*Resp
 }
 
 func (c *Client) send(ctx context.Context, x *exchange, body []byte) (*Response, error) {
+	c.stats.messages.Add(1)
 	rreq, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, c.endpoints[x.req.Kind], body)
 	if err != nil {
 		return nil, err
