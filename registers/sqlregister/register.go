@@ -662,7 +662,7 @@ func (r *Register) Counts(ctx context.Context) (map[registers.Outcome]int, error
 // IDNr (review, not identifiable, rejected, no search), in key order, with
 // the review details where there are any. Candidates are not loaded.
 func (r *Register) Cases(ctx context.Context, fn func(registers.Case) error) error {
-	q := "SELECT t." + r.keyCol + ", t." + r.stateCol + ", COALESCE(t." + r.reasonCol + ", ''), COALESCE(v.score, 0), COALESCE(v.details, ''), COALESCE(v.message_id, '')" +
+	q := "SELECT t." + r.keyCol + ", t." + r.stateCol + ", COALESCE(t." + r.reasonCol + ", ''), COALESCE(v.score, 0), COALESCE(v.details, ''), COALESCE(v.message_id, t." + r.messageCol + ", '')" +
 		" FROM " + r.table + " t LEFT JOIN " + r.reviewT + " v ON v.key = CAST(t." + r.keyCol + " AS TEXT)" +
 		" WHERE t." + r.stateCol + " IN (2, 3, 4, 5) ORDER BY t." + r.keyCol
 	rows, err := r.db.QueryContext(ctx, q)
