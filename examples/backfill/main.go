@@ -60,6 +60,7 @@ type options struct {
 	fallback           bool
 	memprofile         string
 	createOnly         bool
+	leases             bool
 }
 
 func main() {
@@ -121,6 +122,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.limit, "limit", 0, "stop after this many people (0: all)")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	fs.BoolVar(&o.fallback, "fallback", true, "after a residence search answered \"not identifiable\", try the fallback search by given names (see README)")
+	fs.BoolVar(&o.leases, "leases", false, "share the register with other processes by leasing key ranges (PostgreSQL; run the same command on several machines)")
 	fs.BoolVar(&o.createOnly, "create-only", false, "create the demo register and exit (for measuring the fill alone)")
 	fs.StringVar(&o.memprofile, "memprofile", "", "write a heap profile after the run to this file")
 	fs.BoolVar(&o.sync, "sync", false, "keep the filled register current (lookup by IDNr and birth date) instead of the initial fill")
@@ -272,7 +274,7 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 	bf, err := registers.NewBackfill(registers.BackfillConfig{
 		Register: reg, IDA: registers.FromIDA(client, auth), Matcher: registers.FromMatch(match.New()),
 		BatchSize: o.batch, Workers: o.workers, Limit: o.limit, Progress: progress,
-		FallbackAfterNotIdentifiable: o.fallback,
+		FallbackAfterNotIdentifiable: o.fallback, Leases: o.leases,
 	})
 	if err != nil {
 		return nil, err
