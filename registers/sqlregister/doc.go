@@ -29,7 +29,9 @@
 // each in one transaction with its version row in <prefix>schema
 // (serialised by a table lock on PostgreSQL, so several workers may start
 // at once). Version 1 adds to the register table the IDNr column (unless
-// it exists) with an index, <prefix>state (the outcome: 1 accepted,
+// it exists; without an index, which would cost a random page write per
+// record during the fill: create one after the fill if your software looks
+// people up by IDNr), <prefix>state (the outcome: 1 accepted,
 // 2 review, 3 not identifiable, 4 rejected, 5 no search; NULL pending),
 // <prefix>reason and <prefix>message (the message ID of the answer, which
 // links a written IDNr to its § 9 protocol record); and the tables
