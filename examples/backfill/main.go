@@ -71,7 +71,7 @@ func main() {
 	// A soft memory limit keeps the resident set flat on large registers
 	// (the Go runtime collects harder near it); GOMEMLIMIT overrides it.
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(200 << 20)
+		debug.SetMemoryLimit(150 << 20)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -494,9 +494,9 @@ func connectIDA(o *options, seed uint64, people int, say func(string, ...any)) (
 	}
 	// A small de-duplication window: the demo's client retries within
 	// seconds, and the mock need not keep every answer of the run.
-	srv := idatest.NewHandlerServer(idatest.WithPeople(truth), idatest.WithDedupWindow(64))
+	srv := idatest.NewHandlerServer(idatest.WithPeople(truth), idatest.WithDedupWindow(8))
 	truth = nil
-	runtime.GC()
+	debug.FreeOSMemory() // the generation's garbage goes back to the OS before the fill
 	say("mock BVA holds %d people (prepared in %.1fs)", len(srv.People()), time.Since(t0).Seconds())
 	return &http.Client{Transport: srv.Transport()}, srv.URL, srv.Close, nil
 }
