@@ -241,6 +241,13 @@ func (b *Backfill) runLeases(ctx context.Context, st *runState) error {
 		b.log.Info("lease acquired", "lease", lease.ID, "owner", lease.Owner)
 		st.report.Leases++
 		if err := b.pipeline(ctx, st, b.cfg.Register, lease.After, lease.Upto, &lease); err != nil {
+			if errors.Is(err, ErrLeaseLost) && ctx.Err() == nil {
+				// Another worker took the range over after our lease
+				// expired (a long outage); it continues from the lease's
+				// checkpoint. Go on with the next range.
+				b.log.Warn("lease lost, taking the next range", "lease", lease.ID)
+				continue
+			}
 			return err
 		}
 		if b.limitReached(st) {
