@@ -155,7 +155,7 @@ func TestCrashResume(t *testing.T) {
 	// The protocol verifies, and every IDNr written has its record.
 	verifyAudit(t, auditPath)
 	recs := protocolled(t, auditPath)
-	written, dup := 0, 0
+	written, dup, multi := 0, 0, 0
 	ctx := context.Background()
 	for key, v := range got {
 		idn := v[:11]
@@ -177,11 +177,21 @@ func TestCrashResume(t *testing.T) {
 				found++
 			}
 		}
-		require.Equal(t, 1, found, "key %s: protocol records of the message that delivered the IDNr (msg %q, records %v)", key, msg, all)
+		// The message that delivered the IDNr has its record. Exactly one,
+		// unless the BVA delivered the same person for two searches of
+		// that message (two register records answered by one person):
+		// then each delivery has its record.
+		require.GreaterOrEqual(t, found, 1, "key %s: no protocol record of the message that delivered the IDNr", key)
+		if found > 1 {
+			var searches int
+			require.NoError(t, crashDB.QueryRow(`SELECT count(*) FROM people WHERE regmo_message = ?`, msg).Scan(&searches))
+			require.LessOrEqual(t, found, searches, "key %s: more records than searches in the message", key)
+			multi++
+		}
 		if len(all) > 1 {
 			dup++
 		}
 	}
-	t.Logf("%d IDNrs written, each with its protocol record; %d people were retrieved again after a kill (a second, protocolled transfer)", written, dup)
+	t.Logf("%d IDNrs written, each with its protocol record; %d people were retrieved again after a kill (a second, protocolled transfer); %d delivered twice within one message (for two register records)", written, dup, multi)
 	assert.Positive(t, written)
 }
