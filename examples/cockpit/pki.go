@@ -1,21 +1,17 @@
 package main
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
-	"math/big"
-	"net"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/regmo/regmo/internal/testpki"
 )
 
 // The test PKI: a CA, a server certificate for localhost and 127.0.0.1, and
@@ -78,76 +74,39 @@ func createPKI(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	now := time.Now()
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca, err := testpki.NewCA(pkix.Name{CommonName: "regmo demo CA", Organization: []string{testPKIOrgName}}, certValidity)
 	if err != nil {
 		return err
 	}
-	caTmpl := &x509.Certificate{
-		SerialNumber:          serial(),
-		Subject:               pkix.Name{CommonName: "regmo demo CA", Organization: []string{testPKIOrgName}},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(certValidity),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		MaxPathLenZero:        true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	caKey, err := ca.KeyPEM()
 	if err != nil {
 		return err
 	}
-	ca, err := x509.ParseCertificate(caDER)
-	if err != nil {
+	if err := writePair(dir, caFile, caKeyFile, ca.CertPEM(), caKey); err != nil {
 		return err
 	}
-	if err := writePair(dir, caFile, caKeyFile, caDER, caKey); err != nil {
-		return err
-	}
-	issue := func(certFile, keyFile string, subject pkix.Name, usage x509.ExtKeyUsage, server bool) error {
-		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	issue := func(certFile, keyFile string, subject pkix.Name, usage x509.ExtKeyUsage, hosts ...string) error {
+		l, err := ca.Issue(subject, usage, certValidity, hosts...)
 		if err != nil {
 			return err
 		}
-		tmpl := &x509.Certificate{
-			SerialNumber: serial(),
-			Subject:      subject,
-			NotBefore:    now.Add(-time.Hour),
-			NotAfter:     now.Add(certValidity),
-			KeyUsage:     x509.KeyUsageDigitalSignature,
-			ExtKeyUsage:  []x509.ExtKeyUsage{usage},
-		}
-		if server {
-			tmpl.DNSNames = []string{"localhost", serverCN}
-			tmpl.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+		key, err := l.KeyPEM()
 		if err != nil {
 			return err
 		}
-		return writePair(dir, certFile, keyFile, der, key)
+		return writePair(dir, certFile, keyFile, l.CertPEM(), key)
 	}
-	if err := issue(serverFile, serverKeyFile, pkix.Name{CommonName: serverCN, Organization: []string{testPKIOrgName}}, x509.ExtKeyUsageServerAuth, true); err != nil {
+	if err := issue(serverFile, serverKeyFile, pkix.Name{CommonName: serverCN, Organization: []string{testPKIOrgName}},
+		x509.ExtKeyUsageServerAuth, "localhost", serverCN, "127.0.0.1", "::1"); err != nil {
 		return err
 	}
-	return issue(clientFile, clientKeyFile, pkix.Name{CommonName: clientCN, Organization: []string{clientOrg}, Country: []string{"DE"}}, x509.ExtKeyUsageClientAuth, false)
+	return issue(clientFile, clientKeyFile, pkix.Name{CommonName: clientCN, Organization: []string{clientOrg}, Country: []string{"DE"}},
+		x509.ExtKeyUsageClientAuth)
 }
 
-func serial() *big.Int {
-	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
-	if err != nil {
-		panic(err) // crypto/rand does not fail
-	}
-	return n
-}
-
-func writePair(dir, certFile, keyFile string, der []byte, key *ecdsa.PrivateKey) error {
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
+func writePair(dir, certFile, keyFile string, certPEM, keyPEM []byte) error {
+	if err := os.WriteFile(filepath.Join(dir, certFile), certPEM, 0o644); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, certFile), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, keyFile), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600)
+	return os.WriteFile(filepath.Join(dir, keyFile), keyPEM, 0o600)
 }

@@ -1,16 +1,12 @@
 package idatest
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"net"
 	"time"
+
+	"github.com/regmo/regmo/internal/testpki"
 )
 
 // Certs are a throw-away certificate authority with one server and one
@@ -27,66 +23,23 @@ type Certs struct {
 // GenerateCerts creates a CA, a server certificate for hosts (IP addresses
 // or DNS names) and a client certificate, valid for one day (ECDSA P-256).
 func GenerateCerts(hosts ...string) (*Certs, error) {
-	now := time.Now()
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca, err := testpki.NewCA(pkix.Name{CommonName: "idatest CA (synthetic)"}, 24*time.Hour)
 	if err != nil {
 		return nil, err
 	}
-	caTmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "idatest CA (synthetic)"},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(24 * time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		return nil, err
-	}
-	ca, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		return nil, err
-	}
-	leaf := func(serial int64, cn string, usage x509.ExtKeyUsage, hosts []string) (tls.Certificate, []byte, []byte, error) {
-		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	c := &Certs{CA: ca.Cert, CAPEM: ca.CertPEM()}
+	leaf := func(cn string, usage x509.ExtKeyUsage, hosts []string) (tls.Certificate, []byte, []byte, error) {
+		l, err := ca.Issue(pkix.Name{CommonName: cn}, usage, 24*time.Hour, hosts...)
 		if err != nil {
 			return tls.Certificate{}, nil, nil, err
 		}
-		t := &x509.Certificate{
-			SerialNumber: big.NewInt(serial),
-			Subject:      pkix.Name{CommonName: cn},
-			NotBefore:    now.Add(-time.Hour),
-			NotAfter:     now.Add(24 * time.Hour),
-			KeyUsage:     x509.KeyUsageDigitalSignature,
-			ExtKeyUsage:  []x509.ExtKeyUsage{usage},
-		}
-		for _, h := range hosts {
-			if ip := net.ParseIP(h); ip != nil {
-				t.IPAddresses = append(t.IPAddresses, ip)
-			} else {
-				t.DNSNames = append(t.DNSNames, h)
-			}
-		}
-		der, err := x509.CreateCertificate(rand.Reader, t, ca, &key.PublicKey, caKey)
-		if err != nil {
-			return tls.Certificate{}, nil, nil, err
-		}
-		kder, err := x509.MarshalECPrivateKey(key)
-		if err != nil {
-			return tls.Certificate{}, nil, nil, err
-		}
-		certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-		keyPEM := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder})
-		c, err := tls.X509KeyPair(certPEM, keyPEM)
-		return c, certPEM, keyPEM, err
+		key, err := l.KeyPEM()
+		return l.TLS, l.CertPEM(), key, err
 	}
-	c := &Certs{CA: ca, CAPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})}
-	if c.Server, c.ServerCertPEM, c.ServerKeyPEM, err = leaf(2, "idatest server", x509.ExtKeyUsageServerAuth, hosts); err != nil {
+	if c.Server, c.ServerCertPEM, c.ServerKeyPEM, err = leaf("idatest server", x509.ExtKeyUsageServerAuth, hosts); err != nil {
 		return nil, err
 	}
-	if c.Client, c.ClientCertPEM, c.ClientKeyPEM, err = leaf(3, "idatest client", x509.ExtKeyUsageClientAuth, nil); err != nil {
+	if c.Client, c.ClientCertPEM, c.ClientKeyPEM, err = leaf("idatest client", x509.ExtKeyUsageClientAuth, nil); err != nil {
 		return nil, err
 	}
 	return c, nil
