@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/regmo/regmo/idnr"
 	"github.com/regmo/regmo/registers"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -166,12 +167,7 @@ func TestCrashResume(t *testing.T) {
 		msg, err := crashReg.MessageOf(ctx, registers.Key(key))
 		require.NoError(t, err)
 		found := 0
-		var all []string
-		for id, msgs := range recs {
-			if id.String() == idn {
-				all = msgs
-			}
-		}
+		all := recs[idnr.MustParse(idn)]
 		for _, m := range all {
 			if m == msg {
 				found++

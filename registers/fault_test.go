@@ -8,6 +8,7 @@ import (
 
 	"github.com/regmo/regmo/ida"
 	"github.com/regmo/regmo/ida/idatest"
+	"github.com/regmo/regmo/idnr"
 	"github.com/regmo/regmo/registers"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -78,13 +79,9 @@ func TestFaults(t *testing.T) {
 		msg, err := reg.MessageOf(ctx, registers.Key(key))
 		require.NoError(t, err)
 		found := 0
-		for id, msgs := range recs {
-			if id.String() == v[:11] {
-				for _, m := range msgs {
-					if m == msg {
-						found++
-					}
-				}
+		for _, m := range recs[idnr.MustParse(v[:11])] {
+			if m == msg {
+				found++
 			}
 		}
 		require.Equal(t, 1, found, "key %s", key)
