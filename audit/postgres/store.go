@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/regmo/regmo/audit"
 )
 
@@ -36,7 +37,7 @@ var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,40}$`)
 
 // Store is an [audit.Store] in PostgreSQL.
 type Store struct {
-	pool *pool
+	pool *pgxpool.Pool
 	t    tables
 	raw  tables // unquoted, for COPY
 	ids  pgx.Identifier
@@ -60,14 +61,19 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if c.prefix != "" && !identRE.MatchString(c.prefix) {
 		return nil, errors.New("audit/postgres: table prefix must be letters, digits and underscores")
 	}
-	cfg, err := pgx.ParseConfig(dsn)
+	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("audit/postgres: %w", err) // pgx redacts the password
 	}
 	if c.maxConns <= 0 {
 		c.maxConns = 8
 	}
-	pool := newPool(cfg, int(c.maxConns))
+	cfg.MaxConns = c.maxConns
+	cfg.MinConns = 0
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("audit/postgres: %w", err)
+	}
 	q := func(n string) string {
 		if c.schema != "" {
 			return pgx.Identifier{c.schema, c.prefix + n}.Sanitize()
@@ -83,7 +89,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		s.ids = pgx.Identifier{c.schema, c.prefix + "audit_records"}
 	}
 	if err := s.migrate(ctx, c.schema, c.prefix); err != nil {
-		pool.close()
+		pool.Close()
 		return nil, err
 	}
 	return s, nil
@@ -120,7 +126,7 @@ func (s *Store) migrations() []string {
 }
 
 func (s *Store) migrate(ctx context.Context, schema, prefix string) error {
-	return s.inTx(ctx, func(t pgx.Tx) error { return s.migrateTx(ctx, t, schema, prefix) })
+	return pgx.BeginFunc(ctx, s.pool, func(t pgx.Tx) error { return s.migrateTx(ctx, t, schema, prefix) })
 }
 
 func (s *Store) migrateTx(ctx context.Context, tx pgx.Tx, schema, prefix string) error {
@@ -155,9 +161,9 @@ func (s *Store) migrateTx(ctx context.Context, tx pgx.Tx, schema, prefix string)
 	return nil
 }
 
-// Close closes the pool.
+// Close closes the pool; it waits for connections in use to be returned.
 func (s *Store) Close() error {
-	s.pool.close()
+	s.pool.Close()
 	return nil
 }
 
