@@ -99,7 +99,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.dir, "dir", "./regmo-demo", "working directory: register.db (demo), audit.db, audit.key, review.csv, report.json")
 	fs.IntVar(&o.people, "people", 100000, "size of the demo register (when it is created)")
-	fs.IntVar(&o.workers, "workers", 4, "bulk requests in flight")
+	fs.IntVar(&o.workers, "workers", 0, "bulk requests in flight (default: 2 with the in-process mock, which shares the CPU; 4 with -endpoint)")
 	fs.IntVar(&o.batch, "batch", 1000, "people per bulk request and per register transaction")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the synthetic demo population")
 	fs.StringVar(&o.postgres, "postgres", "", "PostgreSQL DSN of a real register (instead of the demo SQLite register)")
@@ -270,6 +270,12 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 	if cp, err := reg.Checkpoint(ctx, "backfill"); err == nil && cp != "" {
 		resumed = true
 		say("resuming after key %s", cp)
+	}
+	if o.workers <= 0 {
+		o.workers = 2
+		if o.endpoint != "" {
+			o.workers = 4
+		}
 	}
 	bf, err := registers.NewBackfill(registers.BackfillConfig{
 		Register: reg, IDA: registers.FromIDA(client, auth), Matcher: registers.FromMatch(match.New()),
