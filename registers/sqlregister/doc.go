@@ -9,11 +9,12 @@
 // and the optional capabilities Marker, BatchWriter, Checkpointer,
 // RangeReader and Leaser, CaseLister, Counter, SyncReader and
 // CheckpointResetter. [New] takes a database/sql handle ([OpenSQLite] for
-// modernc.org/sqlite, [OpenPostgres] for PostgreSQL through a small driver
-// over pgx connections) and a [Config]: the table, its key column, the
-// [Columns] mapping (which column holds which basic-data field; every
-// column is read and written as text, dates as "YYYY-MM-DD" or "DDMMYYYY"
-// with 00 for unknown parts), and the IDNr column. [ParseColumns] reads a
+// modernc.org/sqlite, [OpenPostgres] for PostgreSQL through pgx's
+// database/sql driver github.com/jackc/pgx/v5/stdlib, driver name "pgx")
+// and a [Config]: the table, its key column, the [Columns] mapping (which
+// column holds which basic-data field; every column is read and written as
+// text, dates as "YYYY-MM-DD" or "DDMMYYYY" with 00 for unknown parts; a
+// PostgreSQL DATE column is read as its date), and the IDNr column. [ParseColumns] reads a
 // mapping "family_name=nachname,birth_date=geb_datum,...".
 //
 // Table and column names must be plain identifiers ([A-Za-z_][A-Za-z0-9_]*,

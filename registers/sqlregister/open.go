@@ -5,8 +5,8 @@ import (
 	"database/sql"
 	"net/url"
 
-	"github.com/regmo/regmo/registers/sqlregister/internal/pgdriver"
-	_ "modernc.org/sqlite" // database/sql driver "sqlite"
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
 )
 
 // OpenSQLite opens (or creates) an SQLite database file for a register:
@@ -33,10 +33,14 @@ func OpenSQLite(path string) (*sql.DB, error) {
 }
 
 // OpenPostgres opens a PostgreSQL database (a pgx connection URL or
-// key=value DSN) as a database/sql handle, through a small driver over
-// github.com/jackc/pgx/v5 connections (registered as "regmo-pgx").
+// key=value DSN) as a database/sql handle through pgx's own database/sql
+// driver, github.com/jackc/pgx/v5/stdlib (driver name "pgx"). Columns are
+// scanned into sql.NullString: text and varchar as is, integers as their
+// decimal digits, a DATE column as a time.Time that database/sql formats
+// as "YYYY-MM-DDT00:00:00Z" (the register reads its date part), and other
+// types in PostgreSQL's text form.
 func OpenPostgres(ctx context.Context, dsn string) (*sql.DB, error) {
-	db, err := sql.Open(pgdriver.Name, dsn)
+	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, err
 	}

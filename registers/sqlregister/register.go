@@ -257,7 +257,9 @@ func setField(p *idnr.Person, field, s string) string {
 		return ""
 	}
 	date := func(d *idnr.Date, defect string) string {
-		v, err := idnr.ParseDate(s)
+		// A PostgreSQL DATE column arrives as a time.Time, which
+		// database/sql formats as RFC 3339 at midnight UTC.
+		v, err := idnr.ParseDate(strings.TrimSuffix(s, "T00:00:00Z"))
 		if err != nil {
 			return defect
 		}
