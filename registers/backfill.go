@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/regmo/regmo/idnr"
 )
 
 // BackfillConfig configures a [Backfill]. The zero value of every optional
@@ -96,6 +98,9 @@ type Backfill struct {
 	log    *slog.Logger
 	bw     BatchWriter
 	marker Marker
+	// unique: the register keeps IDNrs unique itself ([UniqueIDNrWriter]);
+	// otherwise the writer checks them in memory for the run.
+	unique bool
 }
 
 // Configuration errors.
@@ -157,6 +162,9 @@ func NewBackfill(cfg BackfillConfig) (*Backfill, error) {
 	}
 	b.bw, _ = cfg.Register.(BatchWriter)
 	b.marker, _ = cfg.Register.(Marker)
+	if u, ok := cfg.Register.(UniqueIDNrWriter); ok && u.UniqueIDNrs() {
+		b.unique = true
+	}
 	if cfg.Leases {
 		if _, ok := cfg.Register.(Leaser); !ok || b.bw == nil {
 			return nil, ErrNoLeaser
@@ -183,6 +191,10 @@ type runState struct {
 	total  int
 	start  time.Time
 	lastPr time.Time
+	// assigned holds, for a register that does not keep IDNrs unique
+	// itself, the IDNrs accepted in this run and their records (the
+	// writer goroutine's only; nil otherwise).
+	assigned map[idnr.IDNr]Key
 }
 
 // Run fills the register: it reads the unsettled people from the
@@ -192,6 +204,9 @@ type runState struct {
 // the report covers this run (see [Report]). Running it again resumes.
 func (b *Backfill) Run(ctx context.Context) (*Report, error) {
 	st := &runState{report: newReport(b.cfg.Job), start: b.cfg.Clock()}
+	if !b.unique {
+		st.assigned = map[idnr.IDNr]Key{}
+	}
 	if c, ok := b.cfg.Register.(Counter); ok {
 		if counts, err := c.Counts(ctx); err == nil {
 			st.total = counts[OutcomePending]
@@ -518,6 +533,19 @@ func (b *Backfill) write(ctx context.Context, st *runState, done <-chan *batchJo
 		}
 		if failed != nil {
 			continue // drain so that the workers can finish
+		}
+		if st.assigned != nil {
+			for i := range j.results {
+				res := &j.results[i]
+				if res.Outcome != Accepted {
+					continue
+				}
+				if holder, ok := st.assigned[res.Person.IDNr]; ok && holder != res.Key {
+					res.SetIDNrAssigned(holder)
+					continue
+				}
+				st.assigned[res.Person.IDNr] = res.Key
+			}
 		}
 		committed[j.seq] = j.last
 		var cp Key

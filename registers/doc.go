@@ -54,6 +54,24 @@
 // clerks' work list (register key, outcome, reason, matcher details and
 // message ID; no name, birth date, address or IDNr).
 //
+// # Duplicate IDNrs
+//
+// A register may hold the same person twice (the classic duplicate, the
+// source of most "double IDNr" hints). When the BVA's answers for two
+// different records carry the same IDNr, the register must not silently
+// keep that IDNr on both: the first record whose IDNr is committed keeps
+// it (Accepted); every later one becomes a Review case with reason
+// [ReasonIDNrAssigned] ("idnr_already_assigned", for the clerk
+// [IDNrAssignedText] and the key of the record that holds it), and its IDNr
+// column stays empty; the candidate stays in the review queue so that the
+// clerk can merge the records. "First" is the order of commits, which with
+// several workers is not always key order. A register that implements
+// [UniqueIDNrWriter] (sqlregister does) checks this in the batch's
+// transaction against every IDNr it stores, so it holds across batches,
+// runs and processes; for any other register the engine keeps the IDNrs
+// accepted in this run in memory (about 50 bytes each) and cannot see IDNrs
+// stored by earlier runs or other processes.
+//
 // # Resume
 //
 // Nothing is written before the IDA client returns, and the client returns

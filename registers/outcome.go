@@ -84,6 +84,22 @@ type Result struct {
 	MessageID string
 }
 
+// SetIDNrAssigned turns an Accepted result into a Review case because the
+// IDNr the BVA returned is already held by the register's record holder (a
+// possible duplicate: two records of the same person). The IDNr is not
+// written on this record; the candidate stays in r.Person for the review
+// queue, and Details name the holder's key (the register's own key, no
+// personal data) before the matcher's details.
+func (r *Result) SetIDNrAssigned(holder Key) {
+	r.Outcome = Review
+	r.Reason = ReasonIDNrAssigned
+	d := IDNrAssignedText
+	if holder != "" {
+		d += ": Datensatz " + string(holder)
+	}
+	r.Details = append([]string{d}, r.Details...)
+}
+
 // Case is a record for the clerks' work list: its key, the outcome and the
 // reasons. It deliberately holds no personal data: the clerk opens the record
 // in the register by its key; the candidate's data stay in the review queue

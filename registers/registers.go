@@ -95,6 +95,21 @@ type Batch struct {
 	Sync bool
 }
 
+// UniqueIDNrWriter is the optional capability of a [BatchWriter] that keeps
+// every IDNr on at most one record of the register: across the batches and
+// runs of a job and across processes sharing the register, including IDNrs
+// stored before (typically a unique side table or index checked in the
+// batch's transaction). When UniqueIDNrs reports true, WriteBatch stores an
+// Accepted result whose IDNr another record already holds (or an earlier
+// result of the same batch claims) as a Review case, without the IDNr, and
+// changes that result in b.Results with [Result.SetIDNrAssigned], so that
+// the caller reports what was stored. Without it, [Backfill] catches
+// duplicates within one run in memory only.
+type UniqueIDNrWriter interface {
+	BatchWriter
+	UniqueIDNrs() bool
+}
+
 // Checkpointer returns the stored checkpoint of a job ("" if none).
 type Checkpointer interface {
 	Checkpoint(ctx context.Context, job string) (Key, error)

@@ -55,7 +55,14 @@ const (
 	ReasonNoDataTransferred    = "no_data_transferred"
 	ReasonAmbiguousInRegister  = "ambiguous_in_register"
 	ReasonAlreadyHasIDNrInData = "idnr_in_register"
+	// ReasonIDNrAssigned: the BVA returned an IDNr that another record
+	// of the register already holds (a possible duplicate record of the
+	// same person); see [Result.SetIDNrAssigned].
+	ReasonIDNrAssigned = "idnr_already_assigned"
 )
+
+// IDNrAssignedText is the clerk's explanation of [ReasonIDNrAssigned].
+const IDNrAssignedText = "IDNr bereits einem anderen Datensatz zugeordnet (mögliche Dublette)"
 
 // NoSearchError says why a record cannot form any lawful search. It names
 // the reason, never the data.

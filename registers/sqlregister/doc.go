@@ -39,7 +39,9 @@
 // <prefix>checkpoint (job, last key), <prefix>review (the review queue:
 // key, reason, score, the matcher's details, message ID and the candidate
 // the BVA returned, as JSON) and <prefix>leases (key ranges for parallel
-// workers). The prefix defaults to "regmo_".
+// workers). Version 2 adds <prefix>idnr (idnr PRIMARY KEY, key): one row
+// per IDNr the register holds, filled from the IDNrs already in the table.
+// The prefix defaults to "regmo_".
 //
 // # Backfill
 //
@@ -51,6 +53,21 @@
 // updated. Every UPDATE requires the record to be still pending, so a
 // record is never written twice; a conflict rolls the batch back with
 // [ErrConflict].
+//
+// # Duplicate IDNrs
+//
+// [*Register] implements registers.UniqueIDNrWriter: in the batch's
+// transaction, before the updates, WriteBatch inserts the IDNr of every
+// accepted result into <prefix>idnr with INSERT ... ON CONFLICT DO NOTHING
+// (in IDNr order, so that concurrent batches cannot deadlock on them). No
+// affected row means another record holds the IDNr already (from this
+// batch, an earlier run or another worker; on PostgreSQL an insert waits
+// for a concurrent transaction holding the same IDNr and then sees its
+// outcome); that result is stored as a review case with reason
+// "idnr_already_assigned" and the holder's key instead, without the IDNr.
+// The primary key on this narrow table is the uniqueness check, and it is
+// also the index from IDNr to register key, far cheaper to maintain during
+// the fill than an index on the wide register table.
 //
 // # Resume
 //

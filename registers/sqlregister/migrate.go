@@ -33,6 +33,16 @@ var migrations = []migration{
 		)
 		return s, nil
 	}},
+	{2, "idnr side table (one record per IDNr)", func(r *Register) ([]string, error) {
+		// The IDNrs already in the register (from earlier runs or kept by
+		// the register itself) enter the table; if the register already
+		// holds an IDNr twice, the record with the smallest key holds it.
+		return []string{
+			"CREATE TABLE " + r.idnrT + " (idnr TEXT PRIMARY KEY, key TEXT NOT NULL)",
+			"INSERT INTO " + r.idnrT + " (idnr, key) SELECT TRIM(CAST(" + r.idnrCol + " AS TEXT)), CAST(" + r.keyCol + " AS TEXT) FROM " + r.table +
+				" WHERE " + r.idnrCol + " IS NOT NULL AND TRIM(CAST(" + r.idnrCol + " AS TEXT)) <> '' ORDER BY " + r.keyCol + " ON CONFLICT (idnr) DO NOTHING",
+		}, nil
+	}},
 }
 
 // migrate applies the missing migrations. The IDNr column gets no index:

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,12 +33,13 @@ type Register struct {
 
 	table, tableName, schema                         string
 	keyCol, idnrCol, stateCol, reasonCol, messageCol string
-	schemaT, checkpointT, reviewT, leasesT           string
+	schemaT, checkpointT, reviewT, leasesT, idnrT    string
 	cols                                             []mappedCol // mapped basic-data columns in Columns order
 	selectList                                       string
 	nextSQL, nextRangeSQL, nextFirstSQL              string
 	syncSQL                                          string
 	markSQL, reviewSQL, checkpointSQL, leaseSQL      string
+	claimSQL, holderSQL                              string
 	stmtMu                                           sync.Mutex
 	acceptSQL                                        map[registers.Fields]string
 	now                                              string // SQL expression: the database clock in unix milliseconds
@@ -73,6 +75,7 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Register, error) {
 	r.checkpointT = r.ident(cfg.Prefix + "checkpoint")
 	r.reviewT = r.ident(cfg.Prefix + "review")
 	r.leasesT = r.ident(cfg.Prefix + "leases")
+	r.idnrT = r.ident(cfg.Prefix + "idnr")
 	if cfg.Dialect == PostgreSQL {
 		r.now = "(extract(epoch from clock_timestamp()) * 1000)::bigint"
 	} else {
@@ -104,6 +107,8 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Register, error) {
 		") ON CONFLICT (job) DO UPDATE SET after_key = excluded.after_key, updated = excluded.updated"
 	r.leaseSQL = "UPDATE " + r.leasesT + " SET after_key = " + r.ph(1) + ", expires = " + r.now + " + " + r.ph(2) +
 		" WHERE job = " + r.ph(3) + " AND id = " + r.ph(4) + " AND owner = " + r.ph(5) + " AND done = 0"
+	r.claimSQL = "INSERT INTO " + r.idnrT + " (idnr, key) VALUES (" + r.ph(1) + ", " + r.ph(2) + ") ON CONFLICT (idnr) DO NOTHING"
+	r.holderSQL = "SELECT key FROM " + r.idnrT + " WHERE idnr = " + r.ph(1)
 	if err := r.migrate(ctx); err != nil {
 		return nil, err
 	}
@@ -478,6 +483,11 @@ func (r *Register) WriteBatch(ctx context.Context, b registers.Batch) error {
 			b.Lease.After = b.Checkpoint
 		}
 	}
+	if !b.Sync {
+		if err := r.claimIDNrs(ctx, tx, b.Results); err != nil {
+			return err
+		}
+	}
 	var mark, review *sql.Stmt
 	accept := map[registers.Fields]*sql.Stmt{}
 	acceptOrder := map[registers.Fields][]string{}
@@ -564,6 +574,58 @@ func (r *Register) WriteBatch(ctx context.Context, b registers.Batch) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// UniqueIDNrs implements [registers.UniqueIDNrWriter]: the register keeps
+// every IDNr on at most one record (the table <prefix>idnr).
+func (r *Register) UniqueIDNrs() bool { return true }
+
+// claimIDNrs enters the IDNr of every accepted result into <prefix>idnr
+// (idnr PRIMARY KEY, key) in the batch's transaction. An IDNr that another
+// record holds already, from this batch, an earlier one or another worker,
+// turns the result into a Review case (registers.Result.SetIDNrAssigned).
+// The inserts go in IDNr order, so that two transactions that claim the
+// same IDNrs lock them in the same order and cannot deadlock; on PostgreSQL
+// an insert of an IDNr that another open transaction claimed waits for it
+// and then conflicts or succeeds, so the first committed claim wins.
+func (r *Register) claimIDNrs(ctx context.Context, tx *sql.Tx, results []registers.Result) error {
+	var idx []int
+	for i := range results {
+		if results[i].Outcome == registers.Accepted {
+			idx = append(idx, i)
+		}
+	}
+	if len(idx) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		return strings.Compare(results[a].Person.IDNr.String(), results[b].Person.IDNr.String())
+	})
+	claim, err := tx.PrepareContext(ctx, r.claimSQL)
+	if err != nil {
+		return err
+	}
+	defer claim.Close()
+	for _, i := range idx {
+		res := &results[i]
+		id := res.Person.IDNr.String()
+		x, err := claim.ExecContext(ctx, id, string(res.Key))
+		if err != nil {
+			return fmt.Errorf("sqlregister: claiming IDNr for key %s: %w", res.Key, err)
+		}
+		if n, _ := x.RowsAffected(); n == 1 {
+			continue
+		}
+		var holder string
+		if err := tx.QueryRowContext(ctx, r.holderSQL, id).Scan(&holder); err != nil {
+			return fmt.Errorf("sqlregister: reading IDNr holder for key %s: %w", res.Key, err)
+		}
+		if registers.Key(holder) == res.Key {
+			continue // a claim of this record that outlived its IDNr (e.g. reset by a clerk)
+		}
+		res.SetIDNrAssigned(registers.Key(holder))
+	}
+	return nil
 }
 
 func (r *Register) enqueue(ctx context.Context, review *sql.Stmt, res *registers.Result) error {

@@ -1,0 +1,103 @@
+package registers_test
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/regmo/regmo/idnr"
+	"github.com/regmo/regmo/registers"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// plainRegister implements only Reader, Writer, ReviewQueue and Marker: no
+// UniqueIDNrWriter, so the engine checks IDNrs in memory.
+type plainRegister struct {
+	mu      sync.Mutex
+	entries []registers.Entry
+	idnrs   map[registers.Key]idnr.IDNr
+	cases   map[registers.Key]registers.Case
+	marked  map[registers.Key]bool
+}
+
+func (p *plainRegister) Next(_ context.Context, after registers.Key, limit int) ([]registers.Entry, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []registers.Entry
+	for _, e := range p.entries {
+		if after != "" && keyNum(e.Key) <= keyNum(after) {
+			continue
+		}
+		if _, ok := p.idnrs[e.Key]; ok || p.marked[e.Key] {
+			continue
+		}
+		out = append(out, e)
+		if len(out) == limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+func keyNum(k registers.Key) int { n, _ := strconv.Atoi(string(k)); return n }
+
+func (p *plainRegister) WriteIDNr(_ context.Context, k registers.Key, person idnr.Person, _ registers.Fields) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.idnrs[k] = person.IDNr
+	return nil
+}
+
+func (p *plainRegister) Enqueue(_ context.Context, c registers.Case) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cases[c.Key] = c
+	return nil
+}
+
+func (p *plainRegister) Mark(_ context.Context, r registers.Result) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.marked[r.Key] = true
+	return nil
+}
+
+type oneHitIDA struct{ id idnr.IDNr }
+
+func (o oneHitIDA) Identify(_ context.Context, ss []registers.Search) ([]registers.Answer, error) {
+	out := make([]registers.Answer, len(ss))
+	for i, s := range ss {
+		out[i] = registers.Answer{Kind: registers.AnswerHit, Fields: registers.AllFields, MessageID: "m",
+			Person: idnr.Person{IDNr: o.id, FamilyName: s.FamilyName, BirthDate: s.BirthDate}}
+	}
+	return out, nil
+}
+
+// A register without its own uniqueness: the engine still keeps one IDNr
+// on one record within a run, also across batches.
+func TestDuplicateIDNrInMemory(t *testing.T) {
+	id := idnr.MustParse("12345678995")
+	p := &plainRegister{idnrs: map[registers.Key]idnr.IDNr{}, cases: map[registers.Key]registers.Case{}, marked: map[registers.Key]bool{}}
+	for i := 1; i <= 5; i++ {
+		p.entries = append(p.entries, registers.Entry{Key: registers.Key(strconv.Itoa(i)), Person: idnr.Person{
+			FamilyName: "Muster", GivenNames: "Erika", BirthDate: idnr.MustDate(1970, 1, 2)}})
+	}
+	accept := registers.MatcherFunc(func(r, c *idnr.Person) registers.Decision {
+		return registers.Decision{Outcome: registers.Accepted, Score: 20}
+	})
+	bf, err := registers.NewBackfill(registers.BackfillConfig{Register: p, IDA: oneHitIDA{id}, Matcher: accept, BatchSize: 2, Workers: 1})
+	require.NoError(t, err)
+	rep, err := bf.Run(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Outcomes["accepted"])
+	assert.Equal(t, 4, rep.Reasons["review/"+registers.ReasonIDNrAssigned])
+	require.Len(t, p.idnrs, 1)
+	assert.Equal(t, id, p.idnrs["1"])
+	for k := 2; k <= 5; k++ {
+		c := p.cases[registers.Key(strconv.Itoa(k))]
+		assert.Equal(t, registers.ReasonIDNrAssigned, c.Reason)
+		assert.Equal(t, registers.IDNrAssignedText+": Datensatz 1", c.Details[0])
+	}
+}
