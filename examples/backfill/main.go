@@ -27,6 +27,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"sync"
 	"syscall"
 	"time"
 
@@ -215,6 +216,7 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 	if err != nil {
 		return nil, err
 	}
+	closeMock = sync.OnceFunc(closeMock)
 	defer closeMock()
 	memNote("mock ready")
 	const purpose = "Erstbefüllung des Registers mit der IDNr"
@@ -242,7 +244,7 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 	auth := ida.Auth{Role: "erstbefuellung", Actor: "regmo-backfill", Purpose: purpose, LegalBasis: "§ 6 Abs. 3 IDNrG",
 		Fields: reg.Fields()}
 	if o.sync {
-		return runSync(ctx, o, reg, registers.FromIDA(client, auth), alog, stdout)
+		return runSync(ctx, o, reg, registers.FromIDA(client, auth), alog, closeMock, auditPath, key, stdout)
 	}
 
 	// The backfill.
@@ -320,8 +322,15 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 		s.People += n
 	}
 
-	// Verify the protocol.
-	vr, verr := alog.Verify(ctx)
+	// Verify the protocol, with the fill's protocol store, the mock and
+	// its data closed first (see verifyProtocol).
+	closeMock()
+	if err := alog.Close(); err != nil {
+		return s, fmt.Errorf("closing the protocol: %w", err)
+	}
+	memNote("before verify")
+	vr, verr := verifyProtocol(ctx, auditPath, key)
+	memNote("after verify")
 	if vr != nil {
 		s.AuditRecords = vr.Records
 		s.AuditVerified = verr == nil && vr.OK()
@@ -545,7 +554,32 @@ func loadOrCreateKey(path string) (ed25519.PrivateKey, error) {
 }
 
 // runSync makes one sync pass over the people that have an IDNr.
-func runSync(ctx context.Context, o *options, reg *sqlregister.Register, x *registers.IDA, alog *audit.Log, stdout io.Writer) (*Summary, error) {
+// verifyProtocol verifies the protocol at path with a store opened for
+// that alone: one reading connection with a small page cache
+// (auditsqlite.WithReaders, WithCacheSize) instead of the writer's 64 MiB
+// cache and four readers, so that verifying a large log reads it page by
+// page without holding it. The store's readers still map the file
+// (audit/sqlite offers no option to turn the memory map off), so the pages
+// read stay in the resident set as clean, shared file pages that the
+// kernel drops first under memory pressure.
+func verifyProtocol(ctx context.Context, path string, key ed25519.PrivateKey) (*audit.Report, error) {
+	store, err := auditsqlite.Open(path, auditsqlite.WithReaders(1), auditsqlite.WithCacheSize(4<<20))
+	if err != nil {
+		return nil, fmt.Errorf("opening the protocol for verification: %w", err)
+	}
+	alog, err := audit.New(ctx, store, audit.Options{SigningKey: key})
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("opening the protocol for verification: %w", err)
+	}
+	vr, verr := alog.Verify(ctx)
+	if err := alog.Close(); err != nil && verr == nil {
+		verr = err
+	}
+	return vr, verr
+}
+
+func runSync(ctx context.Context, o *options, reg *sqlregister.Register, x *registers.IDA, alog *audit.Log, closeMock func(), auditPath string, key ed25519.PrivateKey, stdout io.Writer) (*Summary, error) {
 	sy, err := registers.NewSync(registers.SyncConfig{Register: reg, IDA: x, Fields: reg.Fields(), Workers: o.workers, Limit: o.limit})
 	if err != nil {
 		return nil, err
@@ -559,7 +593,11 @@ func runSync(ctx context.Context, o *options, reg *sqlregister.Register, x *regi
 	if err != nil {
 		return nil, err
 	}
-	vr, verr := alog.Verify(ctx)
+	closeMock()
+	if err := alog.Close(); err != nil {
+		return nil, fmt.Errorf("closing the protocol: %w", err)
+	}
+	vr, verr := verifyProtocol(ctx, auditPath, key)
 	if o.jsonSummary {
 		return nil, rep.WriteJSON(stdout)
 	}
