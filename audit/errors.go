@@ -24,6 +24,11 @@ var (
 	// ErrOutcomeUnknown is wrapped when an Append's context ended after its
 	// records were handed to the committer: they may or may not be durable.
 	ErrOutcomeUnknown = errors.New("audit: append outcome unknown")
+	// ErrDuplicateID is wrapped by the [*FieldError] of an Append whose
+	// record has the ID of a stored record with different content. (A
+	// record stored before with the same content is acknowledged without a
+	// second copy, so a retry after ErrOutcomeUnknown is safe.)
+	ErrDuplicateID = errors.New("audit: record ID already stored with different content")
 )
 
 // FieldError names the field of a record, event, access or query that was

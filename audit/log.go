@@ -115,6 +115,9 @@ type Log struct {
 	reqs    chan *appendReq
 	done    chan struct{} // closed when the committer has exited
 
+	accReqs chan *accessReq // read-access entries for the access committer
+	accDone chan struct{}   // closed when the access committer has exited
+
 	hasher hasher // used by the committer only
 
 	mu    sync.Mutex // guards st (read by Checkpoint; written by the committer)
@@ -132,9 +135,15 @@ type chainState struct {
 	anchorHash [32]byte // hash of the last anchor (zero if none)
 }
 
-type appendReq struct {
-	rows []Row // Data, Time, IDNr filled in; chain fields by the committer; none: only rotate
+type accessReq struct {
+	e    AccessEntry
 	done chan error
+}
+
+type appendReq struct {
+	rows []Row // ID, Data, Time, IDNr filled in; chain fields by the committer; none: only rotate
+	done chan error
+	err  error // set by the committer when it refuses the request
 }
 
 const metaLogID = "log_id"
@@ -154,6 +163,8 @@ func New(ctx context.Context, store Store, opts Options) (*Log, error) {
 		maxBatch:  opts.MaxBatch,
 		reqs:      make(chan *appendReq, 1024),
 		done:      make(chan struct{}),
+		accReqs:   make(chan *accessReq, 1024),
+		accDone:   make(chan struct{}),
 	}
 	if l.retention <= 0 {
 		l.retention = DefaultRetention
@@ -191,6 +202,7 @@ func New(ctx context.Context, store Store, opts Options) (*Log, error) {
 		return nil, err
 	}
 	go l.commitLoop()
+	go l.accessLoop()
 	return l, nil
 }
 
@@ -260,7 +272,7 @@ func (l *Log) Append(ctx context.Context, recs ...Record) error {
 	for i := range recs {
 		start := len(buf)
 		buf = encodeRecord(buf, &recs[i])
-		rows[i] = Row{Time: recs[i].Time.UnixNano(), IDNr: IDNrKey(recs[i].IDNr), Data: buf[start:len(buf):len(buf)]}
+		rows[i] = Row{ID: recs[i].ID, Time: recs[i].Time.UnixNano(), IDNr: IDNrKey(recs[i].IDNr), Data: buf[start:len(buf):len(buf)]}
 	}
 	return l.submit(ctx, &appendReq{rows: rows, done: make(chan error, 1)})
 }
@@ -303,6 +315,8 @@ func (l *Log) Close() error {
 	<-l.done
 	l.useMu.Lock() // wait for queries and other users of the store
 	defer l.useMu.Unlock()
+	close(l.accReqs) // no query is left to send an access entry
+	<-l.accDone
 	return l.store.Close()
 }
 
@@ -357,7 +371,12 @@ func (l *Log) commitLoop() {
 		}
 		err := l.commit(batch)
 		for _, r := range batch {
-			r.done <- err
+			if r.err != nil && err == nil {
+				r.done <- r.err
+			} else {
+				r.done <- err
+			}
+			r.err = nil
 		}
 		if err != nil {
 			l.logger.Error("audit: commit failed", "records", n, "err", err)
@@ -388,15 +407,11 @@ func (l *Log) commit(batch []*appendReq) error {
 	if st.segOpen && today > st.seg {
 		anchors = append(anchors, l.closeSegment(&st, now))
 	}
-	var rows []Row
-	h := &l.hasher
-	if len(batch) == 1 {
-		rows = batch[0].rows
-	} else {
-		for _, r := range batch {
-			rows = append(rows, r.rows...)
-		}
+	rows, err := l.dedup(batch)
+	if err != nil {
+		return err
 	}
+	h := &l.hasher
 	for i := range rows {
 		if !st.segOpen {
 			// A new segment: today's, but never one that is already closed
@@ -423,6 +438,74 @@ func (l *Log) commit(batch []*appendReq) error {
 	l.st = st
 	l.mu.Unlock()
 	return nil
+}
+
+// dedup makes appends idempotent by record ID: it returns the rows of
+// batch to store, leaving out every record whose ID is stored (or earlier
+// in the batch) with the same encoding, and refuses (sets err on) every
+// request with a record whose ID is stored with a different one.
+func (l *Log) dedup(batch []*appendReq) ([]Row, error) {
+	n := 0
+	for _, r := range batch {
+		n += len(r.rows)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	ids := make([]uuid.UUID, 0, n)
+	for _, r := range batch {
+		for i := range r.rows {
+			ids = append(ids, r.rows[i].ID)
+		}
+	}
+	stored, err := l.store.Stored(context.Background(), ids)
+	if err != nil {
+		return nil, fmt.Errorf("audit: checking record IDs: %w", err)
+	}
+	if len(stored) == 0 && len(batch) == 1 && !hasDupIDs(ids) {
+		return batch[0].rows, nil
+	}
+	rows := make([]Row, 0, n)
+	taken := make(map[uuid.UUID][]byte, n) // IDs of rows already in rows
+	for _, r := range batch {
+		start := len(rows)
+		for i := range r.rows {
+			row := &r.rows[i]
+			data, ok := stored[row.ID]
+			if !ok {
+				data, ok = taken[row.ID]
+			}
+			if !ok {
+				rows = append(rows, *row)
+				taken[row.ID] = row.Data
+				continue
+			}
+			if string(data) == string(row.Data) {
+				continue // stored already: acknowledged, not stored twice
+			}
+			r.err = &FieldError{Index: i, Field: "ID", Reason: "already stored with different content", Err: ErrDuplicateID}
+			for _, kept := range rows[start:] {
+				delete(taken, kept.ID)
+			}
+			rows = rows[:start]
+			break
+		}
+	}
+	return rows, nil
+}
+
+func hasDupIDs(ids []uuid.UUID) bool {
+	if len(ids) < 2 {
+		return false
+	}
+	seen := make(map[uuid.UUID]struct{}, len(ids))
+	for _, id := range ids {
+		if _, ok := seen[id]; ok {
+			return true
+		}
+		seen[id] = struct{}{}
+	}
+	return false
 }
 
 // closeSegment builds the signed anchor of the open segment in st and
@@ -511,10 +594,64 @@ func (l *Log) Query(ctx context.Context, a Access, q Query) (Page, error) {
 	if !to.IsZero() {
 		e.To = to.UTC()
 	}
-	if err := l.store.AppendAccess(ctx, e); err != nil {
+	if err := l.recordAccess(ctx, e); err != nil {
 		return Page{}, fmt.Errorf("audit: recording the access: %w", err)
 	}
 	return p, nil
+}
+
+// recordAccess hands e to the access committer and returns when it is
+// durable. The caller holds l.use(), so Close has not closed accReqs.
+func (l *Log) recordAccess(ctx context.Context, e AccessEntry) error {
+	req := &accessReq{e: e, done: make(chan error, 1)}
+	select {
+	case l.accReqs <- req:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-req.done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("%w: %w", ErrOutcomeUnknown, ctx.Err())
+	}
+}
+
+// accessLoop group-commits read-access entries: whatever is queued while
+// one transaction is in flight goes into the next, so concurrent queries
+// share one durable write. It runs apart from the record committer, so a
+// query never waits for a large batch of records.
+func (l *Log) accessLoop() {
+	defer close(l.accDone)
+	var batch []*accessReq
+	var es []AccessEntry
+	for {
+		r, ok := <-l.accReqs
+		if !ok {
+			return
+		}
+		batch, es = append(batch[:0], r), append(es[:0], r.e)
+	drain:
+		for len(batch) < 1024 {
+			select {
+			case r, ok := <-l.accReqs:
+				if !ok {
+					break drain
+				}
+				batch, es = append(batch, r), append(es, r.e)
+			default:
+				break drain
+			}
+		}
+		err := l.store.AppendAccess(context.Background(), es)
+		if err != nil {
+			l.logger.Error("audit: access log commit failed", "entries", len(es), "err", err)
+		}
+		for _, r := range batch {
+			r.done <- err
+		}
+		clear(batch)
+	}
 }
 
 func encodeCursor(seq int64) string {
@@ -596,7 +733,7 @@ func (l *Log) Accesses(ctx context.Context, a Access, q AccessQuery) (AccessPage
 	if len([]rune(e.Reason)) > MaxText {
 		e.Reason = string([]rune(e.Reason)[:MaxText])
 	}
-	if err := l.store.AppendAccess(ctx, e); err != nil {
+	if err := l.recordAccess(ctx, e); err != nil {
 		return AccessPage{}, fmt.Errorf("audit: recording the access: %w", err)
 	}
 	return p, nil

@@ -19,8 +19,13 @@ type Store interface {
 	// Head returns the last stored row (ok false if there is none) and the
 	// last anchor (ok false if there is none).
 	Head(ctx context.Context) (last Row, lastOK bool, anchor Anchor, anchorOK bool, err error)
-	// Commit stores rows (in Seq order) and anchors in one transaction.
+	// Commit stores rows (in Seq order) and anchors in one transaction. A
+	// row whose ID is already stored fails the whole transaction (the Log
+	// checks with Stored first; the store's unique index is the backstop).
 	Commit(ctx context.Context, rows []Row, anchors []Anchor) error
+	// Stored returns the encoding (Row.Data) of each of the records with
+	// the given IDs that is stored; IDs not stored are absent from the map.
+	Stored(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]byte, error)
 	// Records returns up to limit rows with the given IDNr key whose Time
 	// lies in [from, to) and whose Seq is below beforeSeq, by Seq descending.
 	Records(ctx context.Context, idnrKey, from, to, beforeSeq int64, limit int) ([]Row, error)
@@ -29,13 +34,15 @@ type Store interface {
 	Scan(ctx context.Context, fromSeq, toSeq int64, fn func(*Row) error) error
 	// Anchors returns all anchors by Segment ascending.
 	Anchors(ctx context.Context) ([]Anchor, error)
-	// Purge deletes the rows of the given segments, marks their anchors
-	// purged at the given time, and deletes access entries and transport
-	// events older than before, in one transaction.
+	// Purge deletes the rows of the given segments and marks their anchors
+	// purged at the given time in one transaction, and deletes access
+	// entries and transport events older than before (which may be a second
+	// transaction if they are kept apart, as audit/sqlite does).
 	Purge(ctx context.Context, segments []int64, purgedAt int64, before int64) error
 
-	// AppendAccess stores one read-access entry.
-	AppendAccess(ctx context.Context, e AccessEntry) error
+	// AppendAccess stores read-access entries in one transaction (the Log
+	// group-commits the entries of concurrent queries).
+	AppendAccess(ctx context.Context, es []AccessEntry) error
 	// Accesses returns up to limit access entries with Time in [from, to)
 	// and ID below beforeID, by ID descending.
 	Accesses(ctx context.Context, from, to, beforeID int64, limit int) ([]AccessEntry, error)
@@ -65,13 +72,14 @@ type Store interface {
 // Row is one record as a store keeps it: its position in the chain, the
 // chain hashes, the canonical encoding, and indexed copies of two fields.
 type Row struct {
-	Seq     int64    // position in the log, from 1, without gaps
-	Segment int64    // the UTC day (days since 1970-01-01) the record was appended
-	Time    int64    // Record.Time in Unix nanoseconds (indexed copy of Data)
-	IDNr    int64    // [IDNrKey] of Record.IDNr (indexed copy of Data)
-	Prev    [32]byte // hash of the previous row in the chain
-	Hash    [32]byte // SHA-256 over Prev, Segment and Data, see the package doc
-	Data    []byte   // canonical encoding of the record
+	Seq     int64     // position in the log, from 1, without gaps
+	ID      uuid.UUID // Record.ID, unique in the log (set for Commit; reading methods may leave it zero)
+	Segment int64     // the UTC day (days since 1970-01-01) the record was appended
+	Time    int64     // Record.Time in Unix nanoseconds (indexed copy of Data)
+	IDNr    int64     // [IDNrKey] of Record.IDNr (indexed copy of Data)
+	Prev    [32]byte  // hash of the previous row in the chain
+	Hash    [32]byte  // SHA-256 over Prev, Segment and Data, see the package doc
+	Data    []byte    // canonical encoding of the record
 }
 
 // Anchor is the signed summary of a closed segment. It holds no personal

@@ -37,13 +37,14 @@ var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,40}$`)
 
 // Store is an [audit.Store] in PostgreSQL.
 type Store struct {
-	pool *pgxpool.Pool
-	t    tables
-	raw  tables // unquoted, for COPY
-	ids  pgx.Identifier
+	pool   *pgxpool.Pool
+	t      tables
+	raw    tables         // unquoted, for COPY
+	ids    pgx.Identifier // the records table, for COPY
+	idsIDs pgx.Identifier // the IDs table, for COPY
 }
 
-type tables struct{ meta, migrations, records, anchors, access, transport, holds string }
+type tables struct{ meta, migrations, records, ids, anchors, access, transport, holds string }
 
 // Open connects to the database at dsn (a libpq connection string or URL)
 // and migrates the schema to the current version. Commits are durable as
@@ -81,12 +82,14 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		return pgx.Identifier{c.prefix + n}.Sanitize()
 	}
 	s := &Store{pool: pool, t: tables{
-		meta: q("audit_meta"), migrations: q("audit_migrations"), records: q("audit_records"),
+		meta: q("audit_meta"), migrations: q("audit_migrations"), records: q("audit_records"), ids: q("audit_ids"),
 		anchors: q("audit_anchors"), access: q("audit_access"), transport: q("audit_transport"), holds: q("audit_holds"),
 	}}
 	s.ids = pgx.Identifier{c.prefix + "audit_records"}
+	s.idsIDs = pgx.Identifier{c.prefix + "audit_ids"}
 	if c.schema != "" {
 		s.ids = pgx.Identifier{c.schema, c.prefix + "audit_records"}
+		s.idsIDs = pgx.Identifier{c.schema, c.prefix + "audit_ids"}
 	}
 	if err := s.migrate(ctx, c.schema, c.prefix); err != nil {
 		pool.Close()
@@ -96,7 +99,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 }
 
 // SchemaVersion is the schema version this package migrates to.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 func (s *Store) migrations() []string {
 	t := s.t
@@ -122,6 +125,12 @@ func (s *Store) migrations() []string {
 		CREATE TABLE ` + t.holds + ` (
 			id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, hfrom bigint NOT NULL, hto bigint NOT NULL,
 			until bigint NOT NULL, reason text NOT NULL, who text NOT NULL, placed bigint NOT NULL);`,
+		// 2: record IDs are unique (appends are idempotent by ID). The ID is
+		// bytes 21..36 of the encoding; a log that holds an ID twice (from a
+		// retry before this version) keeps the first.
+		`CREATE TABLE ` + t.ids + ` (rid bytea PRIMARY KEY, seq bigint NOT NULL);
+		INSERT INTO ` + t.ids + ` (rid, seq) SELECT substring(data from 21 for 16), seq FROM ` + t.records + `
+			ORDER BY seq ON CONFLICT (rid) DO NOTHING;`,
 	}
 }
 
@@ -235,18 +244,60 @@ func (s *Store) Commit(ctx context.Context, rows []audit.Row, anchors []audit.An
 		if err != nil {
 			return err
 		}
+		i = 0
+		_, err = tx.CopyFrom(ctx, s.idsIDs, []string{"rid", "seq"},
+			pgx.CopyFromFunc(func() ([]any, error) {
+				if i == len(rows) {
+					return nil, nil
+				}
+				r := &rows[i]
+				i++
+				return []any{r.ID[:], r.Seq}, nil
+			}))
+		if err != nil {
+			return err
+		}
 	case len(rows) > 0:
 		b := &pgx.Batch{}
 		for i := range rows {
 			r := &rows[i]
 			b.Queue(`INSERT INTO `+s.t.records+` (`+rowCols+`) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
 				r.Seq, r.Segment, r.Time, r.IDNr, r.Prev[:], r.Hash[:], r.Data)
+			b.Queue(`INSERT INTO `+s.t.ids+` (rid, seq) VALUES ($1,$2)`, r.ID[:], r.Seq)
 		}
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return err
 		}
 	}
 	return tx.Commit(ctx)
+}
+
+// Stored looks the IDs up in the unique index.
+func (s *Store) Stored(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]byte, error) {
+	keys := make([][]byte, len(ids))
+	for i := range ids {
+		keys[i] = ids[i][:]
+	}
+	rs, err := s.pool.Query(ctx, `SELECT i.rid, r.data FROM `+s.t.ids+` i JOIN `+s.t.records+
+		` r ON r.seq = i.seq WHERE i.rid = ANY($1)`, keys)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out map[uuid.UUID][]byte
+	for rs.Next() {
+		var rid, data []byte
+		if err := rs.Scan(&rid, &data); err != nil {
+			return nil, err
+		}
+		if len(rid) == 16 {
+			if out == nil {
+				out = make(map[uuid.UUID][]byte)
+			}
+			out[uuid.UUID(rid)] = data
+		}
+	}
+	return out, rs.Err()
 }
 
 func (s *Store) Records(ctx context.Context, idnrKey, from, to, beforeSeq int64, limit int) ([]audit.Row, error) {
@@ -352,6 +403,10 @@ func (s *Store) Purge(ctx context.Context, segments []int64, purgedAt, before in
 		if err := tx.QueryRow(ctx, `SELECT first_seq, last_seq FROM `+s.t.anchors+` WHERE seg = $1`, seg).Scan(&first, &last); err != nil {
 			return fmt.Errorf("segment %d: %w", seg, err)
 		}
+		if _, err := tx.Exec(ctx, `DELETE FROM `+s.t.ids+` WHERE rid IN (SELECT substring(data from 21 for 16) FROM `+
+			s.t.records+` WHERE seq >= $1 AND seq <= $2)`, first, last); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `DELETE FROM `+s.t.records+` WHERE seq >= $1 AND seq <= $2`, first, last); err != nil {
 			return err
 		}
@@ -382,10 +437,21 @@ func fromNanos(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
-func (s *Store) AppendAccess(ctx context.Context, e audit.AccessEntry) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO `+s.t.access+` (time, who, purpose, reason, count, qfrom, qto) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
-		e.Time.UnixNano(), e.Who, int(e.Purpose), e.Reason, e.Count, nanos(e.From), nanos(e.To))
-	return err
+func (s *Store) AppendAccess(ctx context.Context, es []audit.AccessEntry) error {
+	b := &pgx.Batch{}
+	for _, e := range es {
+		b.Queue(`INSERT INTO `+s.t.access+` (time, who, purpose, reason, count, qfrom, qto) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
+			e.Time.UnixNano(), e.Who, int(e.Purpose), e.Reason, e.Count, nanos(e.From), nanos(e.To))
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
 }
 
 func (s *Store) Accesses(ctx context.Context, from, to, beforeID int64, limit int) ([]audit.AccessEntry, error) {

@@ -24,6 +24,7 @@ type config struct {
 	busyTimeout time.Duration
 	readers     int
 	cacheKiB    int
+	sidePath    string
 }
 
 // WithTablePrefix puts a prefix before every table name (letters, digits
@@ -47,19 +48,30 @@ func WithCacheSize(bytes int64) Option { return func(c *config) { c.cacheKiB = i
 // WithReaders sets the number of reading connections (default 4).
 func WithReaders(n int) Option { return func(c *config) { c.readers = n } }
 
+// WithAccessPath sets the database file of the read-access log and the
+// transport log (default: the records file's path with "-access" appended).
+func WithAccessPath(path string) Option { return func(c *config) { c.sidePath = path } }
+
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,40}$`)
 
-// Store is an [audit.Store] in one SQLite database file.
+// Store is an [audit.Store] in two SQLite database files: the records,
+// anchors, holds and metadata in one, the read-access log and the
+// transport log in the other (see the package doc).
 type Store struct {
-	w, r *sql.DB // one writer connection; a pool of readers
-	t    tables
+	w, r   *sql.DB // records file: one writer connection; a pool of readers
+	aw, ar *sql.DB // access file: one writer connection; a pool of readers
+	t      tables
+	side   string
 }
 
-type tables struct{ meta, migrations, records, anchors, access, transport, holds string }
+type tables struct{ meta, migrations, records, ids, anchors, access, transport, holds string }
 
-// Open opens (creating if needed) the database at path, sets WAL mode,
-// the synchronous level, the busy timeout, and migrates the schema to the
-// current version. Writes go through one connection.
+// Open opens (creating if needed) the database at path and its access file
+// (path+"-access" unless [WithAccessPath]), sets WAL mode, the synchronous
+// level, the busy timeout, and migrates both schemas to the current
+// version. A log written by schema version 1 (one file) has its access and
+// transport tables moved to the access file. Writes go through one
+// connection per file.
 func Open(path string, opts ...Option) (*Store, error) {
 	c := config{synchronous: "FULL", busyTimeout: 10 * time.Second, readers: 4, cacheKiB: 64 << 10}
 	for _, o := range opts {
@@ -76,37 +88,32 @@ func Open(path string, opts ...Option) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("audit/sqlite: path required")
 	}
+	if c.sidePath == "" {
+		c.sidePath = path + "-access"
+	}
+	if c.sidePath == path {
+		return nil, errors.New("audit/sqlite: the access file must differ from the records file")
+	}
 	if c.readers <= 0 {
 		c.readers = 4
 	}
-	q := url.Values{}
-	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", c.busyTimeout.Milliseconds()))
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous("+strings.ToUpper(c.synchronous)+")")
-	q.Add("_pragma", "temp_store(MEMORY)")       // statement journals of multi-row inserts stay in memory
-	q.Add("_pragma", "cache_size(-65536)")       // 64 MiB page cache per connection
-	q.Add("_pragma", "wal_autocheckpoint(8192)") // fewer, larger checkpoints
-	dsn := "file:" + path + "?" + q.Encode()
-	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
-	if err != nil {
-		return nil, fmt.Errorf("audit/sqlite: open: %w", err)
+	if c.cacheKiB <= 0 {
+		c.cacheKiB = 64 << 10
 	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	w.SetConnMaxIdleTime(0)
-	r, err := sql.Open("sqlite", dsn+"&mode=ro&_pragma=mmap_size(1073741824)")
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("audit/sqlite: open: %w", err)
-	}
-	r.SetMaxOpenConns(c.readers)
-	r.SetMaxIdleConns(c.readers)
 	p := c.prefix
-	s := &Store{w: w, r: r, t: tables{
-		meta: p + "audit_meta", migrations: p + "audit_migrations", records: p + "audit_records",
+	s := &Store{side: c.sidePath, t: tables{
+		meta: p + "audit_meta", migrations: p + "audit_migrations", records: p + "audit_records", ids: p + "audit_ids",
 		anchors: p + "audit_anchors", access: p + "audit_access", transport: p + "audit_transport", holds: p + "audit_holds",
 	}}
+	var err error
+	if s.w, s.r, err = openPair(path, c, c.readers); err != nil {
+		return nil, err
+	}
+	if s.aw, s.ar, err = openPair(c.sidePath, c, 2); err != nil {
+		s.w.Close()
+		s.r.Close()
+		return nil, err
+	}
 	if err := s.migrate(context.Background()); err != nil {
 		s.Close()
 		return nil, err
@@ -114,11 +121,45 @@ func Open(path string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
+// openPair opens one database file: a single writer connection and a pool
+// of read-only connections with a memory map.
+func openPair(path string, c config, readers int) (w, r *sql.DB, err error) {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", c.busyTimeout.Milliseconds()))
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous("+strings.ToUpper(c.synchronous)+")")
+	q.Add("_pragma", "temp_store(MEMORY)") // statement journals of multi-row inserts stay in memory
+	q.Add("_pragma", fmt.Sprintf("cache_size(%d)", -c.cacheKiB))
+	q.Add("_pragma", "wal_autocheckpoint(8192)") // fewer, larger checkpoints
+	dsn := "file:" + path + "?" + q.Encode()
+	w, err = sql.Open("sqlite", dsn+"&_txlock=immediate")
+	if err != nil {
+		return nil, nil, fmt.Errorf("audit/sqlite: open: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	// Readers map the file (SQLite caps the map at its compile-time
+	// maximum); pages read through the map cost no copy and are shared by
+	// all readers.
+	r, err = sql.Open("sqlite", dsn+"&mode=ro&_pragma=mmap_size(17179869184)")
+	if err != nil {
+		w.Close()
+		return nil, nil, fmt.Errorf("audit/sqlite: open: %w", err)
+	}
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
+	r.SetConnMaxLifetime(0)
+	r.SetConnMaxIdleTime(0)
+	return w, r, nil
+}
+
 // migrations are applied in order; each runs once, in its own transaction.
 func (s *Store) migrations() []string {
 	t := s.t
 	return []string{
-		// 1: the initial schema.
+		// 1: the initial schema (one file).
 		`CREATE TABLE ` + t.meta + ` (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 		CREATE TABLE ` + t.records + ` (
 			seq INTEGER PRIMARY KEY, seg INTEGER NOT NULL, time INTEGER NOT NULL, idnr INTEGER NOT NULL,
@@ -140,25 +181,88 @@ func (s *Store) migrations() []string {
 		CREATE TABLE ` + t.holds + ` (
 			id INTEGER PRIMARY KEY AUTOINCREMENT, hfrom INTEGER NOT NULL, hto INTEGER NOT NULL, until INTEGER NOT NULL,
 			reason TEXT NOT NULL, who TEXT NOT NULL, placed INTEGER NOT NULL);`,
+		// 2: the access and transport logs live in the access file (attached
+		// as "side" while this runs); move what version 1 kept here. The copy
+		// keeps the IDs and ignores rows already copied, so a crash between
+		// the two files' commits only repeats it.
+		`INSERT OR IGNORE INTO side.` + t.access + ` SELECT * FROM main.` + t.access + `;
+		INSERT OR IGNORE INTO side.` + t.transport + ` SELECT * FROM main.` + t.transport + `;
+		DROP TABLE main.` + t.access + `;
+		DROP TABLE main.` + t.transport + `;`,
+		// 3: record IDs are unique (appends are idempotent by ID). The ID
+		// is bytes 21..36 of the encoding; a log that holds an ID twice
+		// (from a retry before this version) keeps the first.
+		`CREATE TABLE ` + t.ids + ` (rid BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
+		INSERT OR IGNORE INTO ` + t.ids + ` (rid, seq) SELECT substr(data, 21, 16), seq FROM ` + t.records + ` ORDER BY 1;`,
 	}
 }
 
-// SchemaVersion is the schema version this package migrates to.
-const SchemaVersion = 1
+// sideMigrations are the access file's schema versions.
+func (s *Store) sideMigrations() []string {
+	t := s.t
+	return []string{
+		`CREATE TABLE ` + t.access + ` (
+			id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, who TEXT NOT NULL, purpose INTEGER NOT NULL,
+			reason TEXT NOT NULL, count INTEGER NOT NULL, qfrom INTEGER NOT NULL, qto INTEGER NOT NULL);
+		CREATE INDEX ` + t.access + `_time ON ` + t.access + ` (time);
+		CREATE TABLE ` + t.transport + ` (
+			id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, message_id BLOB NOT NULL,
+			kind TEXT NOT NULL, actor TEXT NOT NULL, detail TEXT NOT NULL);
+		CREATE INDEX ` + t.transport + `_msg ON ` + t.transport + ` (message_id, id);
+		CREATE INDEX ` + t.transport + `_time ON ` + t.transport + ` (time);`,
+	}
+}
+
+// SchemaVersion is the schema version of the records file this package
+// migrates to; the access file has its own, [AccessSchemaVersion].
+const (
+	SchemaVersion       = 3
+	AccessSchemaVersion = 1
+)
 
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS `+s.t.migrations+
+	if err := migrateDB(ctx, s.aw, s.t.migrations, s.sideMigrations(), AccessSchemaVersion, ""); err != nil {
+		return err
+	}
+	return migrateDB(ctx, s.w, s.t.migrations, s.migrations(), SchemaVersion, s.side)
+}
+
+// migrateDB applies the missing migrations to db, with the file side
+// attached as "side" if given.
+func migrateDB(ctx context.Context, db *sql.DB, table string, ms []string, version int, side string) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("audit/sqlite: migrate: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS `+table+
 		` (version INTEGER PRIMARY KEY, applied INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("audit/sqlite: migrate: %w", err)
 	}
-	for i, m := range s.migrations() {
+	var cur int
+	if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM `+table).Scan(&cur); err != nil {
+		return fmt.Errorf("audit/sqlite: migrate: %w", err)
+	}
+	if cur > version {
+		return fmt.Errorf("audit/sqlite: database schema version %d is newer than this package (%d)", cur, version)
+	}
+	if cur == version {
+		return nil
+	}
+	if side != "" {
+		if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS side`, side); err != nil {
+			return fmt.Errorf("audit/sqlite: migrate: attaching the access file: %w", err)
+		}
+		defer conn.ExecContext(context.Background(), `DETACH DATABASE side`)
+	}
+	for i, m := range ms {
 		v := i + 1
-		tx, err := s.w.BeginTx(ctx, nil)
+		tx, err := conn.BeginTx(ctx, nil)
 		if err != nil {
 			return fmt.Errorf("audit/sqlite: migrate: %w", err)
 		}
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+s.t.migrations+` WHERE version = ?`, v).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE version = ?`, v).Scan(&n); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("audit/sqlite: migrate: %w", err)
 		}
@@ -170,7 +274,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			tx.Rollback()
 			return fmt.Errorf("audit/sqlite: migration %d: %w", v, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO `+s.t.migrations+` (version, applied) VALUES (?, ?)`, v, time.Now().UnixNano()); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (version, applied) VALUES (?, ?)`, v, time.Now().UnixNano()); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("audit/sqlite: migration %d: %w", v, err)
 		}
@@ -178,23 +282,23 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("audit/sqlite: migration %d: %w", v, err)
 		}
 	}
-	var max int
-	if err := s.w.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM `+s.t.migrations).Scan(&max); err != nil {
-		return fmt.Errorf("audit/sqlite: migrate: %w", err)
-	}
-	if max > SchemaVersion {
-		return fmt.Errorf("audit/sqlite: database schema version %d is newer than this package (%d)", max, SchemaVersion)
-	}
 	return nil
 }
 
-// Close closes the database.
+// Close closes both database files.
 func (s *Store) Close() error {
-	return errors.Join(s.r.Close(), s.w.Close())
+	return errors.Join(s.r.Close(), s.w.Close(), s.ar.Close(), s.aw.Close())
 }
 
-// DB returns the writer handle, for tests and tools that need raw access.
+// DB returns the writer handle of the records file, for tests and tools
+// that need raw access.
 func (s *Store) DB() *sql.DB { return s.w }
+
+// AccessDB returns the writer handle of the access file.
+func (s *Store) AccessDB() *sql.DB { return s.aw }
+
+// AccessPath is the path of the access file.
+func (s *Store) AccessPath() string { return s.side }
 
 // Tables returns the table names (records, anchors, access, transport, holds).
 func (s *Store) Tables() (records, anchors, access, transport, holds string) {
@@ -291,8 +395,79 @@ func (s *Store) Commit(ctx context.Context, rows []audit.Row, anchors []audit.An
 				return err
 			}
 		}
+		var fullIDs *sql.Stmt
+		for i := 0; i < len(rows); i += per {
+			n := min(per, len(rows)-i)
+			args := make([]any, 0, n*2)
+			for j := i; j < i+n; j++ {
+				args = append(args, rows[j].ID[:], rows[j].Seq)
+			}
+			if n == per {
+				if fullIDs == nil {
+					fullIDs, err = tx.PrepareContext(ctx, insertIDsSQL(s.t.ids, per))
+					if err != nil {
+						return err
+					}
+				}
+				_, err = fullIDs.ExecContext(ctx, args...)
+			} else {
+				_, err = tx.ExecContext(ctx, insertIDsSQL(s.t.ids, n), args...)
+			}
+			if err != nil {
+				return err
+			}
+		}
 	}
 	return tx.Commit()
+}
+
+func insertIDsSQL(table string, n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO ` + table + ` (rid, seq) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`(?,?)`)
+	}
+	return b.String()
+}
+
+// Stored looks the IDs up in the unique index, up to 256 per statement.
+func (s *Store) Stored(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]byte, error) {
+	var out map[uuid.UUID][]byte
+	const per = 256
+	for i := 0; i < len(ids); i += per {
+		n := min(per, len(ids)-i)
+		args := make([]any, n)
+		for j := range n {
+			args[j] = ids[i+j][:]
+		}
+		q := `SELECT i.rid, r.data FROM ` + s.t.ids + ` i JOIN ` + s.t.records + ` r ON r.seq = i.seq WHERE i.rid IN (?` +
+			strings.Repeat(`,?`, n-1) + `)`
+		rs, err := s.w.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rs.Next() {
+			var rid, data []byte
+			if err := rs.Scan(&rid, &data); err != nil {
+				rs.Close()
+				return nil, err
+			}
+			if len(rid) == 16 {
+				if out == nil {
+					out = make(map[uuid.UUID][]byte)
+				}
+				out[uuid.UUID(rid)] = data
+			}
+		}
+		rs.Close()
+		if err := rs.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 func insertSQL(table string, n int) string {
@@ -396,6 +571,10 @@ func (s *Store) Purge(ctx context.Context, segments []int64, purgedAt, before in
 		if err := tx.QueryRowContext(ctx, `SELECT first_seq, last_seq FROM `+s.t.anchors+` WHERE seg = ?`, seg).Scan(&first, &last); err != nil {
 			return fmt.Errorf("segment %d: %w", seg, err)
 		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+s.t.ids+` WHERE rid IN (SELECT substr(data, 21, 16) FROM `+
+			s.t.records+` WHERE seq >= ? AND seq <= ?)`, first, last); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+s.t.records+` WHERE seq >= ? AND seq <= ?`, first, last); err != nil {
 			return err
 		}
@@ -403,19 +582,42 @@ func (s *Store) Purge(ctx context.Context, segments []int64, purgedAt, before in
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM `+s.t.access+` WHERE time < ?`, before); err != nil {
+	if err := tx.Commit(); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM `+s.t.transport+` WHERE time < ?`, before); err != nil {
+	// The access file in its own transaction: deleting by time is
+	// idempotent, so a crash between the two only leaves work for the next
+	// Purge.
+	atx, err := s.aw.BeginTx(ctx, nil)
+	if err != nil {
 		return err
 	}
-	return tx.Commit()
+	defer atx.Rollback()
+	if _, err := atx.ExecContext(ctx, `DELETE FROM `+s.t.access+` WHERE time < ?`, before); err != nil {
+		return err
+	}
+	if _, err := atx.ExecContext(ctx, `DELETE FROM `+s.t.transport+` WHERE time < ?`, before); err != nil {
+		return err
+	}
+	return atx.Commit()
 }
 
-func (s *Store) AppendAccess(ctx context.Context, e audit.AccessEntry) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO `+s.t.access+` (time, who, purpose, reason, count, qfrom, qto) VALUES (?,?,?,?,?,?,?)`,
-		e.Time.UnixNano(), e.Who, int(e.Purpose), e.Reason, e.Count, nanos(e.From), nanos(e.To))
-	return err
+func (s *Store) AppendAccess(ctx context.Context, es []audit.AccessEntry) error {
+	tx, err := s.aw.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	st, err := tx.PrepareContext(ctx, `INSERT INTO `+s.t.access+` (time, who, purpose, reason, count, qfrom, qto) VALUES (?,?,?,?,?,?,?)`)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		if _, err := st.ExecContext(ctx, e.Time.UnixNano(), e.Who, int(e.Purpose), e.Reason, e.Count, nanos(e.From), nanos(e.To)); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }
 
 func nanos(t time.Time) int64 {
@@ -433,7 +635,7 @@ func fromNanos(n int64) time.Time {
 }
 
 func (s *Store) Accesses(ctx context.Context, from, to, beforeID int64, limit int) ([]audit.AccessEntry, error) {
-	rs, err := s.r.QueryContext(ctx, `SELECT id, time, who, purpose, reason, count, qfrom, qto FROM `+s.t.access+
+	rs, err := s.ar.QueryContext(ctx, `SELECT id, time, who, purpose, reason, count, qfrom, qto FROM `+s.t.access+
 		` WHERE time >= ? AND time < ? AND id < ? ORDER BY id DESC LIMIT ?`, from, to, beforeID, limit)
 	if err != nil {
 		return nil, err
@@ -454,7 +656,7 @@ func (s *Store) Accesses(ctx context.Context, from, to, beforeID int64, limit in
 }
 
 func (s *Store) AppendTransport(ctx context.Context, evs []audit.TransportEvent) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.aw.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -472,7 +674,7 @@ func (s *Store) AppendTransport(ctx context.Context, evs []audit.TransportEvent)
 }
 
 func (s *Store) Transport(ctx context.Context, messageID uuid.UUID) ([]audit.TransportEvent, error) {
-	rs, err := s.r.QueryContext(ctx, `SELECT time, message_id, kind, actor, detail FROM `+s.t.transport+
+	rs, err := s.ar.QueryContext(ctx, `SELECT time, message_id, kind, actor, detail FROM `+s.t.transport+
 		` WHERE message_id = ? ORDER BY id`, messageID[:])
 	if err != nil {
 		return nil, err

@@ -1,10 +1,16 @@
 package sqlite_test
 
 import (
+	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
 
 	"github.com/regmo/regmo/audit"
 	"github.com/regmo/regmo/audit/audittest"
@@ -68,4 +74,68 @@ func TestCrash(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "crash.db")
 	h := audittest.Harness{Open: func() (audit.Store, error) { return sqlite.Open(path) }}
 	audittest.RunCrash(t, h, "TestCrashChild", crashKills(), []string{"AUDIT_CRASH_SQLITE=" + path})
+}
+
+// TestMigrateOneFile opens a log written by schema version 1 (access and
+// transport tables in the records file): they move to the access file.
+func TestMigrateOneFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`PRAGMA journal_mode=WAL`,
+		`CREATE TABLE audit_migrations (version INTEGER PRIMARY KEY, applied INTEGER NOT NULL)`,
+		`INSERT INTO audit_migrations VALUES (1, 0)`,
+		`CREATE TABLE audit_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)`,
+		`CREATE TABLE audit_records (seq INTEGER PRIMARY KEY, seg INTEGER NOT NULL, time INTEGER NOT NULL, idnr INTEGER NOT NULL,
+			prev BLOB NOT NULL, hash BLOB NOT NULL, data BLOB NOT NULL)`,
+		`CREATE INDEX audit_records_idnr ON audit_records (idnr, seq)`,
+		`CREATE TABLE audit_anchors (seg INTEGER PRIMARY KEY, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,
+			prev BLOB NOT NULL, last BLOB NOT NULL, prev_anchor BLOB NOT NULL,
+			closed INTEGER NOT NULL, sig BLOB NOT NULL, purged INTEGER NOT NULL DEFAULT 0)`,
+		`CREATE TABLE audit_access (id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, who TEXT NOT NULL, purpose INTEGER NOT NULL,
+			reason TEXT NOT NULL, count INTEGER NOT NULL, qfrom INTEGER NOT NULL, qto INTEGER NOT NULL)`,
+		`CREATE TABLE audit_transport (id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, message_id BLOB NOT NULL,
+			kind TEXT NOT NULL, actor TEXT NOT NULL, detail TEXT NOT NULL)`,
+		`CREATE TABLE audit_holds (id INTEGER PRIMARY KEY AUTOINCREMENT, hfrom INTEGER NOT NULL, hto INTEGER NOT NULL, until INTEGER NOT NULL,
+			reason TEXT NOT NULL, who TEXT NOT NULL, placed INTEGER NOT NULL)`,
+		`INSERT INTO audit_access VALUES (7, 1000, 'dsb', 1, 'old', 3, 0, 0)`,
+		`INSERT INTO audit_transport VALUES (5, 1000, x'00112233445566778899aabbccddeeff', 'sent', 'ida', 'old')`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	require.NoError(t, db.Close())
+
+	s, err := sqlite.Open(path)
+	require.NoError(t, err)
+	es, err := s.Accesses(ctx, 0, 1<<62, 1<<62, 10)
+	require.NoError(t, err)
+	require.Len(t, es, 1)
+	require.Equal(t, int64(7), es[0].ID)
+	require.Equal(t, "old", es[0].Reason)
+	require.NoError(t, s.AppendAccess(ctx, []audit.AccessEntry{{Time: time.Unix(0, 2000), Who: "dsb", Purpose: audit.DataProtectionCheck}}))
+	es, err = s.Accesses(ctx, 0, 1<<62, 1<<62, 10)
+	require.NoError(t, err)
+	require.Len(t, es, 2)
+	require.Equal(t, int64(8), es[0].ID, "IDs continue after the moved entries")
+	evs, err := s.Transport(ctx, uuid.MustParse("00112233-4455-6677-8899-aabbccddeeff"))
+	require.NoError(t, err)
+	require.Len(t, evs, 1)
+	var n int
+	require.NoError(t, s.DB().QueryRow(`SELECT count(*) FROM sqlite_master WHERE name IN ('audit_access', 'audit_transport')`).Scan(&n))
+	require.Zero(t, n, "the records file still has the old tables")
+	require.NoError(t, s.Close())
+
+	// Reopening does not migrate again.
+	s, err = sqlite.Open(path)
+	require.NoError(t, err)
+	es, err = s.Accesses(ctx, 0, 1<<62, 1<<62, 10)
+	require.NoError(t, err)
+	require.Len(t, es, 2)
+	require.NoError(t, s.Close())
 }
