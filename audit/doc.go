@@ -82,7 +82,13 @@
 // opaque cursor that stays valid while records are appended; before it
 // returns data it records who read, why, when, which time range and how
 // many records, but not the IDNr, in a separate read-access log. An
-// unlawful purpose is refused ([ErrUnlawfulPurpose]). The data-protection
+// unlawful purpose is refused ([ErrUnlawfulPurpose]). Access entries are
+// group-committed: concurrent queries share one durable transaction of the
+// access log (a goroutine of their own, apart from the record committer),
+// and each Query returns only after its own entry is durable; if its
+// context ends first, it returns an error wrapping [ErrOutcomeUnknown] and
+// no data. On SQLite the access log lives in its own file, so that these
+// writes leave the record readers' page caches intact. The data-protection
 // officer reads the access log with [Log.Accesses], which is itself
 // recorded.
 //
@@ -110,6 +116,18 @@
 // [Options.MaxBatch] records), chains them in order and commits them in
 // one transaction; each Append returns when its transaction is durable, or
 // with an error when none of its records was appended. [Log.Close] stops
-// accepting appends, flushes the queue, waits for the committer and closes
-// the store; no goroutine outlives it.
+// accepting appends, flushes the queue, waits for the committer, the
+// queries in flight and the access committer, and closes the store; no
+// goroutine outlives it.
+//
+// # Idempotent appends
+//
+// Record IDs are unique in a log. Append sets a zero ID to a random one in
+// the caller's slice, so a caller that got [ErrOutcomeUnknown] (or lost
+// the answer otherwise) retries with the same slice: the committer looks
+// every ID up ([Store.Stored]; the stores keep a unique index on it) and
+// acknowledges a record stored before with identical content without a
+// second copy. The same ID with different content is refused with a
+// [*FieldError] on "ID" wrapping [ErrDuplicateID], and nothing of that
+// Append is stored. Concurrent retries of one record are stored once.
 package audit

@@ -14,10 +14,12 @@
 // [SchemaVersion]; concurrent migrators are serialised by an advisory
 // lock). [WithSchema] puts the tables in their own schema, [WithTablePrefix]
 // prefixes their names. audit_records has the index (idnr, seq) that the
-// cockpit's query uses.
+// cockpit's query uses; audit_ids maps each record ID to its seq (the
+// unique index that makes appends idempotent).
 //
 // # Concurrency
 //
-// A Store is safe for concurrent use; it keeps a small bounded pool of
-// connections ([WithMaxConns]).
+// A Store is safe for concurrent use; it keeps a pgxpool connection pool
+// of at most [WithMaxConns] connections (default 8). Close waits for the
+// connections in use to be returned.
 package postgres
