@@ -64,6 +64,16 @@ func unknownAtBZSt(seed uint64, i int) bool {
 	return rand.New(rand.NewPCG(seed, uint64(i)^0x9e3779b97f4a7c15)).IntN(500) == 0
 }
 
+// duplicateOfPrevious reports whether the register's record i is a second
+// record of person i-1 instead of a record of person i (about 0.25%: the
+// classic duplicate, for example a person registered twice under slightly
+// different data). The BVA answers both with the same IDNr; the backfill
+// writes it on the first and sends the second to review
+// ("idnr_already_assigned").
+func duplicateOfPrevious(seed uint64, i int) bool {
+	return i > 0 && rand.New(rand.NewPCG(seed^0x5deece66d, uint64(i))).IntN(400) == 0
+}
+
 // registerCopy returns the register's record of truth person i: a
 // realistic copy with defects (idnrtest.RegisterCopy), and a few records
 // that cannot form a search (no birth date; no address and no given names)
@@ -84,7 +94,8 @@ func registerCopy(seed uint64, i int, p idnr.Person) idnr.Person {
 }
 
 // createDemo fills the register table with the register's copies of the
-// demo population.
+// demo population (a few of them second copies of the previous person; see
+// duplicateOfPrevious).
 func createDemo(ctx context.Context, db *sql.DB, reg *sqlregister.Register, seed uint64, people int, progress func(int)) error {
 	if _, err := db.ExecContext(ctx, "DELETE FROM demo_meta"); err != nil {
 		return err
@@ -97,7 +108,11 @@ func createDemo(ctx context.Context, db *sql.DB, reg *sqlregister.Register, seed
 		entries = entries[:0]
 		for k := range ps {
 			i := first + k
-			entries = append(entries, registers.Entry{Key: registers.Key(strconv.Itoa(i + 1)), Person: registerCopy(seed, i, ps[k])})
+			src := ps[k]
+			if k > 0 && duplicateOfPrevious(seed, i) {
+				src = ps[k-1]
+			}
+			entries = append(entries, registers.Entry{Key: registers.Key(strconv.Itoa(i + 1)), Person: registerCopy(seed, i, src)})
 		}
 		if err := reg.Insert(ctx, entries); err != nil {
 			return fmt.Errorf("inserting demo people: %w", err)

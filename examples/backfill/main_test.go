@@ -54,6 +54,20 @@ func TestSmoke(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 
+	// The demo's duplicate records (second records of a person): the IDNr
+	// is written on one record only, the other goes to review.
+	var rep registers.Report
+	b, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &rep))
+	assert.Positive(t, rep.Reasons["review/"+registers.ReasonIDNrAssigned], "%v", rep.Reasons)
+	db, err := sqlregister.OpenSQLite(filepath.Join(dir, "register.db"))
+	require.NoError(t, err)
+	var twice int
+	require.NoError(t, db.QueryRow("SELECT count(*) - count(DISTINCT idnr) FROM people WHERE idnr IS NOT NULL").Scan(&twice))
+	db.Close()
+	assert.Zero(t, twice, "IDNrs on two records")
+
 	// The clerks' CSV: one row per case, no personal data.
 	f, err := os.Open(filepath.Join(dir, "review.csv"))
 	require.NoError(t, err)
