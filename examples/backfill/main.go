@@ -517,7 +517,40 @@ func connectIDA(o *options, seed uint64, people int, say func(string, ...any)) (
 	truth = nil
 	debug.FreeOSMemory() // the generation's garbage goes back to the OS before the fill
 	say("mock BVA holds %d people (prepared in %.1fs)", len(srv.People()), time.Since(t0).Seconds())
-	return &http.Client{Transport: srv.Transport()}, srv.URL, srv.Close, nil
+	mt := &mockTransport{rt: srv.Transport()}
+	closeFn := func() {
+		srv.Close()
+		mt.close()
+		srv = nil // the mock's people become garbage (see verifyProtocol)
+	}
+	return &http.Client{Transport: mt}, srv.URL, closeFn, nil
+}
+
+// mockTransport passes requests to the in-process mock BVA until close,
+// which drops the reference to the mock (and so to the people it holds)
+// even though the IDA client keeps its HTTP client until the end.
+type mockTransport struct {
+	mu sync.RWMutex
+	rt http.RoundTripper
+}
+
+func (m *mockTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	m.mu.RLock()
+	rt := m.rt
+	m.mu.RUnlock()
+	if rt == nil {
+		if r.Body != nil {
+			r.Body.Close()
+		}
+		return nil, errors.New("backfill: the mock BVA is closed")
+	}
+	return rt.RoundTrip(r)
+}
+
+func (m *mockTransport) close() {
+	m.mu.Lock()
+	m.rt = nil
+	m.mu.Unlock()
 }
 
 // loadOrCreateKey reads the protocol's ed25519 signing key (PEM, PKCS #8)
