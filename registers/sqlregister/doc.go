@@ -67,7 +67,9 @@
 // "idnr_already_assigned" and the holder's key instead, without the IDNr.
 // The primary key on this narrow table is the uniqueness check, and it is
 // also the index from IDNr to register key, far cheaper to maintain during
-// the fill than an index on the wide register table.
+// the fill than an index on the wide register table. The table is the
+// authority: software that removes or moves an IDNr outside regmo (a clerk
+// merging a duplicate) deletes or updates its row there too.
 //
 // # Resume
 //

@@ -589,27 +589,29 @@ func (r *Register) UniqueIDNrs() bool { return true }
 // an insert of an IDNr that another open transaction claimed waits for it
 // and then conflicts or succeeds, so the first committed claim wins.
 func (r *Register) claimIDNrs(ctx context.Context, tx *sql.Tx, results []registers.Result) error {
-	var idx []int
+	type claim struct {
+		idnr string
+		i    int
+	}
+	var claims []claim
 	for i := range results {
 		if results[i].Outcome == registers.Accepted {
-			idx = append(idx, i)
+			claims = append(claims, claim{results[i].Person.IDNr.String(), i})
 		}
 	}
-	if len(idx) == 0 {
+	if len(claims) == 0 {
 		return nil
 	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		return strings.Compare(results[a].Person.IDNr.String(), results[b].Person.IDNr.String())
-	})
-	claim, err := tx.PrepareContext(ctx, r.claimSQL)
+	slices.SortStableFunc(claims, func(a, b claim) int { return strings.Compare(a.idnr, b.idnr) })
+	ins, err := tx.PrepareContext(ctx, r.claimSQL)
 	if err != nil {
 		return err
 	}
-	defer claim.Close()
-	for _, i := range idx {
-		res := &results[i]
-		id := res.Person.IDNr.String()
-		x, err := claim.ExecContext(ctx, id, string(res.Key))
+	defer ins.Close()
+	for _, c := range claims {
+		res := &results[c.i]
+		id := c.idnr
+		x, err := ins.ExecContext(ctx, id, string(res.Key))
 		if err != nil {
 			return fmt.Errorf("sqlregister: claiming IDNr for key %s: %w", res.Key, err)
 		}
