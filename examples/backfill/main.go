@@ -333,7 +333,9 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 	}
 	debug.FreeOSMemory() // the mock's data and the fill's buffers go back to the OS
 	memNote("before verify")
+	stopPeak := memPeak("verify")
 	vr, verr := verifyProtocol(ctx, auditPath, key)
+	stopPeak()
 	memNote("after verify")
 	if vr != nil {
 		s.AuditRecords = vr.Records
@@ -396,6 +398,34 @@ func rss() int {
 	var size, res int
 	fmt.Sscan(string(b), &size, &res)
 	return res * os.Getpagesize() >> 20
+}
+
+// memPeak samples the resident set every 50 ms until the returned func is
+// called, which prints the peak (only with REGMO_DEBUG_MEM set).
+func memPeak(stage string) (stop func()) {
+	if os.Getenv("REGMO_DEBUG_MEM") == "" {
+		return func() {}
+	}
+	done := make(chan struct{})
+	peak := make(chan int)
+	go func() {
+		m := rss()
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				m = max(m, rss())
+			case <-done:
+				peak <- max(m, rss())
+				return
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		fmt.Fprintf(os.Stderr, "mem %-20s peak rss %4d MB\n", stage, <-peak)
+	}
 }
 
 func memNote(stage string) {
