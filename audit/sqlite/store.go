@@ -24,6 +24,7 @@ type config struct {
 	busyTimeout time.Duration
 	readers     int
 	cacheKiB    int
+	mmapBytes   int64
 	sidePath    string
 }
 
@@ -44,6 +45,20 @@ func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.busyTi
 // 64 MiB). A large log with heavy appends profits from a larger writer cache:
 // the (idnr, seq) index takes random inserts.
 func WithCacheSize(bytes int64) Option { return func(c *config) { c.cacheKiB = int(bytes >> 10) } }
+
+// WithMmapSize sets how much of the file each reading connection may map
+// into memory (PRAGMA mmap_size; default: SQLite's compile-time maximum).
+// Mapped pages are file-backed and shared, but they count as resident
+// memory; a batch job that must keep its resident set small, such as a
+// verification pass over a large log, passes 0 to read through the page
+// cache instead.
+func WithMmapSize(bytes int64) Option {
+	return func(c *config) {
+		if bytes >= 0 {
+			c.mmapBytes = bytes
+		}
+	}
+}
 
 // WithReaders sets the number of reading connections (default 4).
 func WithReaders(n int) Option { return func(c *config) { c.readers = n } }
@@ -73,7 +88,7 @@ type tables struct{ meta, migrations, records, ids, anchors, access, transport, 
 // transport tables moved to the access file. Writes go through one
 // connection per file.
 func Open(path string, opts ...Option) (*Store, error) {
-	c := config{synchronous: "FULL", busyTimeout: 10 * time.Second, readers: 4, cacheKiB: 64 << 10}
+	c := config{synchronous: "FULL", busyTimeout: 10 * time.Second, readers: 4, cacheKiB: 64 << 10, mmapBytes: 17179869184}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -140,10 +155,10 @@ func openPair(path string, c config, readers int) (w, r *sql.DB, err error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	// Readers map the file (SQLite caps the map at its compile-time
-	// maximum); pages read through the map cost no copy and are shared by
-	// all readers.
-	r, err = sql.Open("sqlite", dsn+"&mode=ro&_pragma=mmap_size(17179869184)")
+	// Readers map the file (by default as far as SQLite's compile-time
+	// maximum allows; see WithMmapSize); pages read through the map cost no
+	// copy and are shared by all readers.
+	r, err = sql.Open("sqlite", dsn+fmt.Sprintf("&mode=ro&_pragma=mmap_size(%d)", c.mmapBytes))
 	if err != nil {
 		w.Close()
 		return nil, nil, fmt.Errorf("audit/sqlite: open: %w", err)

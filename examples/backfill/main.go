@@ -171,7 +171,7 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 	csvPath := filepath.Join(o.dir, "review.csv")
 	reportPath := filepath.Join(o.dir, "report.json")
 	if o.fresh || !o.resume {
-		for _, p := range []string{regPath, auditPath, csvPath, reportPath} {
+		for _, p := range []string{regPath, auditPath, auditPath + "-access", csvPath, reportPath} {
 			for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
 				if err := os.Remove(p + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
 					return nil, err
@@ -630,7 +630,7 @@ func loadOrCreateKey(path string) (ed25519.PrivateKey, error) {
 // read stay in the resident set as clean, shared file pages that the
 // kernel drops first under memory pressure.
 func verifyProtocol(ctx context.Context, path string, key ed25519.PrivateKey) (*audit.Report, error) {
-	store, err := auditsqlite.Open(path, auditsqlite.WithReaders(1), auditsqlite.WithCacheSize(4<<20))
+	store, err := auditsqlite.Open(path, auditsqlite.WithReaders(1), auditsqlite.WithCacheSize(4<<20), auditsqlite.WithMmapSize(0))
 	if err != nil {
 		return nil, fmt.Errorf("opening the protocol for verification: %w", err)
 	}
