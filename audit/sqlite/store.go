@@ -386,51 +386,18 @@ func (s *Store) Commit(ctx context.Context, rows []audit.Row, anchors []audit.An
 	}
 	if len(rows) > 0 {
 		// Multi-row inserts: far fewer statement executions than one per row.
-		const per = 64
-		var full *sql.Stmt
-		for i := 0; i < len(rows); i += per {
-			n := min(per, len(rows)-i)
-			args := make([]any, 0, n*7)
-			for j := i; j < i+n; j++ {
+		err := insertChunked(ctx, tx, len(rows), 7, func(n int) string { return insertSQL(s.t.records, n) },
+			func(args []any, j int) []any {
 				r := &rows[j]
-				args = append(args, r.Seq, r.Segment, r.Time, r.IDNr, r.Prev[:], r.Hash[:], r.Data)
-			}
-			if n == per {
-				if full == nil {
-					full, err = tx.PrepareContext(ctx, insertSQL(s.t.records, per))
-					if err != nil {
-						return err
-					}
-				}
-				_, err = full.ExecContext(ctx, args...)
-			} else {
-				_, err = tx.ExecContext(ctx, insertSQL(s.t.records, n), args...)
-			}
-			if err != nil {
-				return err
-			}
+				return append(args, r.Seq, r.Segment, r.Time, r.IDNr, r.Prev[:], r.Hash[:], r.Data)
+			})
+		if err != nil {
+			return err
 		}
-		var fullIDs *sql.Stmt
-		for i := 0; i < len(rows); i += per {
-			n := min(per, len(rows)-i)
-			args := make([]any, 0, n*2)
-			for j := i; j < i+n; j++ {
-				args = append(args, rows[j].ID[:], rows[j].Seq)
-			}
-			if n == per {
-				if fullIDs == nil {
-					fullIDs, err = tx.PrepareContext(ctx, insertIDsSQL(s.t.ids, per))
-					if err != nil {
-						return err
-					}
-				}
-				_, err = fullIDs.ExecContext(ctx, args...)
-			} else {
-				_, err = tx.ExecContext(ctx, insertIDsSQL(s.t.ids, n), args...)
-			}
-			if err != nil {
-				return err
-			}
+		err = insertChunked(ctx, tx, len(rows), 2, func(n int) string { return insertIDsSQL(s.t.ids, n) },
+			func(args []any, j int) []any { return append(args, rows[j].ID[:], rows[j].Seq) })
+		if err != nil {
+			return err
 		}
 	}
 	return tx.Commit()
@@ -483,6 +450,36 @@ func (s *Store) Stored(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]by
 		}
 	}
 	return out, nil
+}
+
+// insertChunked inserts total rows in multi-row statements of up to 64 rows:
+// query(n) is the statement for n rows, add appends row j's cols arguments.
+// The full-size statement is prepared once per transaction.
+func insertChunked(ctx context.Context, tx *sql.Tx, total, cols int, query func(n int) string, add func(args []any, j int) []any) error {
+	const per = 64
+	var full *sql.Stmt
+	for i := 0; i < total; i += per {
+		n := min(per, total-i)
+		args := make([]any, 0, n*cols)
+		for j := i; j < i+n; j++ {
+			args = add(args, j)
+		}
+		var err error
+		if n == per {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, query(per)); err != nil {
+					return err
+				}
+			}
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, query(n), args...)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func insertSQL(table string, n int) string {
