@@ -386,6 +386,8 @@ func (s *Store) Commit(ctx context.Context, rows []audit.Row, anchors []audit.An
 	}
 	if len(rows) > 0 {
 		// Multi-row inserts: far fewer statement executions than one per row.
+		// OR ROLLBACK: a constraint violation ends the whole transaction
+		// (which Commit fails anyway), so SQLite needs no statement journal.
 		err := insertChunked(ctx, tx, len(rows), 7, func(n int) string { return insertSQL(s.t.records, n) },
 			func(args []any, j int) []any {
 				r := &rows[j]
@@ -405,7 +407,7 @@ func (s *Store) Commit(ctx context.Context, rows []audit.Row, anchors []audit.An
 
 func insertIDsSQL(table string, n int) string {
 	var b strings.Builder
-	b.WriteString(`INSERT INTO ` + table + ` (rid, seq) VALUES `)
+	b.WriteString(`INSERT OR ROLLBACK INTO ` + table + ` (rid, seq) VALUES `)
 	for i := range n {
 		if i > 0 {
 			b.WriteByte(',')
@@ -484,7 +486,7 @@ func insertChunked(ctx context.Context, tx *sql.Tx, total, cols int, query func(
 
 func insertSQL(table string, n int) string {
 	var b strings.Builder
-	b.WriteString(`INSERT INTO ` + table + ` (` + rowCols + `) VALUES `)
+	b.WriteString(`INSERT OR ROLLBACK INTO ` + table + ` (` + rowCols + `) VALUES `)
 	for i := range n {
 		if i > 0 {
 			b.WriteByte(',')
