@@ -644,8 +644,17 @@ func (l *Log) Query(ctx context.Context, a Access, q Query) (Page, error) {
 		p.Next = encodeCursor(rows[limit-1].Seq)
 	}
 	p.Records = make([]Record, 0, len(rows))
+	// One arena for the page: the records' strings are views into it, so a
+	// page of 200 records costs a few allocations instead of thousands.
+	size := 0
 	for i := range rows {
-		r, err := decodeRecord(rows[i].Data)
+		size += len(rows[i].Data)
+	}
+	arena := make([]byte, 0, size)
+	for i := range rows {
+		start := len(arena)
+		arena = append(arena, rows[i].Data...)
+		r, err := decodeRecordView(arena[start:len(arena):len(arena)])
 		if err != nil || IDNrKey(r.IDNr) != rows[i].IDNr {
 			return Page{}, fmt.Errorf("audit: query: record %d is damaged (run Verify): %w", rows[i].Seq, errEncoding)
 		}

@@ -28,6 +28,9 @@ type Store interface {
 	Stored(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]byte, error)
 	// Records returns up to limit rows with the given IDNr key whose Time
 	// lies in [from, to) and whose Seq is below beforeSeq, by Seq descending.
+	// Only Seq, Time, IDNr and Data need be set: the query path does not
+	// read the chain columns, so a store may answer from an index that
+	// holds just these.
 	Records(ctx context.Context, idnrKey, from, to, beforeSeq int64, limit int) ([]Row, error)
 	// Scan calls fn for every row with fromSeq <= Seq <= toSeq in Seq
 	// order. The row and its slices are valid only during the call.

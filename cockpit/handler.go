@@ -323,8 +323,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	var body bytes.Buffer
-	if err := h.codec.EncodeResponse(&body, &res.resp); err != nil {
+	body := bodyPool.Get().(*bytes.Buffer)
+	defer putBody(body)
+	if err := h.codec.EncodeResponse(body, &res.resp); err != nil {
 		h.log.ErrorContext(ctx, "cockpit: encoding the answer failed", slog.String("client", c.name), slog.String("err", redact(err.Error())))
 		h.fail(w, r, start, c.name, req.RequestID, http.StatusInternalServerError, CodeInternal, "internal error")
 		return
@@ -336,6 +337,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.log.DebugContext(ctx, "cockpit: answered", slog.String("client", c.name),
 		slog.Int("entries", len(res.resp.Entries)), slog.Bool("more", res.resp.Next != ""),
 		slog.Duration("took", time.Since(start)))
+}
+
+// bodyPool keeps answer buffers across requests: an answer of 200
+// entries is about 130 KB, which would otherwise be allocated and grown
+// for every request.
+var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func putBody(b *bytes.Buffer) {
+	if b.Cap() > 4<<20 { // do not keep the buffers of rare huge answers
+		return
+	}
+	b.Reset()
+	bodyPool.Put(b)
 }
 
 // fail writes an error answer and logs it at Info level (never the body).

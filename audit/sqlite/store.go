@@ -209,6 +209,12 @@ func (s *Store) migrations() []string {
 		// (from a retry before this version) keeps the first.
 		`CREATE TABLE ` + t.ids + ` (rid BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
 		INSERT OR IGNORE INTO ` + t.ids + ` (rid, seq) SELECT substr(data, 21, 16), seq FROM ` + t.records + ` ORDER BY 1;`,
+		// 4: a person's records are read from a covering index, where they
+		// lie next to each other, instead of from ~one table page each
+		// (records of a person are spread over the whole log). It replaces
+		// the (idnr, seq) index and roughly doubles the file.
+		`CREATE INDEX ` + t.records + `_person ON ` + t.records + ` (idnr, seq, time, data);
+		DROP INDEX ` + t.records + `_idnr;`,
 	}
 }
 
@@ -231,7 +237,7 @@ func (s *Store) sideMigrations() []string {
 // SchemaVersion is the schema version of the records file this package
 // migrates to; the access file has its own, [AccessSchemaVersion].
 const (
-	SchemaVersion       = 3
+	SchemaVersion       = 4
 	AccessSchemaVersion = 1
 )
 
@@ -497,18 +503,18 @@ func insertSQL(table string, n int) string {
 }
 
 func (s *Store) Records(ctx context.Context, idnrKey, from, to, beforeSeq int64, limit int) ([]audit.Row, error) {
-	rs, err := s.r.QueryContext(ctx, `SELECT `+rowCols+` FROM `+s.t.records+
+	// Only columns of the covering index: no table page is read.
+	rs, err := s.r.QueryContext(ctx, `SELECT seq, time, data FROM `+s.t.records+` INDEXED BY `+s.t.records+`_person`+
 		` WHERE idnr = ? AND seq < ? AND time >= ? AND time < ? ORDER BY seq DESC LIMIT ?`,
 		idnrKey, beforeSeq, from, to, limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rs.Close()
-	var out []audit.Row
+	out := make([]audit.Row, 0, min(limit, 256))
 	for rs.Next() {
-		var r audit.Row
-		var prev, hash, data []byte
-		if err := scanRow(rs, &r, &prev, &hash, &data); err != nil {
+		r := audit.Row{IDNr: idnrKey}
+		if err := rs.Scan(&r.Seq, &r.Time, &r.Data); err != nil {
 			return nil, err
 		}
 		out = append(out, r)

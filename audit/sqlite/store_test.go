@@ -139,3 +139,26 @@ func TestMigrateOneFile(t *testing.T) {
 	require.Len(t, es, 2)
 	require.NoError(t, s.Close())
 }
+
+// TestQueryPlanCovering checks that a person's records are read from the
+// covering index alone (no table page per record), which is what keeps the
+// cockpit's query fast in a large log.
+func TestQueryPlanCovering(t *testing.T) {
+	s, err := sqlite.Open(filepath.Join(t.TempDir(), "plan.db"))
+	require.NoError(t, err)
+	defer s.Close()
+	rows, err := s.DB().Query(`EXPLAIN QUERY PLAN SELECT seq, time, data FROM audit_records INDEXED BY audit_records_person
+		WHERE idnr = 1 AND seq < 10 AND time >= 0 AND time < 10 ORDER BY seq DESC LIMIT 5`)
+	require.NoError(t, err)
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		require.NoError(t, rows.Scan(&id, &parent, &notused, &detail))
+		plan = append(plan, detail)
+	}
+	require.NoError(t, rows.Err())
+	require.Len(t, plan, 1, "plan: %q", plan)
+	require.Contains(t, plan[0], "USING COVERING INDEX audit_records_person (idnr=? AND seq<?)")
+}
