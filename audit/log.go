@@ -123,9 +123,13 @@ type Log struct {
 	hasher    hasher      // used by the committer only
 	idScratch []uuid.UUID // used by the committer only
 
-	mu    sync.Mutex // guards st (read by Checkpoint; written by the committer)
-	st    chainState
-	stErr error // set when the state could not be reloaded after a failed commit
+	mu sync.Mutex // guards st (read by Checkpoint; written by the committer)
+	// purgeMu keeps Verify and Purge apart: a Verify reads the anchors
+	// first and the records later, and must not see records vanish in
+	// between.
+	purgeMu sync.RWMutex
+	st      chainState
+	stErr   error // set when the state could not be reloaded after a failed commit
 }
 
 type chainState struct {

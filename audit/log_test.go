@@ -200,3 +200,31 @@ func TestVerifyWhileAppending(t *testing.T) {
 	require.NoError(t, err)
 	assert.Greater(t, rep.Segments, 0)
 }
+
+// TestConformanceSmallVerifyChunks runs the conformance suite (tampering,
+// retention, holds, crash recovery checks included) with Verify reading
+// chunks of 3 positions, so that every kind of tampering straddles chunk
+// boundaries and the parallel readers' results must be put back in order.
+func TestConformanceSmallVerifyChunks(t *testing.T) {
+	defer audit.SetVerifyChunk(3)()
+	audittest.Run(t, func(t *testing.T) audittest.Harness {
+		path := filepath.Join(t.TempDir(), "audit.db")
+		var raw *sqlite.Store
+		return audittest.Harness{
+			Open: func() (audit.Store, error) { return sqlite.Open(path) },
+			Exec: func(q string, args ...any) error {
+				if raw == nil {
+					var err error
+					if raw, err = sqlite.Open(path); err != nil {
+						return err
+					}
+					t.Cleanup(func() { raw.Close() })
+				}
+				_, err := raw.DB().Exec(q, args...)
+				return err
+			},
+			Tables: audittest.Tables{Records: "audit_records", Anchors: "audit_anchors", Access: "audit_access",
+				Transport: "audit_transport", Holds: "audit_holds"},
+		}
+	})
+}

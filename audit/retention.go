@@ -27,6 +27,8 @@ func (l *Log) Purge(ctx context.Context) (PurgeResult, error) {
 		return PurgeResult{}, err
 	}
 	defer done()
+	l.purgeMu.Lock()
+	defer l.purgeMu.Unlock()
 	now := l.clock()
 	anchors, err := l.store.Anchors(ctx)
 	if err != nil {

@@ -5,7 +5,9 @@ import (
 	"crypto/ed25519"
 	"encoding/binary"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -186,6 +188,8 @@ func (l *Log) Verify(ctx context.Context) (*Report, error) {
 }
 
 func (l *Log) verify(ctx context.Context) (*Report, *verifier, error) {
+	l.purgeMu.RLock()
+	defer l.purgeMu.RUnlock()
 	rep := &Report{}
 	anchors, err := l.store.Anchors(ctx)
 	if err != nil {
@@ -197,54 +201,10 @@ func (l *Log) verify(ctx context.Context) (*Report, *verifier, error) {
 	}
 	v := &verifier{l: l, rep: rep, now: l.clock(), anchors: anchors, expSeq: 1, pendEdit: -1, lastSeg: -1 << 62, holds: holds}
 	v.checkAnchors()
-	// Two stages, so that reading the store and hashing run on two cores:
-	// the store's Scan fills batches, the checker hashes and checks them in
-	// order.
-	const batchRows = 1024
-	type batch struct {
-		rows  []Row
-		arena []byte
-	}
-	full := make(chan *batch, 4)
-	free := make(chan *batch, 4)
-	for range 4 {
-		free <- &batch{rows: make([]Row, 0, batchRows), arena: make([]byte, 0, batchRows*512)}
-	}
-	checked := make(chan struct{})
-	go func() {
-		defer close(checked)
-		var h hasher
-		for b := range full {
-			for i := range b.rows {
-				r := &b.rows[i]
-				v.row(r, h.sum(&r.Prev, r.Segment, r.Data) == r.Hash)
-			}
-			b.rows, b.arena = b.rows[:0], b.arena[:0]
-			free <- b
-		}
-	}()
-	cur := <-free
-	err = l.store.Scan(ctx, 1, 1<<62, func(r *Row) error {
-		if len(cur.rows) == batchRows || len(cur.arena)+len(r.Data) > cap(cur.arena) && len(cur.rows) > 0 {
-			full <- cur
-			cur = <-free
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		start := len(cur.arena)
-		cur.arena = append(cur.arena, r.Data...)
-		c := *r
-		c.Data = cur.arena[start:len(cur.arena):len(cur.arena)]
-		cur.rows = append(cur.rows, c)
-		return nil
-	})
-	if len(cur.rows) > 0 {
-		full <- cur
-	}
-	close(full)
-	<-checked
-	if err != nil {
+	l.mu.Lock()
+	head := l.st.seq
+	l.mu.Unlock()
+	if err := l.scanChecked(ctx, head, v.row); err != nil {
 		return rep, v, fmt.Errorf("audit: verify: %w", err)
 	}
 	v.resolveHeld(nil)
@@ -526,4 +486,114 @@ func (l *Log) VerifyAgainst(ctx context.Context, cp Checkpoint) (*Report, error)
 		return rep, &TamperError{Report: rep}
 	}
 	return rep, nil
+}
+
+// verifyChunk is how many positions one reader scans at a time (a
+// variable so that tests can make chunk boundaries fall between records).
+var verifyChunk int64 = 8192
+
+// checkedChunk is one chunk of rows read and hashed by a reader.
+type checkedChunk struct {
+	rows   []Row
+	hashOK []bool
+	arena  []byte
+	err    error
+}
+
+// scanChecked reads all rows in Seq order and calls fn with each row and
+// whether its hash matches its content. The log is read in chunks of
+// verifyChunk positions by parallel readers, each hashing what it read, so
+// that reading the store (the expensive part) runs on all cores; fn sees the
+// rows strictly in order. Rows up to head are split into chunks; the last
+// chunk is open-ended and also takes what was appended since.
+func (l *Log) scanChecked(ctx context.Context, head int64, fn func(r *Row, hashOK bool)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := min(max(runtime.GOMAXPROCS(0), 2), 4)
+	type job struct {
+		from, to int64
+		out      chan *checkedChunk
+	}
+	jobs := make(chan job)
+	order := make(chan chan *checkedChunk, 2*workers)
+	free := make(chan *checkedChunk, 3*workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			var h hasher
+			for j := range jobs {
+				var c *checkedChunk
+				select {
+				case c = <-free:
+				default:
+					c = &checkedChunk{}
+				}
+				c.rows, c.hashOK, c.arena, c.err = c.rows[:0], c.hashOK[:0], c.arena[:0], nil
+				c.err = l.store.Scan(ctx, j.from, j.to, func(r *Row) error {
+					start := len(c.arena)
+					c.arena = append(c.arena, r.Data...)
+					row := *r
+					row.Data = c.arena[start:len(c.arena):len(c.arena)]
+					c.rows = append(c.rows, row)
+					c.hashOK = append(c.hashOK, h.sum(&r.Prev, r.Segment, r.Data) == r.Hash)
+					return nil
+				})
+				j.out <- c
+			}
+		})
+	}
+	// The dispatcher hands out chunks in order and queues their results
+	// in the same order; order's capacity bounds the chunks in flight.
+	go func() {
+		defer close(order)
+		defer close(jobs)
+		for from := int64(1); ; from += verifyChunk {
+			to := from + verifyChunk - 1
+			if to >= head {
+				to = 1 << 62
+			}
+			out := make(chan *checkedChunk, 1)
+			select {
+			case order <- out:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case jobs <- job{from, to, out}:
+			case <-ctx.Done():
+				return
+			}
+			if to == 1<<62 {
+				return
+			}
+		}
+	}()
+	var err error
+	for out := range order {
+		var c *checkedChunk
+		select {
+		case c = <-out:
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		if err != nil {
+			break
+		}
+		if c.err != nil {
+			err = c.err
+			break
+		}
+		for i := range c.rows {
+			fn(&c.rows[i], c.hashOK[i])
+		}
+		select {
+		case free <- c:
+		default:
+		}
+	}
+	cancel()
+	for range order { // let the dispatcher finish
+	}
+	wg.Wait()
+	return err
 }
