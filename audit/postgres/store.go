@@ -216,6 +216,9 @@ func (s *Store) Head(ctx context.Context) (last audit.Row, lastOK bool, a audit.
 }
 
 func (s *Store) Commit(ctx context.Context, rows []audit.Row, anchors []audit.Anchor) error {
+	if len(rows) < copyRows {
+		return s.commitPipelined(ctx, rows, anchors)
+	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return err
@@ -223,53 +226,77 @@ func (s *Store) Commit(ctx context.Context, rows []audit.Row, anchors []audit.An
 	defer tx.Rollback(ctx)
 	for i := range anchors {
 		a := &anchors[i]
-		if _, err := tx.Exec(ctx, `INSERT INTO `+s.t.anchors+
-			` (seg, first_seq, last_seq, prev, last, prev_anchor, closed, sig, purged) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
-			a.Segment, a.FirstSeq, a.LastSeq, a.Prev[:], a.Last[:], a.PrevAnchor[:], a.Closed, a.Sig, a.Purged); err != nil {
+		if _, err := tx.Exec(ctx, insertAnchorSQL(s.t.anchors), anchorArgs(a)...); err != nil {
 			return err
 		}
 	}
-	switch {
-	case len(rows) >= 16:
-		i := 0
-		_, err = tx.CopyFrom(ctx, s.ids, []string{"seq", "seg", "time", "idnr", "prev", "hash", "data"},
-			pgx.CopyFromFunc(func() ([]any, error) {
-				if i == len(rows) {
-					return nil, nil
-				}
-				r := &rows[i]
-				i++
-				return []any{r.Seq, r.Segment, r.Time, r.IDNr, r.Prev[:], r.Hash[:], r.Data}, nil
-			}))
-		if err != nil {
-			return err
-		}
-		i = 0
-		_, err = tx.CopyFrom(ctx, s.idsIDs, []string{"rid", "seq"},
-			pgx.CopyFromFunc(func() ([]any, error) {
-				if i == len(rows) {
-					return nil, nil
-				}
-				r := &rows[i]
-				i++
-				return []any{r.ID[:], r.Seq}, nil
-			}))
-		if err != nil {
-			return err
-		}
-	case len(rows) > 0:
-		b := &pgx.Batch{}
-		for i := range rows {
+	i := 0
+	_, err = tx.CopyFrom(ctx, s.ids, []string{"seq", "seg", "time", "idnr", "prev", "hash", "data"},
+		pgx.CopyFromFunc(func() ([]any, error) {
+			if i == len(rows) {
+				return nil, nil
+			}
 			r := &rows[i]
-			b.Queue(`INSERT INTO `+s.t.records+` (`+rowCols+`) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
-				r.Seq, r.Segment, r.Time, r.IDNr, r.Prev[:], r.Hash[:], r.Data)
-			b.Queue(`INSERT INTO `+s.t.ids+` (rid, seq) VALUES ($1,$2)`, r.ID[:], r.Seq)
-		}
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
-			return err
-		}
+			i++
+			return []any{r.Seq, r.Segment, r.Time, r.IDNr, r.Prev[:], r.Hash[:], r.Data}, nil
+		}))
+	if err != nil {
+		return err
+	}
+	i = 0
+	_, err = tx.CopyFrom(ctx, s.idsIDs, []string{"rid", "seq"},
+		pgx.CopyFromFunc(func() ([]any, error) {
+			if i == len(rows) {
+				return nil, nil
+			}
+			r := &rows[i]
+			i++
+			return []any{r.ID[:], r.Seq}, nil
+		}))
+	if err != nil {
+		return err
 	}
 	return tx.Commit(ctx)
+}
+
+// copyRows is the batch size from which Commit uses COPY in an explicit
+// transaction (five round trips); smaller batches go in one round trip.
+const copyRows = 1024
+
+// commitPipelined sends the anchors and rows as one pipelined batch:
+// PostgreSQL runs a batch that ends in one Sync as one implicit
+// transaction, so the commit (and its durable flush) costs one round trip.
+// The rows go as arrays through unnest, two statements for any number.
+func (s *Store) commitPipelined(ctx context.Context, rows []audit.Row, anchors []audit.Anchor) error {
+	b := &pgx.Batch{}
+	for i := range anchors {
+		b.Queue(insertAnchorSQL(s.t.anchors), anchorArgs(&anchors[i])...)
+	}
+	if len(rows) > 0 {
+		n := len(rows)
+		seq, seg, tm, key := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+		prev, hash, data, ids := make([][]byte, n), make([][]byte, n), make([][]byte, n), make([][]byte, n)
+		for i := range rows {
+			r := &rows[i]
+			seq[i], seg[i], tm[i], key[i] = r.Seq, r.Segment, r.Time, r.IDNr
+			prev[i], hash[i], data[i], ids[i] = r.Prev[:], r.Hash[:], r.Data, r.ID[:]
+		}
+		b.Queue(`INSERT INTO `+s.t.records+` (`+rowCols+`) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bytea[], $6::bytea[], $7::bytea[])`,
+			seq, seg, tm, key, prev, hash, data)
+		b.Queue(`INSERT INTO `+s.t.ids+` (rid, seq) SELECT * FROM unnest($1::bytea[], $2::bigint[])`, ids, seq)
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	return s.pool.SendBatch(ctx, b).Close()
+}
+
+func insertAnchorSQL(table string) string {
+	return `INSERT INTO ` + table + ` (seg, first_seq, last_seq, prev, last, prev_anchor, closed, sig, purged) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`
+}
+
+func anchorArgs(a *audit.Anchor) []any {
+	return []any{a.Segment, a.FirstSeq, a.LastSeq, a.Prev[:], a.Last[:], a.PrevAnchor[:], a.Closed, a.Sig, a.Purged}
 }
 
 // Stored looks the IDs up in the unique index.

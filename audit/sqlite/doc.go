@@ -36,12 +36,21 @@
 // The schema is created and migrated by [Open] (versioned in the
 // audit_migrations table of each file; [SchemaVersion],
 // [AccessSchemaVersion]). Records file: audit_records (seq, seg, time,
-// idnr, prev, hash, data; index (idnr, seq), which the cockpit's query
-// uses: EXPLAIN QUERY PLAN shows "SEARCH audit_records USING INDEX
-// audit_records_idnr (idnr=? AND seq<?)"), audit_ids (record ID → seq,
-// the unique index that makes appends idempotent), audit_anchors,
-// audit_holds, audit_meta. Access file: audit_access, audit_transport.
-// [WithTablePrefix] prefixes every name.
+// idnr, prev, hash, data) in append order, which Verify reads
+// sequentially; audit_records_person, a covering index (idnr, seq, time,
+// data) from which the cockpit's query reads a person's records without
+// touching the table (EXPLAIN QUERY PLAN: "SEARCH audit_records USING
+// COVERING INDEX audit_records_person (idnr=? AND seq<?)"); audit_ids
+// (record ID → seq, the unique index that makes appends idempotent),
+// audit_anchors, audit_holds, audit_meta. Access file: audit_access,
+// audit_transport. [WithTablePrefix] prefixes every name.
+//
+// The covering index keeps a copy of every record's encoding, so the
+// records file is about twice the size of the records (10 million records
+// of ~250 bytes: ~6 GB). It is what keeps the person query fast in a large
+// log: a person's records are spread over the whole table (one page each),
+// but lie next to each other in the index. Schema version 4 builds it from
+// the table when an older log is opened (minutes for 10 million records).
 //
 // # Concurrency
 //
