@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -171,6 +172,7 @@ func TestVerifyWhileAppending(t *testing.T) {
 	ctx := context.Background()
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
+	var appended atomic.Int64
 	for w := range 4 {
 		wg.Go(func() {
 			for i := 0; ; i++ {
@@ -183,10 +185,13 @@ func TestVerifyWhileAppending(t *testing.T) {
 					clock.Add(24 * time.Hour)
 				}
 				assert.NoError(t, l.Append(ctx, audittest.NewRecord(w, time.Time{})))
+				appended.Add(1)
 			}
 		})
 	}
-	for range 10 {
+	// At least 10 rounds, and on until the writers have appended enough
+	// for several segments to close.
+	for i := 0; i < 10 || appended.Load() < 100; i++ {
 		cp, err := l.Checkpoint(ctx)
 		require.NoError(t, err)
 		_, err = l.Verify(ctx)

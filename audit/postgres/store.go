@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/regmo/regmo/audit"
 )
@@ -30,14 +32,24 @@ func WithSchema(s string) Option { return func(c *config) { c.schema = s } }
 // WithTablePrefix puts a prefix before every table name.
 func WithTablePrefix(p string) Option { return func(c *config) { c.prefix = p } }
 
-// WithMaxConns bounds the connection pool (default 8).
+// writeConns is the size of the writers' pool: the record committer, the
+// access-log committer and the rare administrative write.
+const writeConns = 3
+
+// cancelDelay is how long a statement whose context ended may run on
+// before the server is asked to cancel it.
+const cancelDelay = 2 * time.Second
+
+// WithMaxConns bounds the readers' connection pool (default 8); the writers
+// (the committers) have a pool of their own with up to 3 connections.
 func WithMaxConns(n int32) Option { return func(c *config) { c.maxConns = n } }
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,40}$`)
 
 // Store is an [audit.Store] in PostgreSQL.
 type Store struct {
-	pool   *pgxpool.Pool
+	pool   *pgxpool.Pool // reads
+	wpool  *pgxpool.Pool // writes and the committers' reads, apart from the readers
 	t      tables
 	raw    tables         // unquoted, for COPY
 	ids    pgx.Identifier // the records table, for COPY
@@ -71,8 +83,38 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	}
 	cfg.MaxConns = c.maxConns
 	cfg.MinConns = 0
+	// No JIT compilation: the store's statements are short index lookups,
+	// and on a table whose statistics are missing or stale the planner's
+	// cost estimate crosses jit_above_cost, so that compiling (~15 ms) costs
+	// more than running the query (~2 ms).
+	if cfg.ConnConfig.RuntimeParams == nil {
+		cfg.ConnConfig.RuntimeParams = map[string]string{}
+	}
+	if _, set := cfg.ConnConfig.RuntimeParams["jit"]; !set {
+		cfg.ConnConfig.RuntimeParams["jit"] = "off"
+	}
+	// A caller's context that ends mid-statement (the cockpit's deadline)
+	// must not cost the connection: pgx's default closes it, and under
+	// load a wave of such closes empties the pool, every request then waits
+	// for new connections and misses its deadline too. Statements here take
+	// milliseconds, so let them finish; ask the server to cancel one only
+	// if it runs on for cancelDelay, and drop the connection only if even
+	// that does not end it.
+	cfg.ConnConfig.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: pc, CancelRequestDelay: cancelDelay, DeadlineDelay: cancelDelay + 5*time.Second}
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
+		return nil, fmt.Errorf("audit/postgres: %w", err)
+	}
+	// The writers have connections of their own: the record committer and
+	// the access-log committer must not queue behind a crowd of readers,
+	// since every reader of the cockpit waits for the access-log commit.
+	wcfg := cfg.Copy()
+	wcfg.MaxConns = writeConns
+	wpool, err := pgxpool.NewWithConfig(ctx, wcfg)
+	if err != nil {
+		pool.Close()
 		return nil, fmt.Errorf("audit/postgres: %w", err)
 	}
 	q := func(n string) string {
@@ -81,7 +123,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		}
 		return pgx.Identifier{c.prefix + n}.Sanitize()
 	}
-	s := &Store{pool: pool, t: tables{
+	s := &Store{pool: pool, wpool: wpool, t: tables{
 		meta: q("audit_meta"), migrations: q("audit_migrations"), records: q("audit_records"), ids: q("audit_ids"),
 		anchors: q("audit_anchors"), access: q("audit_access"), transport: q("audit_transport"), holds: q("audit_holds"),
 	}}
@@ -170,9 +212,10 @@ func (s *Store) migrateTx(ctx context.Context, tx pgx.Tx, schema, prefix string)
 	return nil
 }
 
-// Close closes the pool; it waits for connections in use to be returned.
+// Close closes the pools; it waits for connections in use to be returned.
 func (s *Store) Close() error {
 	s.pool.Close()
+	s.wpool.Close()
 	return nil
 }
 
@@ -193,7 +236,7 @@ func fill(dst *[32]byte, b []byte) {
 
 func (s *Store) Head(ctx context.Context) (last audit.Row, lastOK bool, a audit.Anchor, aOK bool, err error) {
 	var prev, hash []byte
-	err = s.pool.QueryRow(ctx, `SELECT `+rowCols+` FROM `+s.t.records+` ORDER BY seq DESC LIMIT 1`).
+	err = s.wpool.QueryRow(ctx, `SELECT `+rowCols+` FROM `+s.t.records+` ORDER BY seq DESC LIMIT 1`).
 		Scan(&last.Seq, &last.Segment, &last.Time, &last.IDNr, &prev, &hash, &last.Data)
 	switch {
 	case err == nil:
@@ -219,7 +262,7 @@ func (s *Store) Commit(ctx context.Context, rows []audit.Row, anchors []audit.An
 	if len(rows) < copyRows {
 		return s.commitPipelined(ctx, rows, anchors)
 	}
-	tx, err := s.pool.Begin(ctx)
+	tx, err := s.wpool.Begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -288,7 +331,7 @@ func (s *Store) commitPipelined(ctx context.Context, rows []audit.Row, anchors [
 	if b.Len() == 0 {
 		return nil
 	}
-	return s.pool.SendBatch(ctx, b).Close()
+	return s.wpool.SendBatch(ctx, b).Close()
 }
 
 func insertAnchorSQL(table string) string {
@@ -305,7 +348,7 @@ func (s *Store) Stored(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]by
 	for i := range ids {
 		keys[i] = ids[i][:]
 	}
-	rs, err := s.pool.Query(ctx, `SELECT i.rid, r.data FROM `+s.t.ids+` i JOIN `+s.t.records+
+	rs, err := s.wpool.Query(ctx, `SELECT i.rid, r.data FROM `+s.t.ids+` i JOIN `+s.t.records+
 		` r ON r.seq = i.seq WHERE i.rid = ANY($1)`, keys)
 	if err != nil {
 		return nil, err
@@ -328,22 +371,20 @@ func (s *Store) Stored(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]by
 }
 
 func (s *Store) Records(ctx context.Context, idnrKey, from, to, beforeSeq int64, limit int) ([]audit.Row, error) {
-	rs, err := s.pool.Query(ctx, `SELECT `+rowCols+` FROM `+s.t.records+
+	// Only what the query path reads (see audit.Store): no chain columns.
+	rs, err := s.pool.Query(ctx, `SELECT seq, time, data FROM `+s.t.records+
 		` WHERE idnr = $1 AND seq < $2 AND time >= $3 AND time < $4 ORDER BY seq DESC LIMIT $5`,
 		idnrKey, beforeSeq, from, to, limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rs.Close()
-	var out []audit.Row
+	out := make([]audit.Row, 0, min(limit, 256))
 	for rs.Next() {
-		var r audit.Row
-		var prev, hash []byte
-		if err := rs.Scan(&r.Seq, &r.Segment, &r.Time, &r.IDNr, &prev, &hash, &r.Data); err != nil {
+		r := audit.Row{IDNr: idnrKey}
+		if err := rs.Scan(&r.Seq, &r.Time, &r.Data); err != nil {
 			return nil, err
 		}
-		fill(&r.Prev, prev)
-		fill(&r.Hash, hash)
 		out = append(out, r)
 	}
 	return out, rs.Err()
@@ -420,7 +461,7 @@ func (s *Store) Anchors(ctx context.Context) ([]audit.Anchor, error) {
 }
 
 func (s *Store) Purge(ctx context.Context, segments []int64, purgedAt, before int64) error {
-	tx, err := s.pool.Begin(ctx)
+	tx, err := s.wpool.Begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -470,7 +511,7 @@ func (s *Store) AppendAccess(ctx context.Context, es []audit.AccessEntry) error 
 		b.Queue(`INSERT INTO `+s.t.access+` (time, who, purpose, reason, count, qfrom, qto) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
 			e.Time.UnixNano(), e.Who, int(e.Purpose), e.Reason, e.Count, nanos(e.From), nanos(e.To))
 	}
-	tx, err := s.pool.Begin(ctx)
+	tx, err := s.wpool.Begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -509,7 +550,7 @@ func (s *Store) AppendTransport(ctx context.Context, evs []audit.TransportEvent)
 		b.Queue(`INSERT INTO `+s.t.transport+` (time, message_id, kind, actor, detail) VALUES ($1,$2,$3,$4,$5)`,
 			e.Time.UnixNano(), e.MessageID[:], e.Kind, e.Actor, e.Detail)
 	}
-	tx, err := s.pool.Begin(ctx)
+	tx, err := s.wpool.Begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -544,13 +585,13 @@ func (s *Store) Transport(ctx context.Context, messageID uuid.UUID) ([]audit.Tra
 
 func (s *Store) PutHold(ctx context.Context, h audit.Hold) (int64, error) {
 	var id int64
-	err := s.pool.QueryRow(ctx, `INSERT INTO `+s.t.holds+` (hfrom, hto, until, reason, who, placed) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`,
+	err := s.wpool.QueryRow(ctx, `INSERT INTO `+s.t.holds+` (hfrom, hto, until, reason, who, placed) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`,
 		h.From.UnixNano(), h.To.UnixNano(), h.Until.UnixNano(), h.Reason, h.Who, h.Placed.UnixNano()).Scan(&id)
 	return id, err
 }
 
 func (s *Store) DeleteHold(ctx context.Context, id int64) error {
-	_, err := s.pool.Exec(ctx, `DELETE FROM `+s.t.holds+` WHERE id = $1`, id)
+	_, err := s.wpool.Exec(ctx, `DELETE FROM `+s.t.holds+` WHERE id = $1`, id)
 	return err
 }
 
@@ -583,7 +624,7 @@ func (s *Store) Meta(ctx context.Context, key string) ([]byte, error) {
 }
 
 func (s *Store) PutMetaIfAbsent(ctx context.Context, key string, value []byte) ([]byte, error) {
-	if _, err := s.pool.Exec(ctx, `INSERT INTO `+s.t.meta+` (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, key, value); err != nil {
+	if _, err := s.wpool.Exec(ctx, `INSERT INTO `+s.t.meta+` (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, key, value); err != nil {
 		return nil, err
 	}
 	return s.Meta(ctx, key)
