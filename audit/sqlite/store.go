@@ -87,6 +87,7 @@ type Store struct {
 	ckpt       *sql.DB
 	walPending atomic.Int64 // records committed since the last complete checkpoint
 	kick       chan struct{}
+	stopOnce   sync.Once
 	stop       chan struct{}
 	stopped    chan struct{}
 }
@@ -379,7 +380,7 @@ func migrateDB(ctx context.Context, db *sql.DB, table string, ms []string, versi
 // Close closes both database files.
 func (s *Store) Close() error {
 	if s.stop != nil {
-		close(s.stop)
+		s.stopOnce.Do(func() { close(s.stop) })
 		<-s.stopped
 	}
 	if s.ckpt != nil {

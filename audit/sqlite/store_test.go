@@ -162,3 +162,11 @@ func TestQueryPlanCovering(t *testing.T) {
 	require.Len(t, plan, 1, "plan: %q", plan)
 	require.Contains(t, plan[0], "USING COVERING INDEX audit_records_person (idnr=? AND seq<?)")
 }
+
+// TestCloseTwice: a Log closes its store, and callers often close it again.
+func TestCloseTwice(t *testing.T) {
+	s, err := sqlite.Open(filepath.Join(t.TempDir(), "twice.db"))
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	require.NotPanics(t, func() { _ = s.Close() })
+}
