@@ -122,12 +122,13 @@
 //
 // # Idempotent appends
 //
-// Record IDs are unique in a log. Append sets a zero ID to a random one in
-// the caller's slice, so a caller that got [ErrOutcomeUnknown] (or lost
-// the answer otherwise) retries with the same slice: the committer looks
-// every ID up ([Store.Stored]; the stores keep a unique index on it) and
-// acknowledges a record stored before with identical content without a
-// second copy. The same ID with different content is refused with a
+// Record IDs are unique in a log. Append sets a zero ID to a new
+// time-ordered UUID (version 7) in the caller's slice, so a caller that got
+// [ErrOutcomeUnknown] (or lost the answer otherwise) retries with the same
+// slice. The stores keep a unique index on the ID; when it refuses a batch,
+// the committer looks the batch's IDs up ([Store.Stored]) and acknowledges
+// a record stored before with identical content without a second copy
+// (batches without a repeated ID are committed without the lookup). The same ID with different content is refused with a
 // [*FieldError] on "ID" wrapping [ErrDuplicateID], and nothing of that
 // Append is stored. Concurrent retries of one record are stored once.
 package audit

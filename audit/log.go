@@ -249,8 +249,8 @@ func (l *Log) reload(ctx context.Context) error {
 // Append validates recs and appends them to the protocol. It returns when
 // all of them are durable, or with an error when none of them was appended:
 // a [*FieldError] names the first invalid record and field. A zero ID is
-// replaced by a random one, a zero Time by the clock's time (both in the
-// caller's slice, so the caller learns them).
+// replaced by a new version 7 UUID, a zero Time by the clock's time (both
+// in the caller's slice, so the caller learns them).
 //
 // If ctx ends after the records were handed to the committer, Append
 // returns an error wrapping [ErrOutcomeUnknown] and ctx.Err(): the records

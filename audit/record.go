@@ -62,7 +62,7 @@ const (
 // protocol fields); [Record.Validate] names the first field that is missing
 // or too long.
 type Record struct {
-	// ID identifies the record; Append assigns a random one if zero.
+	// ID identifies the record; Append assigns a version 7 UUID if zero.
 	ID uuid.UUID
 	// MessageID is the ID of the message that carried the transfer.
 	MessageID uuid.UUID
