@@ -17,15 +17,17 @@ import (
 	"github.com/regmo/regmo/audit/sqlite"
 )
 
-func harness(t *testing.T) audittest.Harness {
+func harness(t *testing.T) audittest.Harness { return harnessWith(t) }
+
+func harnessWith(t *testing.T, opts ...sqlite.Option) audittest.Harness {
 	path := filepath.Join(t.TempDir(), "audit.db")
 	var raw *sqlite.Store
 	h := audittest.Harness{
-		Open: func() (audit.Store, error) { return sqlite.Open(path) },
+		Open: func() (audit.Store, error) { return sqlite.Open(path, opts...) },
 		Exec: func(q string, args ...any) error {
 			if raw == nil {
 				var err error
-				if raw, err = sqlite.Open(path); err != nil {
+				if raw, err = sqlite.Open(path, opts...); err != nil {
 					return err
 				}
 				t.Cleanup(func() { raw.Close() })
@@ -39,6 +41,10 @@ func harness(t *testing.T) audittest.Harness {
 }
 
 func TestConformance(t *testing.T) { audittest.Run(t, harness) }
+
+func TestConformanceNarrowIndex(t *testing.T) {
+	audittest.Run(t, func(t *testing.T) audittest.Harness { return harnessWith(t, sqlite.WithPersonIndex(sqlite.NarrowIndex)) })
+}
 
 func TestPrefix(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "a.db")
@@ -140,15 +146,11 @@ func TestMigrateOneFile(t *testing.T) {
 	require.NoError(t, s.Close())
 }
 
-// TestQueryPlanCovering checks that a person's records are read from the
-// covering index alone (no table page per record), which is what keeps the
-// cockpit's query fast in a large log.
-func TestQueryPlanCovering(t *testing.T) {
-	s, err := sqlite.Open(filepath.Join(t.TempDir(), "plan.db"))
-	require.NoError(t, err)
-	defer s.Close()
-	rows, err := s.DB().Query(`EXPLAIN QUERY PLAN SELECT seq, time, data FROM audit_records INDEXED BY audit_records_person
-		WHERE idnr = 1 AND seq < 10 AND time >= 0 AND time < 10 ORDER BY seq DESC LIMIT 5`)
+// queryPlan returns SQLite's plan for the person query with the given index.
+func queryPlan(t *testing.T, s *sqlite.Store, index string) string {
+	t.Helper()
+	rows, err := s.DB().Query(`EXPLAIN QUERY PLAN SELECT seq, time, data FROM audit_records INDEXED BY ` + index +
+		` WHERE idnr = 1 AND seq < 10 AND time >= 0 AND time < 10 ORDER BY seq DESC LIMIT 5`)
 	require.NoError(t, err)
 	defer rows.Close()
 	var plan []string
@@ -160,7 +162,54 @@ func TestQueryPlanCovering(t *testing.T) {
 	}
 	require.NoError(t, rows.Err())
 	require.Len(t, plan, 1, "plan: %q", plan)
-	require.Contains(t, plan[0], "USING COVERING INDEX audit_records_person (idnr=? AND seq<?)")
+	return plan[0]
+}
+
+func indexNames(t *testing.T, s *sqlite.Store) []string {
+	t.Helper()
+	rows, err := s.DB().Query(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_records' ORDER BY name`)
+	require.NoError(t, err)
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		require.NoError(t, rows.Scan(&n))
+		names = append(names, n)
+	}
+	return names
+}
+
+// TestPersonIndex checks that a person's records are read from the
+// covering index alone by default (no table page per record, which keeps
+// the cockpit's query fast in a large log), that NarrowIndex replaces it
+// by the (idnr, seq) index, and that reopening with the other choice
+// switches the index while the records stay queryable.
+func TestPersonIndex(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "person.db")
+	ctx := context.Background()
+	for i, tc := range []struct {
+		opt   sqlite.PersonIndex
+		index string
+		plan  string
+	}{
+		{sqlite.CoveringIndex, "audit_records_person", "USING COVERING INDEX audit_records_person (idnr=? AND seq<?)"},
+		{sqlite.NarrowIndex, "audit_records_idnr", "USING INDEX audit_records_idnr (idnr=? AND seq<?)"},
+		{sqlite.CoveringIndex, "audit_records_person", "USING COVERING INDEX audit_records_person (idnr=? AND seq<?)"},
+	} {
+		s, err := sqlite.Open(path, sqlite.WithPersonIndex(tc.opt))
+		require.NoError(t, err)
+		require.Equal(t, []string{tc.index}, indexNames(t, s), "round %d", i)
+		require.Contains(t, queryPlan(t, s, tc.index), tc.plan, "round %d", i)
+		l, err := audit.New(ctx, s, audit.Options{SigningKey: audittest.Key})
+		require.NoError(t, err)
+		require.NoError(t, l.Append(ctx, audittest.NewRecord(7, time.Time{})))
+		p, err := l.Query(ctx, audit.Access{Who: "test", Purpose: audit.Datenschutzcockpit}, audit.Query{IDNr: audittest.IDNr(7)})
+		require.NoError(t, err)
+		require.Len(t, p.Records, i+1, "round %d: one record per round so far", i)
+		require.NoError(t, l.Close())
+	}
+	_, err := sqlite.Open(path, sqlite.WithPersonIndex(sqlite.PersonIndex(9)))
+	require.Error(t, err)
 }
 
 // TestCloseTwice: a Log closes its store, and callers often close it again.
