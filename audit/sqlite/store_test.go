@@ -43,7 +43,9 @@ func harnessWith(t *testing.T, opts ...sqlite.Option) audittest.Harness {
 func TestConformance(t *testing.T) { audittest.Run(t, harness) }
 
 func TestConformanceNarrowIndex(t *testing.T) {
-	audittest.Run(t, func(t *testing.T) audittest.Harness { return harnessWith(t, sqlite.WithPersonIndex(sqlite.NarrowIndex)) })
+	audittest.Run(t, func(t *testing.T) audittest.Harness {
+		return harnessWith(t, sqlite.WithPersonIndex(sqlite.NarrowIndex))
+	})
 }
 
 func TestPrefix(t *testing.T) {
