@@ -94,7 +94,9 @@ type Query struct {
 	After string
 }
 
-// Page is one page of a query, newest first.
+// Page is one page of a query, newest first. The strings of its records
+// share one buffer per page: a string kept from a page keeps the page's
+// encodings in memory until it is dropped.
 type Page struct {
 	Records []Record
 	Next    string // cursor for the next page; empty when there is none
@@ -397,12 +399,35 @@ func (l *Log) commitLoop() {
 }
 
 func (l *Log) commit(batch []*appendReq) error {
+	fastTried, err := l.commitOnce(batch, true)
+	if err == nil || !fastTried {
+		return err
+	}
+	// The batch was committed without looking its IDs up, and the commit
+	// failed. Either the unique index refused a retried record, or the
+	// commit happened and only its answer was lost. Read the chain state
+	// back from the store (so that a commit that happened is not chained
+	// again) and commit once more with the IDs looked up: records stored
+	// with the same content are acknowledged, not stored twice.
+	if rerr := l.reload(context.Background()); rerr != nil {
+		return errors.Join(err, rerr)
+	}
+	_, err = l.commitOnce(batch, false)
+	return err
+}
+
+// commitOnce chains batch onto the current state and commits it. With
+// fast, a batch without repeated IDs is committed without looking its IDs
+// up (the store's unique index refuses one that repeats a stored ID; this
+// saves a query, on PostgreSQL a round trip, per commit); fastTried
+// reports that this path was taken.
+func (l *Log) commitOnce(batch []*appendReq, fast bool) (fastTried bool, err error) {
 	l.mu.Lock()
 	st, stErr := l.st, l.stErr
 	l.mu.Unlock()
 	if stErr != nil {
 		if err := l.reload(context.Background()); err != nil {
-			return err
+			return false, err
 		}
 		l.mu.Lock()
 		st = l.st
@@ -414,35 +439,22 @@ func (l *Log) commit(batch []*appendReq) error {
 	if st.segOpen && today > st.seg {
 		anchors = append(anchors, l.closeSegment(&st, now))
 	}
-	// Optimistic path: a batch without repeated IDs is committed without
-	// looking its IDs up first; the store's unique index refuses a batch
-	// that repeats a stored ID, and only then are the IDs looked up and the
-	// batch committed again without the records already stored. This
-	// saves a query (on PostgreSQL a round trip) per commit.
-	rows, fast := l.fastRows(batch)
+	var rows []Row
+	if fast {
+		rows, fast = l.fastRows(batch)
+	}
 	if !fast {
-		var err error
 		if rows, err = l.dedup(batch); err != nil {
-			return err
+			return false, err
 		}
 	}
-	st0 := st
-	err := l.chainAndCommit(&st, rows, anchors, today)
-	if err != nil && fast && len(rows) > 0 {
-		// Perhaps a retried append: look the IDs up and try once more.
-		st = st0
-		if rows, err = l.dedup(batch); err != nil {
-			return err
-		}
-		err = l.chainAndCommit(&st, rows, anchors, today)
-	}
-	if err != nil {
-		return err
+	if err := l.chainAndCommit(&st, rows, anchors, today); err != nil {
+		return fast && len(rows) > 0, err
 	}
 	l.mu.Lock()
 	l.st = st
 	l.mu.Unlock()
-	return nil
+	return false, nil
 }
 
 // fastRows returns the rows of batch as one slice if no ID repeats within

@@ -20,8 +20,10 @@ type Store interface {
 	// last anchor (ok false if there is none).
 	Head(ctx context.Context) (last Row, lastOK bool, anchor Anchor, anchorOK bool, err error)
 	// Commit stores rows (in Seq order) and anchors in one transaction. A
-	// row whose ID is already stored fails the whole transaction (the Log
-	// checks with Stored first; the store's unique index is the backstop).
+	// row whose ID is already stored must fail the whole transaction
+	// atomically: the Log commits without looking the IDs up and relies on
+	// this refusal (a unique index on the ID) to learn that a record was
+	// appended before; only then does it call Stored.
 	Commit(ctx context.Context, rows []Row, anchors []Anchor) error
 	// Stored returns the encoding (Row.Data) of each of the records with
 	// the given IDs that is stored; IDs not stored are absent from the map.

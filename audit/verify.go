@@ -591,6 +591,11 @@ func (l *Log) scanChecked(ctx context.Context, head int64, fn func(r *Row, hashO
 		default:
 		}
 	}
+	if err == nil {
+		// The dispatcher stops early only when ctx ended; then the rows
+		// seen are a prefix of the log and must not pass as all of it.
+		err = ctx.Err()
+	}
 	cancel()
 	for range order { // let the dispatcher finish
 	}

@@ -293,6 +293,15 @@ var (
 // they are built by hand because the answer's latency matters and
 // reflection costs a third of it.
 func (JSONCodec) EncodeResponse(w io.Writer, resp *Response) error {
+	// As encoding/json: RFC 3339 has four-digit years only.
+	if !jsonYear(resp.From) || !jsonYear(resp.To) {
+		return errors.New("cockpit: answer window outside the years 0000..9999")
+	}
+	for i := range resp.Entries {
+		if !jsonYear(resp.Entries[i].Time) {
+			return fmt.Errorf("cockpit: entry %d: time outside the years 0000..9999", i)
+		}
+	}
 	if bb, ok := w.(*bytes.Buffer); ok {
 		bb.Grow(256 + 640*len(resp.Entries))
 		b := appendResponse(bb.AvailableBuffer(), resp)
@@ -415,6 +424,8 @@ func appendUUID(b []byte, u uuid.UUID) []byte {
 	hex.Encode(buf[24:], u[10:])
 	return append(b, buf[:]...)
 }
+
+func jsonYear(t time.Time) bool { y := t.UTC().Year(); return y >= 0 && y <= 9999 }
 
 // appendJSONTime writes t in UTC as encoding/json does (RFC 3339 with
 // nanoseconds, trailing zeros dropped).

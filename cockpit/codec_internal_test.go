@@ -127,6 +127,21 @@ func TestEncodeResponseMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
+// TestEncodeResponseYearRange: like encoding/json, times outside the years
+// 0000..9999 are refused, not written as invalid RFC 3339.
+func TestEncodeResponseYearRange(t *testing.T) {
+	for _, tm := range []time.Time{time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		resp := Response{From: time.Unix(0, 0), To: time.Unix(0, 0), Entries: []Entry{{Time: tm}}}
+		var got, want bytes.Buffer
+		if err := (JSONCodec{}).EncodeResponse(&got, &resp); err == nil {
+			t.Fatalf("%v: no error", tm)
+		}
+		if err := referenceEncodeResponse(&want, &resp); err == nil {
+			t.Fatalf("%v: encoding/json has no error either", tm)
+		}
+	}
+}
+
 func FuzzAppendJSONString(f *testing.F) {
 	for _, s := range nastyStrings {
 		f.Add(s)

@@ -33,7 +33,8 @@ func WithSchema(s string) Option { return func(c *config) { c.schema = s } }
 func WithTablePrefix(p string) Option { return func(c *config) { c.prefix = p } }
 
 // writeConns is the size of the writers' pool: the record committer, the
-// access-log committer and the rare administrative write.
+// access-log committer, Purge and the metadata. Transport events and legal
+// holds, which applications write at will, use the readers' pool.
 const writeConns = 3
 
 // cancelDelay is how long a statement whose context ended may run on
@@ -87,11 +88,25 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	// and on a table whose statistics are missing or stale the planner's
 	// cost estimate crosses jit_above_cost, so that compiling (~15 ms) costs
 	// more than running the query (~2 ms).
-	if cfg.ConnConfig.RuntimeParams == nil {
-		cfg.ConnConfig.RuntimeParams = map[string]string{}
-	}
+	// Set after connecting rather than as a startup parameter, which
+	// PgBouncer and servers before version 11 (no JIT) refuse; on those
+	// the SET fails as unknown and is ignored.
 	if _, set := cfg.ConnConfig.RuntimeParams["jit"]; !set {
-		cfg.ConnConfig.RuntimeParams["jit"] = "off"
+		after := cfg.AfterConnect
+		cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
+			if after != nil {
+				if err := after(ctx, conn); err != nil {
+					return err
+				}
+			}
+			if _, err := conn.Exec(ctx, "SET jit = off"); err != nil {
+				var pe *pgconn.PgError
+				if !errors.As(err, &pe) || pe.Code != "42704" { // undefined_object: a server without JIT
+					return err
+				}
+			}
+			return nil
+		}
 	}
 	// A caller's context that ends mid-statement (the cockpit's deadline)
 	// must not cost the connection: pgx's default closes it, and under
@@ -550,7 +565,7 @@ func (s *Store) AppendTransport(ctx context.Context, evs []audit.TransportEvent)
 		b.Queue(`INSERT INTO `+s.t.transport+` (time, message_id, kind, actor, detail) VALUES ($1,$2,$3,$4,$5)`,
 			e.Time.UnixNano(), e.MessageID[:], e.Kind, e.Actor, e.Detail)
 	}
-	tx, err := s.wpool.Begin(ctx)
+	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -585,13 +600,13 @@ func (s *Store) Transport(ctx context.Context, messageID uuid.UUID) ([]audit.Tra
 
 func (s *Store) PutHold(ctx context.Context, h audit.Hold) (int64, error) {
 	var id int64
-	err := s.wpool.QueryRow(ctx, `INSERT INTO `+s.t.holds+` (hfrom, hto, until, reason, who, placed) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`,
+	err := s.pool.QueryRow(ctx, `INSERT INTO `+s.t.holds+` (hfrom, hto, until, reason, who, placed) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`,
 		h.From.UnixNano(), h.To.UnixNano(), h.Until.UnixNano(), h.Reason, h.Who, h.Placed.UnixNano()).Scan(&id)
 	return id, err
 }
 
 func (s *Store) DeleteHold(ctx context.Context, id int64) error {
-	_, err := s.wpool.Exec(ctx, `DELETE FROM `+s.t.holds+` WHERE id = $1`, id)
+	_, err := s.pool.Exec(ctx, `DELETE FROM `+s.t.holds+` WHERE id = $1`, id)
 	return err
 }
 

@@ -58,7 +58,10 @@
 // record read. Measured on 10 million records (audit/BENCHMARKS.md): query
 // p99 4 ms covering, 15 ms narrow; 16 concurrent cockpit clients p99 52 ms
 // covering, 402 ms narrow. Opening a log with the other choice rebuilds
-// the index.
+// the index. The copies in the covering index are not part of the chain:
+// SQL keeps them equal to the table, and [Store.CheckIntegrity] (SQLite's
+// integrity_check) finds a file edited behind SQLite's back; run it beside
+// [audit.Log.Verify].
 //
 // # Concurrency
 //

@@ -1,8 +1,10 @@
 package sqlite_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -210,7 +212,11 @@ func TestPersonIndex(t *testing.T) {
 		require.Len(t, p.Records, i+1, "round %d: one record per round so far", i)
 		require.NoError(t, l.Close())
 	}
-	_, err := sqlite.Open(path, sqlite.WithPersonIndex(sqlite.PersonIndex(9)))
+	s, err := sqlite.Open(path)
+	require.NoError(t, err)
+	require.NoError(t, s.CheckIntegrity(ctx))
+	require.NoError(t, s.Close())
+	_, err = sqlite.Open(path, sqlite.WithPersonIndex(sqlite.PersonIndex(9)))
 	require.Error(t, err)
 }
 
@@ -220,4 +226,77 @@ func TestCloseTwice(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 	require.NotPanics(t, func() { _ = s.Close() })
+}
+
+// lostAnswer stores a commit but reports an error once, as when the
+// connection breaks after COMMIT.
+type lostAnswer struct {
+	*sqlite.Store
+	armed bool
+}
+
+func (s *lostAnswer) Commit(ctx context.Context, rows []audit.Row, as []audit.Anchor) error {
+	if err := s.Store.Commit(ctx, rows, as); err != nil {
+		return err
+	}
+	if s.armed {
+		s.armed = false
+		return errors.New("connection lost after COMMIT")
+	}
+	return nil
+}
+
+// TestCommitAnswerLost: when a commit happened but its answer was lost,
+// the log must not chain the next records onto the state before it (which
+// failed every later append with a duplicate position); the records are
+// acknowledged once and the log verifies.
+func TestCommitAnswerLost(t *testing.T) {
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "lost.db"))
+	require.NoError(t, err)
+	ls := &lostAnswer{Store: st, armed: true}
+	ctx := context.Background()
+	l, err := audit.New(ctx, ls, audit.Options{SigningKey: audittest.Key})
+	require.NoError(t, err)
+	defer l.Close()
+	require.NoError(t, l.Append(ctx, audittest.NewRecord(1, time.Time{})), "the records were stored")
+	cp, err := l.Checkpoint(ctx)
+	require.NoError(t, err)
+	require.EqualValues(t, 1, cp.Size)
+	require.NoError(t, l.Append(ctx, audittest.NewRecord(2, time.Time{})))
+	require.NoError(t, l.Append(ctx, audittest.NewRecord(3, time.Time{})))
+	rep, err := l.Verify(ctx)
+	require.NoError(t, err)
+	require.EqualValues(t, 3, rep.Records)
+}
+
+// TestCheckIntegrityFindsEditedCopy edits the bytes of one copy of a
+// record in the file (behind SQLite's back, which SQL cannot do): the
+// table and the covering index then disagree, and CheckIntegrity says so.
+func TestCheckIntegrityFindsEditedCopy(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "edit.db")
+	ctx := context.Background()
+	s, err := sqlite.Open(path)
+	require.NoError(t, err)
+	l, err := audit.New(ctx, s, audit.Options{SigningKey: audittest.Key})
+	require.NoError(t, err)
+	r := audittest.NewRecord(1, time.Time{})
+	r.Content = []byte("marker-7f3a9c-marker")
+	require.NoError(t, l.Append(ctx, r))
+	require.NoError(t, l.Close()) // checkpoints the WAL into the file
+
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	marker := []byte("marker-7f3a9c-marker")
+	require.Equal(t, 2, bytes.Count(b, marker), "one copy in the table, one in the covering index")
+	i := bytes.LastIndex(b, marker)
+	b[i] = 'M'
+	require.NoError(t, os.WriteFile(path, b, 0o600))
+
+	s, err = sqlite.Open(path)
+	require.NoError(t, err)
+	defer s.Close()
+	err = s.CheckIntegrity(ctx)
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), "arker", "no record content in the error")
+	t.Log(err)
 }
