@@ -321,10 +321,9 @@ func (s *Store) Commit(ctx context.Context, rows []audit.Row, anchors []audit.An
 // transaction (five round trips); smaller batches go in one round trip.
 const copyRows = 1024
 
-// commitPipelined sends the anchors and rows as one pipelined batch:
-// PostgreSQL runs a batch that ends in one Sync as one implicit
-// transaction, so the commit (and its durable flush) costs one round trip.
-// The rows go as arrays through unnest, two statements for any number.
+// commitPipelined sends the anchors and rows as one atomic batch
+// (sendAtomic); the rows go as arrays through unnest, two statements for
+// any number.
 func (s *Store) commitPipelined(ctx context.Context, rows []audit.Row, anchors []audit.Anchor) error {
 	b := &pgx.Batch{}
 	for i := range anchors {
@@ -343,10 +342,18 @@ func (s *Store) commitPipelined(ctx context.Context, rows []audit.Row, anchors [
 			seq, seg, tm, key, prev, hash, data)
 		b.Queue(`INSERT INTO `+s.t.ids+` (rid, seq) SELECT * FROM unnest($1::bytea[], $2::bigint[])`, ids, seq)
 	}
+	return sendAtomic(ctx, s.wpool, b)
+}
+
+// sendAtomic sends b as one pipelined batch. PostgreSQL runs the
+// statements of a batch that ends in one Sync as one implicit transaction:
+// all of them or none are stored, and the commit (with its durable flush)
+// costs one round trip, instead of three with BEGIN and COMMIT of their own.
+func sendAtomic(ctx context.Context, pool *pgxpool.Pool, b *pgx.Batch) error {
 	if b.Len() == 0 {
 		return nil
 	}
-	return s.wpool.SendBatch(ctx, b).Close()
+	return pool.SendBatch(ctx, b).Close()
 }
 
 func insertAnchorSQL(table string) string {
@@ -526,15 +533,7 @@ func (s *Store) AppendAccess(ctx context.Context, es []audit.AccessEntry) error 
 		b.Queue(`INSERT INTO `+s.t.access+` (time, who, purpose, reason, count, qfrom, qto) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
 			e.Time.UnixNano(), e.Who, int(e.Purpose), e.Reason, e.Count, nanos(e.From), nanos(e.To))
 	}
-	tx, err := s.wpool.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback(ctx)
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return err
-	}
-	return tx.Commit(ctx)
+	return sendAtomic(ctx, s.wpool, b)
 }
 
 func (s *Store) Accesses(ctx context.Context, from, to, beforeID int64, limit int) ([]audit.AccessEntry, error) {
@@ -565,15 +564,7 @@ func (s *Store) AppendTransport(ctx context.Context, evs []audit.TransportEvent)
 		b.Queue(`INSERT INTO `+s.t.transport+` (time, message_id, kind, actor, detail) VALUES ($1,$2,$3,$4,$5)`,
 			e.Time.UnixNano(), e.MessageID[:], e.Kind, e.Actor, e.Detail)
 	}
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback(ctx)
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return err
-	}
-	return tx.Commit(ctx)
+	return sendAtomic(ctx, s.pool, b)
 }
 
 func (s *Store) Transport(ctx context.Context, messageID uuid.UUID) ([]audit.TransportEvent, error) {
