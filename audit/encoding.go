@@ -120,8 +120,8 @@ func decodeRecord(b []byte) (Record, error) { return decodeRecordIn(b, false) }
 
 // decodeRecordView decodes b into a record whose strings and content share
 // b's memory: no copies, two allocations fewer per field. b must be owned
-// by the caller and never change afterwards (Log.Query decodes from an
-// arena of its own).
+// by the caller and never change afterwards (Log.Query decodes the rows
+// Store.Records hands over).
 func decodeRecordView(b []byte) (Record, error) { return decodeRecordIn(b, true) }
 
 func decodeRecordIn(b []byte, view bool) (Record, error) {

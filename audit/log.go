@@ -94,9 +94,9 @@ type Query struct {
 	After string
 }
 
-// Page is one page of a query, newest first. The strings of its records
-// share one buffer per page: a string kept from a page keeps the page's
-// encodings in memory until it is dropped.
+// Page is one page of a query, newest first. The strings of a record share
+// one buffer, its encoding: a string kept from a record keeps that
+// encoding in memory until it is dropped.
 type Page struct {
 	Records []Record
 	Next    string // cursor for the next page; empty when there is none
@@ -660,17 +660,10 @@ func (l *Log) Query(ctx context.Context, a Access, q Query) (Page, error) {
 		p.Next = encodeCursor(rows[limit-1].Seq)
 	}
 	p.Records = make([]Record, 0, len(rows))
-	// One arena for the page: the records' strings are views into it, so a
-	// page of 200 records costs a few allocations instead of thousands.
-	size := 0
 	for i := range rows {
-		size += len(rows[i].Data)
-	}
-	arena := make([]byte, 0, size)
-	for i := range rows {
-		start := len(arena)
-		arena = append(arena, rows[i].Data...)
-		r, err := decodeRecordView(arena[start:len(arena):len(arena)])
+		// The rows' encodings are ours (see Store.Records): the record's
+		// strings are views into them, no copies.
+		r, err := decodeRecordView(rows[i].Data[:len(rows[i].Data):len(rows[i].Data)])
 		if err != nil || IDNrKey(r.IDNr) != rows[i].IDNr {
 			return Page{}, fmt.Errorf("audit: query: record %d is damaged (run Verify): %w", rows[i].Seq, errEncoding)
 		}

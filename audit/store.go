@@ -32,7 +32,8 @@ type Store interface {
 	// lies in [from, to) and whose Seq is below beforeSeq, by Seq descending.
 	// Only Seq, Time, IDNr and Data need be set: the query path does not
 	// read the chain columns, so a store may answer from an index that
-	// holds just these.
+	// holds just these. Each row's Data belongs to the caller (the store
+	// keeps no reference to it and does not reuse it).
 	Records(ctx context.Context, idnrKey, from, to, beforeSeq int64, limit int) ([]Row, error)
 	// Scan calls fn for every row with fromSeq <= Seq <= toSeq in Seq
 	// order. The row and its slices are valid only during the call.
