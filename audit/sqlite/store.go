@@ -315,15 +315,7 @@ func (s *Store) migrations() []string {
 			seg INTEGER PRIMARY KEY, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,
 			prev BLOB NOT NULL, last BLOB NOT NULL, prev_anchor BLOB NOT NULL,
 			closed INTEGER NOT NULL, sig BLOB NOT NULL, purged INTEGER NOT NULL DEFAULT 0);
-		CREATE TABLE ` + t.access + ` (
-			id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, who TEXT NOT NULL, purpose INTEGER NOT NULL,
-			reason TEXT NOT NULL, count INTEGER NOT NULL, qfrom INTEGER NOT NULL, qto INTEGER NOT NULL);
-		CREATE INDEX ` + t.access + `_time ON ` + t.access + ` (time);
-		CREATE TABLE ` + t.transport + ` (
-			id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, message_id BLOB NOT NULL,
-			kind TEXT NOT NULL, actor TEXT NOT NULL, detail TEXT NOT NULL);
-		CREATE INDEX ` + t.transport + `_msg ON ` + t.transport + ` (message_id, id);
-		CREATE INDEX ` + t.transport + `_time ON ` + t.transport + ` (time);
+		` + t.accessDDL() + `
 		CREATE TABLE ` + t.holds + ` (
 			id INTEGER PRIMARY KEY AUTOINCREMENT, hfrom INTEGER NOT NULL, hto INTEGER NOT NULL, until INTEGER NOT NULL,
 			reason TEXT NOT NULL, who TEXT NOT NULL, placed INTEGER NOT NULL);`,
@@ -345,9 +337,13 @@ func (s *Store) migrations() []string {
 
 // sideMigrations are the access file's schema versions.
 func (s *Store) sideMigrations() []string {
-	t := s.t
-	return []string{
-		`CREATE TABLE ` + t.access + ` (
+	return []string{s.t.accessDDL()}
+}
+
+// accessDDL creates the read-access and transport tables: in the access
+// file, and (schema version 1) in the records file.
+func (t tables) accessDDL() string {
+	return `CREATE TABLE ` + t.access + ` (
 			id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, who TEXT NOT NULL, purpose INTEGER NOT NULL,
 			reason TEXT NOT NULL, count INTEGER NOT NULL, qfrom INTEGER NOT NULL, qto INTEGER NOT NULL);
 		CREATE INDEX ` + t.access + `_time ON ` + t.access + ` (time);
@@ -355,8 +351,7 @@ func (s *Store) sideMigrations() []string {
 			id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, message_id BLOB NOT NULL,
 			kind TEXT NOT NULL, actor TEXT NOT NULL, detail TEXT NOT NULL);
 		CREATE INDEX ` + t.transport + `_msg ON ` + t.transport + ` (message_id, id);
-		CREATE INDEX ` + t.transport + `_time ON ` + t.transport + ` (time);`,
-	}
+		CREATE INDEX ` + t.transport + `_time ON ` + t.transport + ` (time);`
 }
 
 // SchemaVersion is the schema version of the records file this package
@@ -495,33 +490,27 @@ func (s *Store) Tables() (records, anchors, access, transport, holds string) {
 	return s.t.records, s.t.anchors, s.t.access, s.t.transport, s.t.holds
 }
 
-func h32(b []byte) (h [32]byte, err error) {
-	if len(b) != 32 {
-		return h, errors.New("audit/sqlite: hash column is not 32 bytes")
-	}
-	copy(h[:], b)
-	return h, nil
-}
-
 const rowCols = `seq, seg, time, idnr, prev, hash, data`
 
 func scanRow(sc interface{ Scan(...any) error }, r *audit.Row, prev, hash *[]byte, data *[]byte) error {
 	if err := sc.Scan(&r.Seq, &r.Segment, &r.Time, &r.IDNr, prev, hash, data); err != nil {
 		return err
 	}
-	// A hash column of the wrong length is tampering; keep what fits so
-	// that Verify reports it as a mismatch rather than failing.
-	r.Prev, r.Hash = [32]byte{}, [32]byte{}
-	copy(r.Prev[:], *prev)
-	copy(r.Hash[:], *hash)
-	if len(*prev) != 32 {
-		r.Prev[0] ^= 0xff
-	}
-	if len(*hash) != 32 {
-		r.Hash[0] ^= 0xff
-	}
+	fill(&r.Prev, *prev)
+	fill(&r.Hash, *hash)
 	r.Data = *data
 	return nil
+}
+
+// fill copies a hash column into dst. A column of the wrong length is
+// tampering; keep what fits and make it mismatch, so that Verify reports
+// it rather than failing.
+func fill(dst *[32]byte, b []byte) {
+	*dst = [32]byte{}
+	copy(dst[:], b)
+	if len(b) != 32 {
+		dst[0] ^= 0xff
+	}
 }
 
 func (s *Store) Head(ctx context.Context) (last audit.Row, lastOK bool, a audit.Anchor, aOK bool, err error) {
@@ -561,8 +550,6 @@ func (s *Store) Commit(ctx context.Context, rows []audit.Row, anchors []audit.An
 	}
 	if len(rows) > 0 {
 		// Multi-row inserts: far fewer statement executions than one per row.
-		// OR ROLLBACK: a constraint violation ends the whole transaction
-		// (which Commit fails anyway), so SQLite needs no statement journal.
 		err := insertChunked(ctx, tx, len(rows), 7, func(n int) string { return insertSQL(s.t.records, n) },
 			func(args []any, j int) []any {
 				r := &rows[j]
@@ -590,15 +577,7 @@ func (s *Store) Commit(ctx context.Context, rows []audit.Row, anchors []audit.An
 }
 
 func insertIDsSQL(table string, n int) string {
-	var b strings.Builder
-	b.WriteString(`INSERT OR ROLLBACK INTO ` + table + ` (rid, seq) VALUES `)
-	for i := range n {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(`(?,?)`)
-	}
-	return b.String()
+	return multiInsertSQL(table, `rid, seq`, `(?,?)`, n)
 }
 
 // Stored looks the IDs up in the unique index, up to 256 per statement.
@@ -673,13 +652,20 @@ func insertChunked(ctx context.Context, tx *sql.Tx, total, cols int, query func(
 }
 
 func insertSQL(table string, n int) string {
+	return multiInsertSQL(table, rowCols, `(?,?,?,?,?,?,?)`, n)
+}
+
+// multiInsertSQL is an INSERT of n rows of the given placeholder tuple.
+// OR ROLLBACK: a constraint violation ends the whole transaction (which
+// Commit fails anyway), so SQLite needs no statement journal.
+func multiInsertSQL(table, cols, tuple string, n int) string {
 	var b strings.Builder
-	b.WriteString(`INSERT OR ROLLBACK INTO ` + table + ` (` + rowCols + `) VALUES `)
+	b.WriteString(`INSERT OR ROLLBACK INTO ` + table + ` (` + cols + `) VALUES `)
 	for i := range n {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(`(?,?,?,?,?,?,?)`)
+		b.WriteString(tuple)
 	}
 	return b.String()
 }
@@ -717,15 +703,8 @@ func (s *Store) Scan(ctx context.Context, fromSeq, toSeq int64, fn func(*audit.R
 		if err := rs.Scan(&r.Seq, &r.Segment, &r.Time, &r.IDNr, &prev, &hash, &data); err != nil {
 			return err
 		}
-		r.Prev, r.Hash = [32]byte{}, [32]byte{}
-		copy(r.Prev[:], prev)
-		copy(r.Hash[:], hash)
-		if len(prev) != 32 {
-			r.Prev[0] ^= 0xff
-		}
-		if len(hash) != 32 {
-			r.Hash[0] ^= 0xff
-		}
+		fill(&r.Prev, prev)
+		fill(&r.Hash, hash)
 		r.Data = data
 		if err := fn(&r); err != nil {
 			return err
