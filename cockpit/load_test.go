@@ -349,43 +349,57 @@ func benchLog(b *testing.B, total int) (*audit.Log, loadFixture) {
 func benchLoad(b *testing.B, total, clients int) {
 	l, fx := benchLog(b, total)
 	lt := newLoadTarget(b, l)
-	lat := make([]time.Duration, b.N)
-	var next atomic.Int64
 	var failures, timeouts atomic.Int64
 	var firstErr sync.Once
+	runLatency(b, clients, 3, "req/s", func() func(id idnr.IDNr) {
+		hc := lt.client()
+		return func(id idnr.IDNr) {
+			status, n, err := lt.rawPage(hc, id)
+			switch {
+			case status == http.StatusServiceUnavailable:
+				timeouts.Add(1)
+			case err != nil || status != http.StatusOK || n != fx.perHeavy:
+				failures.Add(1)
+				firstErr.Do(func() { b.Logf("first failure: HTTP %d, %v (%d entries)", status, err, n) })
+			}
+		}
+	}, fx.heavy)
+	if n := failures.Load(); n > 0 {
+		b.Errorf("%d of %d requests failed or were incomplete", n, b.N)
+	}
+	b.ReportMetric(float64(timeouts.Load()), "timeouts")
+}
+
+// runLatency calls an operation b.N times from workers goroutines, each on
+// a person drawn at random from people, and reports the p50, p99 and
+// maximum latency and the rate (in unit). newOp runs once per worker and
+// returns that worker's operation (so that each can hold its own client).
+func runLatency(b *testing.B, workers int, seed uint64, unit string, newOp func() func(id idnr.IDNr), people []idnr.IDNr) {
+	lat := make([]time.Duration, b.N)
+	var next atomic.Int64
 	b.ReportAllocs()
 	b.ResetTimer()
 	start := time.Now()
 	var wg sync.WaitGroup
-	for c := range clients {
+	for w := range workers {
 		wg.Go(func() {
-			hc := lt.client()
-			rng := rand.New(rand.NewPCG(uint64(c), 3))
+			op := newOp()
+			rng := rand.New(rand.NewPCG(uint64(w), seed))
 			for {
 				i := next.Add(1) - 1
 				if i >= int64(b.N) {
 					return
 				}
-				id := fx.heavy[rng.IntN(len(fx.heavy))]
+				id := people[rng.IntN(len(people))]
 				t0 := time.Now()
-				status, n, err := lt.rawPage(hc, id)
+				op(id)
 				lat[i] = time.Since(t0)
-				switch {
-				case status == http.StatusServiceUnavailable:
-					timeouts.Add(1)
-				case err != nil || status != http.StatusOK || n != fx.perHeavy:
-					failures.Add(1)
-					firstErr.Do(func() { b.Logf("first failure: HTTP %d, %v (%d entries)", status, err, n) })
-				}
 			}
 		})
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
 	b.StopTimer()
-	if n := failures.Load(); n > 0 {
-		b.Errorf("%d of %d requests failed or were incomplete", n, b.N)
-	}
 	slices.Sort(lat)
 	q := func(p float64) float64 {
 		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
@@ -393,6 +407,5 @@ func benchLoad(b *testing.B, total, clients int) {
 	b.ReportMetric(q(0.50), "p50-ms")
 	b.ReportMetric(q(0.99), "p99-ms")
 	b.ReportMetric(q(1), "max-ms")
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
-	b.ReportMetric(float64(timeouts.Load()), "timeouts")
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), unit)
 }
