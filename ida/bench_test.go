@@ -81,33 +81,42 @@ func BenchmarkSearchBareHTTP(b *testing.B) {
 	defer reportCPU(b, cpuTime())
 	i := 0
 	for b.Loop() {
-		id := uuid.New()
-		buf.Reset()
-		s := ss[i%len(ss)]
-		url := srv.URL + ida.JSONv1{}.Endpoint(s.Kind.Kind())
-		err := ida.JSONv1{}.EncodeRequest(&buf, &ida.Request{
-			MessageID: id, Kind: s.Kind.Kind(), Sender: audit.Body{ID: "bench"}, Sent: time.Now(),
-			Purpose: testAuth.Purpose, LegalBasis: testAuth.LegalBasis, Fields: ida.AllFields,
-			Searches: []ida.Search{s},
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(buf.Bytes()))
-		req.Header.Set("Content-Type", ida.MediaJSON)
-		req.Header.Set(ida.HeaderMessageID, id.String())
-		req.Header.Set(ida.HeaderSender, "bench")
-		resp, err := hc.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			b.Fatal(resp.Status)
-		}
+		bareExchange(b, hc, srv.URL, &buf, uuid.New(), ss[i%len(ss)], false)
 		i++
 	}
+}
+
+// bareExchange encodes one search into buf, POSTs it with hc, and reads
+// the answer: discarded, or returned if keep.
+func bareExchange(b *testing.B, hc *http.Client, base string, buf *bytes.Buffer, id uuid.UUID, s ida.Search, keep bool) []byte {
+	buf.Reset()
+	err := ida.JSONv1{}.EncodeRequest(buf, &ida.Request{
+		MessageID: id, Kind: s.Kind.Kind(), Sender: audit.Body{ID: "bench"}, Sent: time.Now(),
+		Purpose: testAuth.Purpose, LegalBasis: testAuth.LegalBasis, Fields: ida.AllFields,
+		Searches: []ida.Search{s},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, base+ida.JSONv1{}.Endpoint(s.Kind.Kind()), bytes.NewReader(buf.Bytes()))
+	req.Header.Set("Content-Type", ida.MediaJSON)
+	req.Header.Set(ida.HeaderMessageID, id.String())
+	req.Header.Set(ida.HeaderSender, "bench")
+	resp, err := hc.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var data []byte
+	if keep {
+		data, _ = io.ReadAll(resp.Body)
+	} else {
+		_, _ = io.Copy(io.Discard, resp.Body)
+	}
+	if resp.StatusCode != 200 {
+		b.Fatal(resp.Status)
+	}
+	return data
 }
 
 // BenchmarkBulk1000 measures bulk throughput (records/s) for messages of
@@ -165,27 +174,7 @@ func BenchmarkSearchBareHTTPDecode(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		id := uuid.New()
-		buf.Reset()
-		s := ss[i%len(ss)]
-		url := srv.URL + ida.JSONv1{}.Endpoint(s.Kind.Kind())
-		err := ida.JSONv1{}.EncodeRequest(&buf, &ida.Request{
-			MessageID: id, Kind: s.Kind.Kind(), Sender: audit.Body{ID: "bench"}, Sent: time.Now(),
-			Purpose: testAuth.Purpose, LegalBasis: testAuth.LegalBasis, Fields: ida.AllFields,
-			Searches: []ida.Search{s},
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(buf.Bytes()))
-		req.Header.Set("Content-Type", ida.MediaJSON)
-		req.Header.Set(ida.HeaderMessageID, id.String())
-		req.Header.Set(ida.HeaderSender, "bench")
-		resp, err := hc.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		data, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		data := bareExchange(b, hc, srv.URL, &buf, id, ss[i%len(ss)], true)
 		var v struct {
 			RequestID string `json:"request_id"`
 			Result    string `json:"result"`
