@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/regmo/regmo/idnr"
@@ -169,26 +168,7 @@ func TestDuplicateIDNrPostgresTwoWorkers(t *testing.T) {
 	dups, groups := duplicates(reg, 3001)
 	_, open := pgRegister(t, append(reg, dups...))
 	ida := &fakeIDA{truth: truth, sent: map[string]int{}}
-	var wg sync.WaitGroup
-	reps := make([]*registers.Report, 2)
-	errs := make([]error, 2)
-	for w := range 2 {
-		r := open()
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			bf, err := registers.NewBackfill(registers.BackfillConfig{Register: r, IDA: ida, Matcher: fakeMatcher, BatchSize: 50, Workers: 2,
-				Leases: true, LeaseRange: 250, Owner: fmt.Sprintf("worker-%d", w)})
-			if err != nil {
-				errs[w] = err
-				return
-			}
-			reps[w], errs[w] = bf.Run(ctx)
-		}()
-	}
-	wg.Wait()
-	require.NoError(t, errs[0])
-	require.NoError(t, errs[1])
+	reps := twoLeaseWorkers(ctx, t, open, ida, 50, 250)
 	assert.Equal(t, len(reg)+len(dups), reps[0].People+reps[1].People)
 	assert.Equal(t, countDups(groups), reps[0].Reasons["review/"+registers.ReasonIDNrAssigned]+reps[1].Reasons["review/"+registers.ReasonIDNrAssigned])
 	checkNoDoubleIDNr(t, open(), groups)

@@ -83,26 +83,7 @@ func TestLeasesPostgresTwoWorkers(t *testing.T) {
 	truth, reg := population(t, 6000)
 	_, open := pgRegister(t, reg)
 	ida := &fakeIDA{truth: truth, sent: map[string]int{}}
-	var wg sync.WaitGroup
-	reps := make([]*registers.Report, 2)
-	errs := make([]error, 2)
-	for w := range 2 {
-		r := open()
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			bf, err := registers.NewBackfill(registers.BackfillConfig{Register: r, IDA: ida, Matcher: fakeMatcher, BatchSize: 100, Workers: 2,
-				Leases: true, LeaseRange: 500, Owner: fmt.Sprintf("worker-%d", w)})
-			if err != nil {
-				errs[w] = err
-				return
-			}
-			reps[w], errs[w] = bf.Run(ctx)
-		}()
-	}
-	wg.Wait()
-	require.NoError(t, errs[0])
-	require.NoError(t, errs[1])
+	reps := twoLeaseWorkers(ctx, t, open, ida, 100, 500)
 	t.Logf("worker 0: %d people in %d leases; worker 1: %d people in %d leases", reps[0].People, reps[0].Leases, reps[1].People, reps[1].Leases)
 	assert.Equal(t, 6000, reps[0].People+reps[1].People, "nothing skipped, nothing twice")
 	assert.Positive(t, reps[0].People)
@@ -114,4 +95,30 @@ func TestLeasesPostgresTwoWorkers(t *testing.T) {
 	counts, err := open().Counts(ctx)
 	require.NoError(t, err)
 	assert.Zero(t, counts[registers.OutcomePending])
+}
+
+// twoLeaseWorkers runs two backfills sharing the register by leases, as two
+// processes would (each with its own connection from open), and returns
+// their reports.
+func twoLeaseWorkers(ctx context.Context, t *testing.T, open func() *sqlregister.Register, ida registers.Identifier, batch, leaseRange int) []*registers.Report {
+	t.Helper()
+	var wg sync.WaitGroup
+	reps := make([]*registers.Report, 2)
+	errs := make([]error, 2)
+	for w := range 2 {
+		r := open()
+		wg.Go(func() {
+			bf, err := registers.NewBackfill(registers.BackfillConfig{Register: r, IDA: ida, Matcher: fakeMatcher, BatchSize: batch, Workers: 2,
+				Leases: true, LeaseRange: leaseRange, Owner: fmt.Sprintf("worker-%d", w)})
+			if err != nil {
+				errs[w] = err
+				return
+			}
+			reps[w], errs[w] = bf.Run(ctx)
+		})
+	}
+	wg.Wait()
+	require.NoError(t, errs[0])
+	require.NoError(t, errs[1])
+	return reps
 }
