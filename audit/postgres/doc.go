@@ -5,8 +5,11 @@
 //
 // Every write is one transaction; with the server's default
 // synchronous_commit=on, a commit has reached the WAL on disk when it
-// returns. Batches of records are written with COPY inside the
-// transaction. Do not run the log's database with synchronous_commit off.
+// returns. Batches of fewer than 1,024 records, access entries and
+// transport events are sent as one pipelined batch, which PostgreSQL runs
+// as one implicit transaction (one round trip); larger batches of records
+// are written with COPY inside an explicit transaction. Do not run the
+// log's database with synchronous_commit off.
 //
 // # Schema
 //
@@ -19,7 +22,13 @@
 //
 // # Concurrency
 //
-// A Store is safe for concurrent use; it keeps a pgxpool connection pool
-// of at most [WithMaxConns] connections (default 8). Close waits for the
-// connections in use to be returned.
+// A Store is safe for concurrent use. Reads, transport events and legal
+// holds use a pgxpool pool of at most [WithMaxConns] connections (default
+// 8); the record and access-log committers, Purge and the metadata use a
+// pool of their own (3 connections), so that they never queue behind a
+// crowd of readers. A statement whose context ends is not cut off with its
+// connection: after 2 s the server is asked to cancel it, and only if that
+// fails is the connection closed (closing connections on every missed
+// deadline emptied the pool under load). Sessions run with jit = off. Close
+// waits for the connections in use to be returned.
 package postgres
