@@ -54,18 +54,3 @@ func BenchmarkAppend64Normal(b *testing.B) {
 	}
 	audittest.BenchAppend(b, s, 64, 1)
 }
-
-// BenchmarkAppend64NarrowIndex and BenchmarkAppend64x16NarrowIndex: as
-// above with WithPersonIndex(NarrowIndex), the layout for logs whose
-// append rate matters more than concurrent cockpit queries.
-func BenchmarkAppend64NarrowIndex(b *testing.B) { audittest.BenchAppend(b, openNarrow(b), 64, 1) }
-
-func BenchmarkAppend64x16NarrowIndex(b *testing.B) { audittest.BenchAppend(b, openNarrow(b), 64, 16) }
-
-func openNarrow(b *testing.B) *sqlite.Store {
-	s, err := sqlite.Open(filepath.Join(b.TempDir(), "bench.db"), sqlite.WithPersonIndex(sqlite.NarrowIndex))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return s
-}

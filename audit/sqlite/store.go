@@ -28,7 +28,8 @@ type config struct {
 	cacheKiB    int
 	mmapBytes   int64
 	sidePath    string
-	person      PersonIndex
+	personPath  string
+	txlock      string // how the writer begins transactions
 }
 
 // WithTablePrefix puts a prefix before every table name (letters, digits
@@ -63,30 +64,9 @@ func WithMmapSize(bytes int64) Option {
 	}
 }
 
-// PersonIndex chooses how the records file indexes a person's records,
-// which the Datenschutzcockpit's query reads; see [WithPersonIndex].
-type PersonIndex int
-
-const (
-	// CoveringIndex (the default) keeps a copy of every record in an index
-	// by (idnr, seq): a person's records lie on adjacent pages, and the
-	// query reads no table page. It doubles the file and costs about half
-	// the append rate (one index page written per record). Measured on 10
-	// million records: query p99 4 ms, 16 concurrent cockpit clients p99
-	// 52 ms.
-	CoveringIndex PersonIndex = iota
-	// NarrowIndex indexes (idnr, seq) only; the query then reads one table
-	// page per record. Half the file, about twice the append rate, but
-	// the cockpit's query costs 4–8 times as much at 10 million records
-	// (p99 15 ms alone, 402 ms with 16 concurrent clients). For logs
-	// whose appends matter more than concurrent cockpit queries.
-	NarrowIndex
-)
-
-// WithPersonIndex chooses the person index (default [CoveringIndex]).
-// Opening a log with the other choice than before rebuilds the index,
-// which takes minutes for tens of millions of records.
-func WithPersonIndex(p PersonIndex) Option { return func(c *config) { c.person = p } }
+// WithPersonPath sets the database file of the person index (default:
+// the records file's path with "-person" appended); see the package doc.
+func WithPersonPath(path string) Option { return func(c *config) { c.personPath = path } }
 
 // WithReaders sets the number of reading connections (default 4).
 func WithReaders(n int) Option { return func(c *config) { c.readers = n } }
@@ -106,7 +86,7 @@ type Store struct {
 	t      tables
 	side   string
 
-	personIndex string // name of the person index the query uses
+	person *personIndex // the person file and its indexer
 
 	// The background checkpointer of the records file (checkpointLoop).
 	ckpt       *sql.DB
@@ -117,7 +97,10 @@ type Store struct {
 	stopped    chan struct{}
 }
 
-type tables struct{ meta, migrations, records, ids, anchors, access, transport, holds string }
+type tables struct {
+	meta, migrations, records, ids, anchors, access, transport, holds string
+	person, personMeta, personMigrations                              string
+}
 
 // Open opens (creating if needed) the database at path and its access file
 // (path+"-access" unless [WithAccessPath]), sets WAL mode, the synchronous
@@ -126,7 +109,7 @@ type tables struct{ meta, migrations, records, ids, anchors, access, transport, 
 // transport tables moved to the access file. Writes go through one
 // connection per file.
 func Open(path string, opts ...Option) (*Store, error) {
-	c := config{synchronous: "FULL", busyTimeout: 10 * time.Second, readers: 4, cacheKiB: 64 << 10, mmapBytes: 17179869184}
+	c := config{txlock: "immediate", synchronous: "FULL", busyTimeout: 10 * time.Second, readers: 4, cacheKiB: 64 << 10, mmapBytes: 17179869184}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -144,8 +127,11 @@ func Open(path string, opts ...Option) (*Store, error) {
 	if c.sidePath == "" {
 		c.sidePath = path + "-access"
 	}
-	if c.sidePath == path {
-		return nil, errors.New("audit/sqlite: the access file must differ from the records file")
+	if c.personPath == "" {
+		c.personPath = path + "-person"
+	}
+	if c.sidePath == path || c.personPath == path || c.personPath == c.sidePath {
+		return nil, errors.New("audit/sqlite: the records, access and person files must differ")
 	}
 	if c.readers <= 0 {
 		c.readers = 4
@@ -157,6 +143,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	s := &Store{side: c.sidePath, t: tables{
 		meta: p + "audit_meta", migrations: p + "audit_migrations", records: p + "audit_records", ids: p + "audit_ids",
 		anchors: p + "audit_anchors", access: p + "audit_access", transport: p + "audit_transport", holds: p + "audit_holds",
+		person: p + "audit_person", personMeta: p + "audit_person_meta", personMigrations: p + "audit_person_migrations",
 	}}
 	var err error
 	if s.w, s.r, err = openPair(path, c, c.readers, bgCheckpointFrames); err != nil {
@@ -179,44 +166,13 @@ func Open(path string, opts ...Option) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	if err := s.usePersonIndex(context.Background(), c.person); err != nil {
+	if s.person, err = openPerson(context.Background(), c.personPath, path, c, s.t); err != nil {
 		s.Close()
 		return nil, err
 	}
 	s.kick, s.stop, s.stopped = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
 	go s.checkpointLoop()
 	return s, nil
-}
-
-// usePersonIndex creates the chosen person index if it is missing and
-// drops the other, in one transaction.
-func (s *Store) usePersonIndex(ctx context.Context, p PersonIndex) error {
-	covering := `CREATE INDEX IF NOT EXISTS ` + s.t.records + `_person ON ` + s.t.records + ` (idnr, seq, time, data)`
-	narrow := `CREATE INDEX IF NOT EXISTS ` + s.t.records + `_idnr ON ` + s.t.records + ` (idnr, seq)`
-	create, drop, use := covering, s.t.records+`_idnr`, s.t.records+`_person`
-	switch p {
-	case CoveringIndex:
-	case NarrowIndex:
-		create, drop, use = narrow, s.t.records+`_person`, s.t.records+`_idnr`
-	default:
-		return errors.New("audit/sqlite: unknown person index")
-	}
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("audit/sqlite: person index: %w", err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, create); err != nil {
-		return fmt.Errorf("audit/sqlite: person index: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `DROP INDEX IF EXISTS `+drop); err != nil {
-		return fmt.Errorf("audit/sqlite: person index: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("audit/sqlite: person index: %w", err)
-	}
-	s.personIndex = use
-	return nil
 }
 
 // bgCheckpointFrames is the WAL size (pages) at which a commit of the
@@ -267,7 +223,7 @@ func openPair(path string, c config, readers, autocheckpoint int) (w, r *sql.DB,
 	q := pragmas(c)
 	q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", autocheckpoint))
 	dsn := "file:" + path + "?" + q.Encode()
-	w, err = sql.Open("sqlite", dsn+"&_txlock=immediate")
+	w, err = sql.Open("sqlite", dsn+"&_txlock="+c.txlock)
 	if err != nil {
 		return nil, nil, fmt.Errorf("audit/sqlite: open: %w", err)
 	}
@@ -332,6 +288,11 @@ func (s *Store) migrations() []string {
 		// (from a retry before this version) keeps the first.
 		`CREATE TABLE ` + t.ids + ` (rid BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
 		INSERT OR IGNORE INTO ` + t.ids + ` (rid, seq) SELECT substr(data, 21, 16), seq FROM ` + t.records + ` ORDER BY 1;`,
+		// 4: the person index moved to the person file (built by Open from
+		// the records); the indexes of the records table that served it
+		// before go.
+		`DROP INDEX IF EXISTS ` + t.records + `_idnr;
+		DROP INDEX IF EXISTS ` + t.records + `_person;`,
 	}
 }
 
@@ -357,7 +318,7 @@ func (t tables) accessDDL() string {
 // SchemaVersion is the schema version of the records file this package
 // migrates to; the access file has its own, [AccessSchemaVersion].
 const (
-	SchemaVersion       = 3
+	SchemaVersion       = 4
 	AccessSchemaVersion = 1
 )
 
@@ -432,10 +393,14 @@ func (s *Store) Close() error {
 		s.stopOnce.Do(func() { close(s.stop) })
 		<-s.stopped
 	}
+	var perr error
+	if s.person != nil {
+		perr = s.person.close()
+	}
 	if s.ckpt != nil {
 		s.ckpt.Close()
 	}
-	return errors.Join(s.r.Close(), s.w.Close(), s.ar.Close(), s.aw.Close())
+	return errors.Join(perr, s.r.Close(), s.w.Close(), s.ar.Close(), s.aw.Close())
 }
 
 // CheckIntegrity runs SQLite's PRAGMA integrity_check on both files. Verify
@@ -447,8 +412,11 @@ func (s *Store) Close() error {
 // records. Run it beside Verify in the periodic check. The error names
 // tables, indexes and row numbers, never record content.
 func (s *Store) CheckIntegrity(ctx context.Context) error {
-	var problems []string
-	for _, db := range []*sql.DB{s.r, s.ar} {
+	problems, err := s.person.check(ctx)
+	if err != nil {
+		return fmt.Errorf("audit/sqlite: integrity check: %w", err)
+	}
+	for _, db := range []*sql.DB{s.r, s.ar, s.person.r} {
 		rows, err := db.QueryContext(ctx, `PRAGMA integrity_check`)
 		if err != nil {
 			return fmt.Errorf("audit/sqlite: integrity check: %w", err)
@@ -535,6 +503,9 @@ func (s *Store) Head(ctx context.Context) (last audit.Row, lastOK bool, a audit.
 }
 
 func (s *Store) Commit(ctx context.Context, rows []audit.Row, anchors []audit.Anchor) error {
+	if err := s.person.room(ctx); err != nil {
+		return err
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -567,6 +538,7 @@ func (s *Store) Commit(ctx context.Context, rows []audit.Row, anchors []audit.An
 	if err := tx.Commit(); err != nil {
 		return err
 	}
+	s.person.added(rows)
 	if s.walPending.Add(int64(len(rows)+len(anchors))) >= checkpointEvery {
 		select {
 		case s.kick <- struct{}{}:
@@ -670,25 +642,17 @@ func multiInsertSQL(table, cols, tuple string, n int) string {
 	return b.String()
 }
 
+// Records reads a person's records from the person index (see the package
+// doc): the records not yet indexed from the records table, the rest from
+// the person file.
 func (s *Store) Records(ctx context.Context, idnrKey, from, to, beforeSeq int64, limit int) ([]audit.Row, error) {
-	// With the covering index, only columns of the index: no table page is read.
-	rs, err := s.r.QueryContext(ctx, `SELECT seq, time, data FROM `+s.t.records+` INDEXED BY `+s.personIndex+
-		` WHERE idnr = ? AND seq < ? AND time >= ? AND time < ? ORDER BY seq DESC LIMIT ?`,
-		idnrKey, beforeSeq, from, to, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rs.Close()
-	out := make([]audit.Row, 0, min(limit, 256))
-	for rs.Next() {
-		r := audit.Row{IDNr: idnrKey}
-		if err := rs.Scan(&r.Seq, &r.Time, &r.Data); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rs.Err()
+	return s.person.records(ctx, s.r, idnrKey, from, to, beforeSeq, limit)
 }
+
+// Flush waits until the person index holds every record committed so far.
+// Queries never need it (they read what is not yet indexed from the
+// records table); benchmarks use it to count the indexing in.
+func (s *Store) Flush(ctx context.Context) error { return s.person.catchUp(ctx) }
 
 func (s *Store) Scan(ctx context.Context, fromSeq, toSeq int64, fn func(*audit.Row) error) error {
 	rs, err := s.r.QueryContext(ctx, `SELECT `+rowCols+` FROM `+s.t.records+
@@ -742,16 +706,24 @@ func (s *Store) Anchors(ctx context.Context) ([]audit.Anchor, error) {
 }
 
 func (s *Store) Purge(ctx context.Context, segments []int64, purgedAt, before int64) error {
+	// The person index's copies first: they are found through the records,
+	// and a crash after this step leaves the records for the next Purge.
+	ranges := make([][2]int64, len(segments))
+	for i, seg := range segments {
+		if err := s.w.QueryRowContext(ctx, `SELECT first_seq, last_seq FROM `+s.t.anchors+` WHERE seg = ?`, seg).Scan(&ranges[i][0], &ranges[i][1]); err != nil {
+			return fmt.Errorf("segment %d: %w", seg, err)
+		}
+		if err := s.person.purge(ctx, ranges[i][0], ranges[i][1]); err != nil {
+			return err
+		}
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	for _, seg := range segments {
-		var first, last int64
-		if err := tx.QueryRowContext(ctx, `SELECT first_seq, last_seq FROM `+s.t.anchors+` WHERE seg = ?`, seg).Scan(&first, &last); err != nil {
-			return fmt.Errorf("segment %d: %w", seg, err)
-		}
+	for i, seg := range segments {
+		first, last := ranges[i][0], ranges[i][1]
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+s.t.ids+` WHERE rid IN (SELECT substr(data, 21, 16) FROM `+
 			s.t.records+` WHERE seq >= ? AND seq <= ?)`, first, last); err != nil {
 			return err

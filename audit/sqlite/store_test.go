@@ -44,10 +44,13 @@ func harnessWith(t *testing.T, opts ...sqlite.Option) audittest.Harness {
 
 func TestConformance(t *testing.T) { audittest.Run(t, harness) }
 
-func TestConformanceNarrowIndex(t *testing.T) {
-	audittest.Run(t, func(t *testing.T) audittest.Harness {
-		return harnessWith(t, sqlite.WithPersonIndex(sqlite.NarrowIndex))
-	})
+// TestConformanceIndexing runs the suite with a person indexer that
+// indexes after every commit in chunks of three records, so that its
+// queries and cursors cross the tail, the indexed part and the moves
+// between them.
+func TestConformanceIndexing(t *testing.T) {
+	defer sqlite.IndexEagerly(3)()
+	audittest.Run(t, harness)
 }
 
 func TestPrefix(t *testing.T) {
@@ -150,25 +153,6 @@ func TestMigrateOneFile(t *testing.T) {
 	require.NoError(t, s.Close())
 }
 
-// queryPlan returns SQLite's plan for the person query with the given index.
-func queryPlan(t *testing.T, s *sqlite.Store, index string) string {
-	t.Helper()
-	rows, err := s.DB().Query(`EXPLAIN QUERY PLAN SELECT seq, time, data FROM audit_records INDEXED BY ` + index +
-		` WHERE idnr = 1 AND seq < 10 AND time >= 0 AND time < 10 ORDER BY seq DESC LIMIT 5`)
-	require.NoError(t, err)
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, notused int
-		var detail string
-		require.NoError(t, rows.Scan(&id, &parent, &notused, &detail))
-		plan = append(plan, detail)
-	}
-	require.NoError(t, rows.Err())
-	require.Len(t, plan, 1, "plan: %q", plan)
-	return plan[0]
-}
-
 func indexNames(t *testing.T, s *sqlite.Store) []string {
 	t.Helper()
 	rows, err := s.DB().Query(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_records' ORDER BY name`)
@@ -183,41 +167,106 @@ func indexNames(t *testing.T, s *sqlite.Store) []string {
 	return names
 }
 
-// TestPersonIndex checks that a person's records are read from the
-// covering index alone by default (no table page per record, which keeps
-// the cockpit's query fast in a large log), that NarrowIndex replaces it
-// by the (idnr, seq) index, and that reopening with the other choice
-// switches the index while the records stay queryable.
+// TestPersonIndex: the person file holds a copy of every record once
+// indexed, the query reads it by (idnr, seq), records not yet indexed are
+// found as well, a person file that is lost or ahead of the records is
+// rebuilt by Open, and a log of schema version 3 (person index in the
+// records file) loses that index and gets the person file.
 func TestPersonIndex(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "person.db")
 	ctx := context.Background()
-	for i, tc := range []struct {
-		opt   sqlite.PersonIndex
-		index string
-		plan  string
-	}{
-		{sqlite.CoveringIndex, "audit_records_person", "USING COVERING INDEX audit_records_person (idnr=? AND seq<?)"},
-		{sqlite.NarrowIndex, "audit_records_idnr", "USING INDEX audit_records_idnr (idnr=? AND seq<?)"},
-		{sqlite.CoveringIndex, "audit_records_person", "USING COVERING INDEX audit_records_person (idnr=? AND seq<?)"},
-	} {
-		s, err := sqlite.Open(path, sqlite.WithPersonIndex(tc.opt))
-		require.NoError(t, err)
-		require.Equal(t, []string{tc.index}, indexNames(t, s), "round %d", i)
-		require.Contains(t, queryPlan(t, s, tc.index), tc.plan, "round %d", i)
-		l, err := audit.New(ctx, s, audit.Options{SigningKey: audittest.Key})
-		require.NoError(t, err)
-		require.NoError(t, l.Append(ctx, audittest.NewRecord(7, time.Time{})))
-		p, err := l.Query(ctx, audit.Access{Who: "test", Purpose: audit.Datenschutzcockpit}, audit.Query{IDNr: audittest.IDNr(7)})
-		require.NoError(t, err)
-		require.Len(t, p.Records, i+1, "round %d: one record per round so far", i)
-		require.NoError(t, l.Close())
-	}
 	s, err := sqlite.Open(path)
+	require.NoError(t, err)
+	l, err := audit.New(ctx, s, audit.Options{SigningKey: audittest.Key})
+	require.NoError(t, err)
+	for i := range 10 {
+		require.NoError(t, l.Append(ctx, audittest.NewRecord(i%2, time.Time{})))
+	}
+	count := func(want int, msg string) {
+		t.Helper()
+		p, err := l.Query(ctx, audit.Access{Who: "test", Purpose: audit.Datenschutzcockpit}, audit.Query{IDNr: audittest.IDNr(1)})
+		require.NoError(t, err)
+		require.Len(t, p.Records, want, msg)
+	}
+	count(5, "from the tail")
+	require.NoError(t, s.Flush(ctx))
+	require.Equal(t, 10, personRows(t, path))
+	count(5, "from the person file")
+	for range 3 {
+		require.NoError(t, l.Append(ctx, audittest.NewRecord(1, time.Time{})))
+	}
+	count(8, "both")
+	require.Contains(t, personPlan(t, path), "SEARCH audit_person USING PRIMARY KEY (idnr=? AND seq<?)")
+	require.NoError(t, s.CheckIntegrity(ctx))
+	require.NoError(t, l.Close())
+
+	// Lost: rebuilt from the records.
+	require.NoError(t, os.Remove(path+"-person"))
+	os.Remove(path + "-person-wal")
+	os.Remove(path + "-person-shm")
+	s, err = sqlite.Open(path)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	require.Equal(t, 13, personRows(t, path))
+
+	// Ahead of the records (they lost their last commits): rebuilt.
+	db, err := sql.Open("sqlite", "file:"+path)
+	require.NoError(t, err)
+	_, err = db.Exec(`DELETE FROM audit_records WHERE seq > 11`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+	s, err = sqlite.Open(path)
 	require.NoError(t, err)
 	require.NoError(t, s.CheckIntegrity(ctx))
 	require.NoError(t, s.Close())
-	_, err = sqlite.Open(path, sqlite.WithPersonIndex(sqlite.PersonIndex(9)))
-	require.Error(t, err)
+	require.Equal(t, 11, personRows(t, path))
+
+	// Schema version 3 kept the person index in the records file.
+	db, err = sql.Open("sqlite", "file:"+path)
+	require.NoError(t, err)
+	for _, q := range []string{
+		`CREATE INDEX audit_records_person ON audit_records (idnr, seq, time, data)`,
+		`DELETE FROM audit_migrations WHERE version = 4`,
+	} {
+		_, err = db.Exec(q)
+		require.NoError(t, err)
+	}
+	require.NoError(t, db.Close())
+	require.NoError(t, os.Remove(path+"-person"))
+	s, err = sqlite.Open(path)
+	require.NoError(t, err)
+	require.Empty(t, indexNames(t, s))
+	require.NoError(t, s.Close())
+	require.Equal(t, 11, personRows(t, path))
+}
+
+func personRows(t *testing.T, path string) int {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"-person?mode=ro")
+	require.NoError(t, err)
+	defer db.Close()
+	var n int
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM audit_person`).Scan(&n))
+	return n
+}
+
+func personPlan(t *testing.T, path string) string {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"-person?mode=ro")
+	require.NoError(t, err)
+	defer db.Close()
+	rows, err := db.Query(`EXPLAIN QUERY PLAN SELECT seq, time, data FROM audit_person
+		WHERE idnr = 1 AND seq < 9 AND seq <= 8 AND time >= 0 AND time < 9 ORDER BY seq DESC LIMIT 5`)
+	require.NoError(t, err)
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		require.NoError(t, rows.Scan(&id, &parent, &notused, &detail))
+		plan = append(plan, detail)
+	}
+	return strings.Join(plan, "; ")
 }
 
 // TestCloseTwice: a Log closes its store, and callers often close it again.
@@ -269,9 +318,10 @@ func TestCommitAnswerLost(t *testing.T) {
 	require.EqualValues(t, 3, rep.Records)
 }
 
-// TestCheckIntegrityFindsEditedCopy edits the bytes of one copy of a
-// record in the file (behind SQLite's back, which SQL cannot do): the
-// table and the covering index then disagree, and CheckIntegrity says so.
+// TestCheckIntegrityFindsEditedCopy: the cockpit reads the copies in the
+// person file, which the chain does not cover. A copy edited in the file's
+// bytes, or through SQL, is found by CheckIntegrity, which compares every
+// copy with its record; so is a copy that is missing.
 func TestCheckIntegrityFindsEditedCopy(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "edit.db")
 	ctx := context.Background()
@@ -282,21 +332,35 @@ func TestCheckIntegrityFindsEditedCopy(t *testing.T) {
 	r := audittest.NewRecord(1, time.Time{})
 	r.Content = []byte("marker-7f3a9c-marker")
 	require.NoError(t, l.Append(ctx, r))
-	require.NoError(t, l.Close()) // checkpoints the WAL into the file
+	require.NoError(t, l.Append(ctx, audittest.NewRecord(2, time.Time{})))
+	require.NoError(t, l.Close()) // the next Open indexes and checkpoints
 
-	b, err := os.ReadFile(path)
+	check := func(want string) {
+		t.Helper()
+		s, err := sqlite.Open(path)
+		require.NoError(t, err)
+		defer s.Close()
+		err = s.CheckIntegrity(ctx)
+		if want == "" {
+			require.NoError(t, err)
+			return
+		}
+		require.ErrorContains(t, err, want)
+		require.NotContains(t, err.Error(), "arker", "no record content in the error")
+	}
+	check("")
+	b, err := os.ReadFile(path + "-person")
 	require.NoError(t, err)
 	marker := []byte("marker-7f3a9c-marker")
-	require.Equal(t, 2, bytes.Count(b, marker), "one copy in the table, one in the covering index")
-	i := bytes.LastIndex(b, marker)
-	b[i] = 'M'
-	require.NoError(t, os.WriteFile(path, b, 0o600))
+	require.Equal(t, 1, bytes.Count(b, marker), "the copy is in the person file")
+	b[bytes.Index(b, marker)] = 'M'
+	require.NoError(t, os.WriteFile(path+"-person", b, 0o600))
+	check("1 copies differ")
 
-	s, err = sqlite.Open(path)
+	db, err := sql.Open("sqlite", "file:"+path+"-person")
 	require.NoError(t, err)
-	defer s.Close()
-	err = s.CheckIntegrity(ctx)
-	require.Error(t, err)
-	require.NotContains(t, err.Error(), "arker", "no record content in the error")
-	t.Log(err)
+	_, err = db.Exec(`DELETE FROM audit_person WHERE seq = 2`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+	check("1 records have no copy")
 }

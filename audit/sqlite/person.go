@@ -1,0 +1,431 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/regmo/regmo/audit"
+)
+
+// The person index: a copy of every record, clustered by (idnr, seq), in a
+// file of its own (path+"-person"), which the Datenschutzcockpit's query
+// reads. It is derived data: the records file is the truth, and the index
+// is rebuilt from it whenever it is missing or behind.
+//
+// Why not an index of the records table: a person's records are spread over
+// the whole log, so an index by person takes one random page write per
+// appended record, which in the durable commit path halved the append rate
+// of a small log and cost two thirds of it at ten million records. Here the
+// committer writes the records table only (appends at its right edge); a
+// background indexer copies what was committed into the person file in
+// large transactions sorted by person, on its own writer connection (SQLite
+// lets the two files be written at the same time), without an fsync per
+// transaction: the person file runs with synchronous=NORMAL, which keeps it
+// consistent across a power loss but may lose its last transactions, and
+// its high-water mark (audit_person_meta "indexed") is committed in the
+// same transaction as the copies, so what is lost is simply indexed again.
+//
+// Records committed but not yet indexed (the tail) are kept in memory by
+// IDNr key, so that a query sees every acknowledged record at once: the
+// query reads the tail's rows from the records table by seq, then the
+// person file for seq <= the mark it saw. The tail is bounded (maxTail):
+// a committer that runs ahead of the indexer waits for it.
+type personIndex struct {
+	db    *sql.DB   // the person file's writer (one connection, held by w)
+	w     *sql.Conn // the writer, with the records file attached as "rec"; guarded by wmu
+	r     *sql.DB   // readers of the person file
+	table string    // the person table
+	meta  string    // its key-value table
+	rec   string    // the records table (in the attached records file)
+
+	wmu sync.Mutex // one user of w at a time: the indexer, Purge, CheckIntegrity
+
+	mu       sync.Mutex
+	mark     int64                 // every record with seq <= mark is in the person table
+	tail     map[int64][]tailEntry // records committed after mark, by IDNr key, in seq order
+	fifo     []tailRef             // the same, in seq order, for trimming
+	progress chan struct{}         // closed and replaced whenever mark advances
+	err      error                 // the indexer's last error, nil after a pass that worked
+
+	kick    chan struct{}
+	stop    chan struct{}
+	stopped chan struct{}
+	once    sync.Once
+}
+
+type tailEntry struct{ seq, time int64 }
+
+type tailRef struct{ idnr, seq int64 }
+
+// Tuning of the indexer; variables so that tests can make it index often.
+var (
+	indexChunk  = 65536 // most records per indexing transaction
+	indexKickAt = 65536 // tail size at which a commit wakes the indexer
+	indexEvery  = time.Second
+	maxTail     = 1 << 18 // tail size at which commits wait for the indexer
+)
+
+// PersonSchemaVersion is the schema version of the person file.
+const PersonSchemaVersion = 1
+
+func (t tables) personDDL() string {
+	return `CREATE TABLE ` + t.person + ` (
+			idnr INTEGER NOT NULL, seq INTEGER NOT NULL, time INTEGER NOT NULL, data BLOB NOT NULL,
+			PRIMARY KEY (idnr, seq)) WITHOUT ROWID;
+		CREATE TABLE ` + t.personMeta + ` (key TEXT PRIMARY KEY, value INTEGER NOT NULL);`
+}
+
+// openPerson opens the person file at path with the records file recPath
+// attached to its writer, creates or migrates its schema, and indexes
+// whatever the records file holds beyond its mark (all of it, the first
+// time), so that the tail starts empty.
+func openPerson(ctx context.Context, path, recPath string, c config, t tables) (*personIndex, error) {
+	c.synchronous = "NORMAL" // derived data; see the type's doc
+	// BEGIN IMMEDIATE would lock every attached file for writing, the
+	// records file too, and so hold the committer off for a whole pass.
+	// Deferred, the indexer's transaction only reads the records file.
+	c.txlock = "deferred"
+	w, r, err := openPair(path, c, c.readers, 4096)
+	if err != nil {
+		return nil, err
+	}
+	p := &personIndex{db: w, r: r, table: t.person, meta: t.personMeta, rec: t.records,
+		tail: make(map[int64][]tailEntry), progress: make(chan struct{}),
+		kick: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
+	fail := func(err error) (*personIndex, error) {
+		if p.w != nil {
+			p.w.Close()
+		}
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("audit/sqlite: person index: %w", err)
+	}
+	if err := migrateDB(ctx, w, t.personMigrations, []string{t.personDDL()}, PersonSchemaVersion, ""); err != nil {
+		return fail(err)
+	}
+	if p.w, err = w.Conn(ctx); err != nil {
+		return fail(err)
+	}
+	if _, err := p.w.ExecContext(ctx, `ATTACH DATABASE ? AS rec`, recPath); err != nil {
+		return fail(err)
+	}
+	// The indexer reads the records it copies through a memory map: the
+	// committer changes that file between two passes, which would throw a
+	// page cache away each time.
+	if _, err := p.w.ExecContext(ctx, fmt.Sprintf(`PRAGMA rec.mmap_size = %d; PRAGMA rec.cache_size = -2048`, c.mmapBytes)); err != nil {
+		return fail(err)
+	}
+	// A person file ahead of the records file (which lost its last
+	// commits, or was restored from an older backup) is rebuilt.
+	var mark, head int64
+	if err := p.w.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM `+p.meta+` WHERE key = 'indexed'), 0),
+		coalesce((SELECT max(seq) FROM rec.`+p.rec+`), 0)`).Scan(&mark, &head); err != nil {
+		return fail(err)
+	}
+	if mark > head {
+		if _, err := p.w.ExecContext(ctx, `DELETE FROM `+p.table+`; DELETE FROM `+p.meta); err != nil {
+			return fail(err)
+		}
+	}
+	if err := p.catchUp(ctx); err != nil {
+		return fail(err)
+	}
+	go p.loop()
+	return p, nil
+}
+
+// close stops the indexer and closes the person file. What is not indexed
+// yet is indexed by the next open.
+func (p *personIndex) close() error {
+	p.once.Do(func() { close(p.stop) })
+	<-p.stopped
+	p.wmu.Lock()
+	defer p.wmu.Unlock()
+	// Readers first: the last connection to close checkpoints the WAL into
+	// the file, which a read-only one cannot.
+	return errors.Join(p.r.Close(), p.w.Close(), p.db.Close())
+}
+
+// loop is the background indexer: it indexes when commits wake it (the
+// tail has grown past indexKickAt) and every indexEvery.
+func (p *personIndex) loop() {
+	defer close(p.stopped)
+	tick := time.NewTicker(indexEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-p.stop:
+			return
+		case <-p.kick:
+		case <-tick.C:
+			p.mu.Lock()
+			idle := len(p.fifo) == 0
+			p.mu.Unlock()
+			if idle {
+				continue
+			}
+		}
+		for {
+			n, err := p.indexOnce(context.Background())
+			p.mu.Lock()
+			p.err = err
+			if err != nil {
+				// Wake a committer waiting for room, so that it reports the
+				// error instead of waiting on; retried on the next tick.
+				close(p.progress)
+				p.progress = make(chan struct{})
+			}
+			p.mu.Unlock()
+			if err != nil || n == 0 {
+				break
+			}
+			// Go on only while a full batch waits: a pass costs about as
+			// many page writes for a few records as for many.
+			p.mu.Lock()
+			more := len(p.fifo) >= indexKickAt
+			p.mu.Unlock()
+			if !more {
+				break
+			}
+			select {
+			case <-p.stop:
+				return
+			default:
+			}
+		}
+	}
+}
+
+// catchUp indexes until the person table holds every committed record.
+func (p *personIndex) catchUp(ctx context.Context) error {
+	for {
+		n, err := p.indexOnce(ctx)
+		if err != nil || n == 0 {
+			return err
+		}
+	}
+}
+
+// indexOnce copies up to indexChunk records after the mark into the
+// person table, sorted by person, and moves the mark in the same
+// transaction. It reads the mark from the file, not from memory, so that
+// two Stores on the same files (which SQLite allows) index in turn rather
+// than twice. It returns how many records it indexed.
+func (p *personIndex) indexOnce(ctx context.Context) (int, error) {
+	p.wmu.Lock()
+	defer p.wmu.Unlock()
+	tx, err := p.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	var from, to, n int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM `+p.meta+` WHERE key = 'indexed'), 0)`).Scan(&from); err != nil {
+		return 0, err
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0), count(*) FROM (SELECT seq FROM rec.`+p.rec+
+		` WHERE seq > ? ORDER BY seq LIMIT ?)`, from, indexChunk).Scan(&to, &n); err != nil {
+		return 0, err
+	}
+	if n > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT OR ROLLBACK INTO `+p.table+` (idnr, seq, time, data) SELECT idnr, seq, time, data FROM rec.`+
+			p.rec+` WHERE seq > ? AND seq <= ?`, from, to); err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO `+p.meta+` (key, value) VALUES ('indexed', ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, to); err != nil {
+			return 0, err
+		}
+		if err := tx.Commit(); err != nil {
+			return 0, err
+		}
+	} else {
+		tx.Rollback()
+	}
+	p.advance(max(from, to))
+	return int(n), nil
+}
+
+// advance publishes a new mark (after its transaction committed) and drops
+// the tail entries it covers.
+func (p *personIndex) advance(mark int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if mark <= p.mark {
+		return
+	}
+	p.mark = mark
+	i := 0
+	for ; i < len(p.fifo) && p.fifo[i].seq <= mark; i++ {
+		k := p.fifo[i].idnr
+		if es := p.tail[k][1:]; len(es) > 0 {
+			p.tail[k] = es
+		} else {
+			delete(p.tail, k)
+		}
+	}
+	p.fifo = p.fifo[i:]
+	if len(p.fifo) == 0 {
+		p.fifo = nil // let the old array go
+	}
+	close(p.progress)
+	p.progress = make(chan struct{})
+}
+
+// room waits while the tail is full (the indexer is behind), so that it
+// stays bounded in memory. It returns the indexer's error if the indexer
+// fails while the tail is full.
+func (p *personIndex) room(ctx context.Context) error {
+	for {
+		p.mu.Lock()
+		full, err, progress := len(p.fifo) >= maxTail, p.err, p.progress
+		p.mu.Unlock()
+		if !full {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("audit/sqlite: person index behind and failing: %w", err)
+		}
+		p.wake()
+		select {
+		case <-progress:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (p *personIndex) wake() {
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
+}
+
+// added puts committed rows into the tail.
+func (p *personIndex) added(rows []audit.Row) {
+	p.mu.Lock()
+	for i := range rows {
+		r := &rows[i]
+		if r.Seq <= p.mark {
+			continue // indexed already (by another Store on the same files)
+		}
+		p.tail[r.IDNr] = append(p.tail[r.IDNr], tailEntry{r.Seq, r.Time})
+		p.fifo = append(p.fifo, tailRef{r.IDNr, r.Seq})
+	}
+	n := len(p.fifo)
+	p.mu.Unlock()
+	if n >= indexKickAt {
+		p.wake()
+	}
+}
+
+// records answers Store.Records: the tail's matching rows (read from the
+// records table by seq), newest first, then the person table's up to the
+// mark seen with the tail.
+func (p *personIndex) records(ctx context.Context, recs *sql.DB, idnrKey, from, to, beforeSeq int64, limit int) ([]audit.Row, error) {
+	var seqs []int64
+	p.mu.Lock()
+	mark := p.mark
+	es := p.tail[idnrKey]
+	for i := len(es) - 1; i >= 0 && len(seqs) < limit; i-- {
+		if e := es[i]; e.seq < beforeSeq && e.time >= from && e.time < to {
+			seqs = append(seqs, e.seq)
+		}
+	}
+	p.mu.Unlock()
+	out := make([]audit.Row, 0, min(limit, 256))
+	if len(seqs) > 0 {
+		args := make([]any, len(seqs))
+		for i, q := range seqs {
+			args[i] = q
+		}
+		rs, err := recs.QueryContext(ctx, `SELECT seq, time, data FROM `+p.rec+` WHERE seq IN (?`+
+			strings.Repeat(`,?`, len(seqs)-1)+`) ORDER BY seq DESC`, args...)
+		if err != nil {
+			return nil, err
+		}
+		if out, err = scanRecords(rs, idnrKey, out); err != nil {
+			return nil, err
+		}
+	}
+	if len(out) >= limit {
+		return out, nil
+	}
+	rs, err := p.r.QueryContext(ctx, `SELECT seq, time, data FROM `+p.table+
+		` WHERE idnr = ? AND seq < ? AND seq <= ? AND time >= ? AND time < ? ORDER BY seq DESC LIMIT ?`,
+		idnrKey, beforeSeq, mark, from, to, limit-len(out))
+	if err != nil {
+		return nil, err
+	}
+	return scanRecords(rs, idnrKey, out)
+}
+
+func scanRecords(rs *sql.Rows, idnrKey int64, out []audit.Row) ([]audit.Row, error) {
+	defer rs.Close()
+	for rs.Next() {
+		r := audit.Row{IDNr: idnrKey}
+		if err := rs.Scan(&r.Seq, &r.Time, &r.Data); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rs.Err()
+}
+
+// purge deletes the person table's copies of the records first..last.
+// It runs before the records are deleted (it finds the copies through
+// them) and indexes what is behind first, so that no copy is left.
+func (p *personIndex) purge(ctx context.Context, first, last int64) error {
+	if err := p.catchUp(ctx); err != nil {
+		return err
+	}
+	p.wmu.Lock()
+	defer p.wmu.Unlock()
+	_, err := p.w.ExecContext(ctx, `DELETE FROM `+p.table+` WHERE (idnr, seq) IN (SELECT idnr, seq FROM rec.`+p.rec+
+		` WHERE seq >= ? AND seq <= ?)`, first, last)
+	return err
+}
+
+// check compares the person table with the records table up to the mark:
+// every record there has exactly one copy, equal to it. It reads both in
+// full. Problems are described by count, never by content.
+func (p *personIndex) check(ctx context.Context) ([]string, error) {
+	p.wmu.Lock()
+	defer p.wmu.Unlock()
+	var mark, differ, missing int64
+	err := p.w.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM `+p.meta+` WHERE key = 'indexed'), 0)`).Scan(&mark)
+	if err != nil {
+		return nil, err
+	}
+	// Copies without an equal record (edited, or of a record that is gone).
+	err = p.w.QueryRowContext(ctx, `SELECT count(*) FROM `+p.table+` c LEFT JOIN rec.`+p.rec+` r ON r.seq = c.seq
+		WHERE r.seq IS NULL OR r.idnr IS NOT c.idnr OR r.time IS NOT c.time OR r.data IS NOT c.data`).Scan(&differ)
+	if err != nil {
+		return nil, err
+	}
+	// Records up to the mark without a copy.
+	err = p.w.QueryRowContext(ctx, `SELECT count(*) FROM rec.`+p.rec+` r WHERE r.seq <= ? AND NOT EXISTS
+		(SELECT 1 FROM `+p.table+` c WHERE c.idnr = r.idnr AND c.seq = r.seq)`, mark).Scan(&missing)
+	if err != nil {
+		return nil, err
+	}
+	var problems []string
+	if differ > 0 {
+		problems = append(problems, fmt.Sprintf("person index: %d copies differ from the records or have none", differ))
+	}
+	if missing > 0 {
+		problems = append(problems, fmt.Sprintf("person index: %d records have no copy", missing))
+	}
+	return problems, nil
+}
+
+// flush waits until every record committed so far is indexed.
+func (p *personIndex) flush(ctx context.Context) error {
+	return p.catchUp(ctx)
+}
