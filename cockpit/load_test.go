@@ -295,12 +295,14 @@ func benchLog(b *testing.B, total int) (*audit.Log, loadFixture) {
 		path := filepath.Join(dir, "audit-"+strconv.Itoa(total)+".db")
 		done = path + ".done"
 		if !fileExists(done) {
-			for _, suffix := range []string{"", "-wal", "-shm"} {
-				_ = os.Remove(path + suffix)
+			for _, file := range []string{"", "-access", "-person"} {
+				for _, suffix := range []string{"", "-wal", "-shm"} {
+					_ = os.Remove(path + file + suffix)
+				}
 			}
 		}
-		// A large writer cache while building: the person index takes
-		// random inserts all over a file of several GB.
+		// A large cache while building: the person indexer inserts all
+		// over a file of several GB.
 		s, err := sqlite.Open(path, sqlite.WithCacheSize(2<<30))
 		require.NoError(b, err)
 		store = s

@@ -46,8 +46,8 @@ func WithSynchronous(mode string) Option { return func(c *config) { c.synchronou
 func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.busyTimeout = d } }
 
 // WithCacheSize sets the page cache of each connection in bytes (default
-// 64 MiB). A large log with heavy appends profits from a larger writer cache:
-// the (idnr, seq) index takes random inserts.
+// 64 MiB). A large log with heavy appends profits from a larger cache: the
+// person indexer inserts all over the person file.
 func WithCacheSize(bytes int64) Option { return func(c *config) { c.cacheKiB = int(bytes >> 10) } }
 
 // WithMmapSize sets how much of the file each reading connection may map
@@ -77,9 +77,10 @@ func WithAccessPath(path string) Option { return func(c *config) { c.sidePath = 
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,40}$`)
 
-// Store is an [audit.Store] in two SQLite database files: the records,
+// Store is an [audit.Store] in three SQLite database files: the records,
 // anchors, holds and metadata in one, the read-access log and the
-// transport log in the other (see the package doc).
+// transport log in the second, the person index in the third (see the
+// package doc).
 type Store struct {
 	w, r   *sql.DB // records file: one writer connection; a pool of readers
 	aw, ar *sql.DB // access file: one writer connection; a pool of readers
@@ -102,11 +103,15 @@ type tables struct {
 	person, personMeta, personMigrations                              string
 }
 
-// Open opens (creating if needed) the database at path and its access file
-// (path+"-access" unless [WithAccessPath]), sets WAL mode, the synchronous
-// level, the busy timeout, and migrates both schemas to the current
-// version. A log written by schema version 1 (one file) has its access and
-// transport tables moved to the access file. Writes go through one
+// Open opens (creating if needed) the database at path, its access file
+// (path+"-access" unless [WithAccessPath]) and its person file
+// (path+"-person" unless [WithPersonPath]), sets WAL mode, the synchronous
+// level, the busy timeout, and migrates the schemas to the current
+// versions. A log written by schema version 1 (one file) has its access and
+// transport tables moved to the access file. Open indexes the records the
+// person file lacks before it returns: a few seconds after a crash during
+// a bulk fill, minutes when a log of tens of millions of records written
+// by schema version 3 gets its person file. Writes go through one
 // connection per file.
 func Open(path string, opts ...Option) (*Store, error) {
 	c := config{txlock: "immediate", synchronous: "FULL", busyTimeout: 10 * time.Second, readers: 4, cacheKiB: 64 << 10, mmapBytes: 17179869184}
@@ -189,8 +194,8 @@ const checkpointEvery = 2048
 // a connection of its own, so that the committer does not: with SQLite's
 // automatic checkpoint, the commit that crosses the threshold writes and
 // syncs every page of the WAL a second time before Append returns, which
-// on a log with a person index (one page per record) took a third of the
-// committer's time. A PASSIVE checkpoint runs beside the writer and the
+// with the person index in this file (one page per record) took a third of
+// the committer's time. A PASSIVE checkpoint runs beside the writer and the
 // readers and blocks neither.
 func (s *Store) checkpointLoop() {
 	defer close(s.stopped)
@@ -403,14 +408,14 @@ func (s *Store) Close() error {
 	return errors.Join(perr, s.r.Close(), s.w.Close(), s.ar.Close(), s.aw.Close())
 }
 
-// CheckIntegrity runs SQLite's PRAGMA integrity_check on both files. Verify
-// checks the chained records in the table; the cockpit's query reads the
-// copies in the covering person index, which SQL cannot change apart from
-// the table, but an edit of the file's bytes could. integrity_check finds
-// every index entry that differs from its table row (and any other damage
-// to the file). It reads the whole file: minutes for tens of millions of
-// records. Run it beside Verify in the periodic check. The error names
-// tables, indexes and row numbers, never record content.
+// CheckIntegrity compares every copy in the person file with its record
+// and finds records up to the indexer's mark without a copy, and runs
+// SQLite's PRAGMA integrity_check on all three files. Verify checks the
+// chained records; the cockpit's query reads the copies, which the chain
+// does not cover, so an edit of a copy (through SQL or in the file's
+// bytes) is found here. It reads every file in full: minutes for tens of
+// millions of records. Run it beside Verify in the periodic check. The
+// error counts copies and names tables and pages, never record content.
 func (s *Store) CheckIntegrity(ctx context.Context) error {
 	problems, err := s.person.check(ctx)
 	if err != nil {
