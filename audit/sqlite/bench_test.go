@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -53,4 +54,26 @@ func BenchmarkAppend64Normal(b *testing.B) {
 		b.Fatal(err)
 	}
 	audittest.BenchAppend(b, s, 64, 1)
+}
+
+// BenchmarkAppendLarge appends (64 writers, 1 and 16 records per Append)
+// into the log at $REGMO_BENCH_APPEND_LOG, e.g. a copy of the cockpit's
+// 10-million-record fixture (it grows the log):
+//
+//	cp /tmp/regmo-cockpit-bench/audit-10000000.db* /tmp/big/
+//	REGMO_BENCH_APPEND_LOG=/tmp/big/audit-10000000.db go test -run '^$' -bench AppendLarge -benchtime 200000x ./audit/sqlite
+func BenchmarkAppendLarge(b *testing.B) {
+	path := os.Getenv("REGMO_BENCH_APPEND_LOG")
+	if path == "" {
+		b.Skip("set REGMO_BENCH_APPEND_LOG to a log to append into")
+	}
+	for _, per := range []int{1, 16} {
+		b.Run(fmt.Sprintf("x%d", per), func(b *testing.B) {
+			s, err := sqlite.Open(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			audittest.BenchAppend(b, s, 64, per)
+		})
+	}
 }
