@@ -69,7 +69,7 @@
 // query reads them from the records table, so that it sees every
 // acknowledged record at once. At most 262,144 records wait: a committer
 // that runs that far ahead of the indexer waits for it. The indexer runs
-// when 65,536 records wait and every second; [Store.Flush] waits for it.
+// when 16,384 records wait and every second; [Store.Flush] waits for it.
 // Records appended through another Store on the same files become visible
 // to this one when indexed (within a second).
 //

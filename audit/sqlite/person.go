@@ -65,7 +65,7 @@ type tailRef struct{ idnr, seq int64 }
 // Tuning of the indexer; variables so that tests can make it index often.
 var (
 	indexChunk  = 65536 // most records per indexing transaction
-	indexKickAt = 65536 // tail size at which a commit wakes the indexer
+	indexKickAt = 16384 // tail size at which a commit wakes the indexer
 	indexEvery  = time.Second
 	maxTail     = 1 << 18 // tail size at which commits wait for the indexer
 )
