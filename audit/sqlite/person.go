@@ -36,12 +36,13 @@ import (
 // person file for seq <= the mark it saw. The tail is bounded (maxTail):
 // a committer that runs ahead of the indexer waits for it.
 type personIndex struct {
-	db    *sql.DB   // the person file's writer (one connection, held by w)
-	w     *sql.Conn // the writer, with the records file attached as "rec"; guarded by wmu
-	r     *sql.DB   // readers of the person file
-	table string    // the person table
-	meta  string    // its key-value table
-	rec   string    // the records table (in the attached records file)
+	db      *sql.DB   // the person file's writer (one connection, held by w)
+	w       *sql.Conn // the writer, with the records file attached as "rec"; guarded by wmu
+	r       *sql.DB   // readers of the person file
+	table   string    // the person table
+	meta    string    // its key-value table
+	rec     string    // the records table (in the attached records file)
+	recPath string    // the records file
 
 	wmu sync.Mutex // one user of w at a time: the indexer, Purge, CheckIntegrity
 
@@ -94,7 +95,7 @@ func openPerson(ctx context.Context, path, recPath string, c config, t tables) (
 	if err != nil {
 		return nil, err
 	}
-	p := &personIndex{db: w, r: r, table: t.person, meta: t.personMeta, rec: t.records,
+	p := &personIndex{db: w, r: r, table: t.person, meta: t.personMeta, rec: t.records, recPath: recPath,
 		tail: make(map[int64][]tailEntry), progress: make(chan struct{}),
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
 	fail := func(err error) (*personIndex, error) {
@@ -380,42 +381,67 @@ func scanRecords(rs *sql.Rows, idnrKey int64, out []audit.Row) ([]audit.Row, err
 
 // purge deletes the person table's copies of the records first..last.
 // It runs before the records are deleted (it finds the copies through
-// them) and indexes what is behind first, so that no copy is left.
+// them) and indexes what is behind first, so that no copy is left. It
+// deletes in steps of indexChunk records, so that the indexer (and so the
+// committer) is not held off for the whole of a large segment.
 func (p *personIndex) purge(ctx context.Context, first, last int64) error {
 	if err := p.catchUp(ctx); err != nil {
 		return err
 	}
+	for lo := first; lo <= last; lo += int64(indexChunk) {
+		hi := min(last, lo+int64(indexChunk)-1)
+		if err := p.purgeRange(ctx, lo, hi); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *personIndex) purgeRange(ctx context.Context, lo, hi int64) error {
 	p.wmu.Lock()
 	defer p.wmu.Unlock()
 	_, err := p.w.ExecContext(ctx, `DELETE FROM `+p.table+` WHERE (idnr, seq) IN (SELECT idnr, seq FROM rec.`+p.rec+
-		` WHERE seq >= ? AND seq <= ?)`, first, last)
+		` WHERE seq >= ? AND seq <= ?)`, lo, hi)
 	return err
 }
 
 // check compares the person table with the records table up to the mark:
 // every record there has exactly one copy, equal to it. It reads both in
-// full. Problems are described by count, never by content.
-func (p *personIndex) check(ctx context.Context) ([]string, error) {
-	p.wmu.Lock()
-	defer p.wmu.Unlock()
+// full, in one read transaction on a reader connection with the records
+// file attached, so that the indexer and the committer go on meanwhile.
+// Problems are described by count, never by content.
+func (p *personIndex) check(ctx context.Context) (problems []string, err error) {
+	conn, err := p.r.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS rec`, p.recPath); err != nil {
+		return nil, err
+	}
+	defer conn.ExecContext(context.Background(), `DETACH DATABASE rec`)
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
 	var mark, differ, missing int64
-	err := p.w.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM `+p.meta+` WHERE key = 'indexed'), 0)`).Scan(&mark)
+	err = tx.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM `+p.meta+` WHERE key = 'indexed'), 0)`).Scan(&mark)
 	if err != nil {
 		return nil, err
 	}
 	// Copies without an equal record (edited, or of a record that is gone).
-	err = p.w.QueryRowContext(ctx, `SELECT count(*) FROM `+p.table+` c LEFT JOIN rec.`+p.rec+` r ON r.seq = c.seq
+	err = tx.QueryRowContext(ctx, `SELECT count(*) FROM `+p.table+` c LEFT JOIN rec.`+p.rec+` r ON r.seq = c.seq
 		WHERE r.seq IS NULL OR r.idnr IS NOT c.idnr OR r.time IS NOT c.time OR r.data IS NOT c.data`).Scan(&differ)
 	if err != nil {
 		return nil, err
 	}
 	// Records up to the mark without a copy.
-	err = p.w.QueryRowContext(ctx, `SELECT count(*) FROM rec.`+p.rec+` r WHERE r.seq <= ? AND NOT EXISTS
+	err = tx.QueryRowContext(ctx, `SELECT count(*) FROM rec.`+p.rec+` r WHERE r.seq <= ? AND NOT EXISTS
 		(SELECT 1 FROM `+p.table+` c WHERE c.idnr = r.idnr AND c.seq = r.seq)`, mark).Scan(&missing)
 	if err != nil {
 		return nil, err
 	}
-	var problems []string
 	if differ > 0 {
 		problems = append(problems, fmt.Sprintf("person index: %d copies differ from the records or have none", differ))
 	}
@@ -423,9 +449,4 @@ func (p *personIndex) check(ctx context.Context) ([]string, error) {
 		problems = append(problems, fmt.Sprintf("person index: %d records have no copy", missing))
 	}
 	return problems, nil
-}
-
-// flush waits until every record committed so far is indexed.
-func (p *personIndex) flush(ctx context.Context) error {
-	return p.catchUp(ctx)
 }
