@@ -225,6 +225,12 @@ func (p *personIndex) indexOnce(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	defer tx.Rollback()
+	// Take the person file's write lock first: a transaction that has read
+	// already gets SQLITE_BUSY at once when another Store on the same files
+	// writes; one that starts by writing waits for it (busy timeout).
+	if _, err := tx.ExecContext(ctx, `UPDATE `+p.meta+` SET value = value WHERE key = 'indexed'`); err != nil {
+		return 0, err
+	}
 	var from, to, n int64
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM `+p.meta+` WHERE key = 'indexed'), 0)`).Scan(&from); err != nil {
 		return 0, err
