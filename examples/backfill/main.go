@@ -171,7 +171,7 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 	csvPath := filepath.Join(o.dir, "review.csv")
 	reportPath := filepath.Join(o.dir, "report.json")
 	if o.fresh || !o.resume {
-		for _, p := range []string{regPath, auditPath, auditPath + "-access", csvPath, reportPath} {
+		for _, p := range []string{regPath, auditPath, auditPath + "-access", auditPath + "-person", csvPath, reportPath} {
 			for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
 				if err := os.Remove(p + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
 					return nil, err
