@@ -75,7 +75,9 @@
 //
 // Open indexes what the person file lacks; it rebuilds a person file that
 // is missing or holds more than the records file (restored from different
-// backups). Purge deletes a segment's copies before its records. The
+// backups). Purge deletes a segment's copies before its records, with an
+// fsync (they are found through the records); a crash between the two
+// leaves records the cockpit no longer shows for the next Purge. The
 // copies are not part of the chain: [Store.CheckIntegrity] compares them
 // with the records; run it beside [audit.Log.Verify].
 //

@@ -270,7 +270,11 @@ func (p *personIndex) advance(mark int64) {
 	i := 0
 	for ; i < len(p.fifo) && p.fifo[i].seq <= mark; i++ {
 		k := p.fifo[i].idnr
-		if es := p.tail[k][1:]; len(es) > 0 {
+		es := p.tail[k]
+		for len(es) > 0 && es[0].seq <= mark {
+			es = es[1:]
+		}
+		if len(es) > 0 {
 			p.tail[k] = es
 		} else {
 			delete(p.tail, k)
@@ -303,6 +307,8 @@ func (p *personIndex) room(ctx context.Context) error {
 		case <-progress:
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-p.stopped:
+			return errors.New("audit/sqlite: store closed")
 		}
 	}
 }
@@ -333,27 +339,41 @@ func (p *personIndex) added(rows []audit.Row) {
 }
 
 // records answers Store.Records: the tail's matching rows (read from the
-// records table by seq), newest first, then the person table's up to the
-// mark seen with the tail.
+// records table by seq), newest first, then the person table's. The split
+// is the mark in the person file, read in the same read transaction as the
+// person table: rows up to it come from the person table (also those
+// another Store on the same files committed and indexed), the tail's rows
+// after it from the records table. The mark in memory is not used: it
+// moves only with this Store's own indexer.
 func (p *personIndex) records(ctx context.Context, recs *sql.DB, idnrKey, from, to, beforeSeq int64, limit int) ([]audit.Row, error) {
-	var seqs []int64
+	var cand []int64 // tail entries that match, newest first
 	p.mu.Lock()
-	mark := p.mark
 	es := p.tail[idnrKey]
-	for i := len(es) - 1; i >= 0 && len(seqs) < limit; i-- {
+	for i := len(es) - 1; i >= 0; i-- {
 		if e := es[i]; e.seq < beforeSeq && e.time >= from && e.time < to {
-			seqs = append(seqs, e.seq)
+			cand = append(cand, e.seq)
 		}
 	}
 	p.mu.Unlock()
-	out := make([]audit.Row, 0, min(limit, 256))
-	if len(seqs) > 0 {
-		args := make([]any, len(seqs))
-		for i, q := range seqs {
-			args[i] = q
+	tx, err := p.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var mark int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM `+p.meta+` WHERE key = 'indexed'), 0)`).Scan(&mark); err != nil {
+		return nil, err
+	}
+	var args []any
+	for _, q := range cand {
+		if q > mark && len(args) < limit {
+			args = append(args, q)
 		}
+	}
+	out := make([]audit.Row, 0, min(limit, 256))
+	if len(args) > 0 {
 		rs, err := recs.QueryContext(ctx, `SELECT seq, time, data FROM `+p.rec+` WHERE seq IN (?`+
-			strings.Repeat(`,?`, len(seqs)-1)+`) ORDER BY seq DESC`, args...)
+			strings.Repeat(`,?`, len(args)-1)+`) ORDER BY seq DESC`, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -364,7 +384,7 @@ func (p *personIndex) records(ctx context.Context, recs *sql.DB, idnrKey, from, 
 	if len(out) >= limit {
 		return out, nil
 	}
-	rs, err := p.r.QueryContext(ctx, `SELECT seq, time, data FROM `+p.table+
+	rs, err := tx.QueryContext(ctx, `SELECT seq, time, data FROM `+p.table+
 		` WHERE idnr = ? AND seq < ? AND seq <= ? AND time >= ? AND time < ? ORDER BY seq DESC LIMIT ?`,
 		idnrKey, beforeSeq, mark, from, to, limit-len(out))
 	if err != nil {
@@ -406,6 +426,14 @@ func (p *personIndex) purge(ctx context.Context, first, last int64) error {
 func (p *personIndex) purgeRange(ctx context.Context, lo, hi int64) error {
 	p.wmu.Lock()
 	defer p.wmu.Unlock()
+	// Durable before the records go (synchronous=FULL for this commit):
+	// lost in a power failure after the records' deletion, the copies could
+	// no longer be found through them, and the cockpit would show purged
+	// records.
+	if _, err := p.w.ExecContext(ctx, `PRAGMA main.synchronous = FULL`); err != nil {
+		return err
+	}
+	defer p.w.ExecContext(context.Background(), `PRAGMA main.synchronous = NORMAL`)
 	_, err := p.w.ExecContext(ctx, `DELETE FROM `+p.table+` WHERE (idnr, seq) IN (SELECT idnr, seq FROM rec.`+p.rec+
 		` WHERE seq >= ? AND seq <= ?)`, lo, hi)
 	return err

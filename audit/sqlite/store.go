@@ -89,6 +89,12 @@ type Store struct {
 
 	person *personIndex // the person file and its indexer
 
+	// commitMu keeps commits in the order in which they reach the person
+	// index's tail (audit.Log commits from one goroutine; other callers
+	// need not). purgeMu keeps CheckIntegrity from seeing a Purge between
+	// its two files.
+	commitMu, purgeMu sync.Mutex
+
 	// The background checkpointer of the records file (checkpointLoop).
 	ckpt       *sql.DB
 	walPending atomic.Int64 // records committed since the last complete checkpoint
@@ -417,6 +423,8 @@ func (s *Store) Close() error {
 // millions of records. Run it beside Verify in the periodic check. The
 // error counts copies and names tables and pages, never record content.
 func (s *Store) CheckIntegrity(ctx context.Context) error {
+	s.purgeMu.Lock()
+	defer s.purgeMu.Unlock()
 	problems, err := s.person.check(ctx)
 	if err != nil {
 		return fmt.Errorf("audit/sqlite: integrity check: %w", err)
@@ -508,6 +516,8 @@ func (s *Store) Head(ctx context.Context) (last audit.Row, lastOK bool, a audit.
 }
 
 func (s *Store) Commit(ctx context.Context, rows []audit.Row, anchors []audit.Anchor) error {
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
 	if err := s.person.room(ctx); err != nil {
 		return err
 	}
@@ -711,8 +721,11 @@ func (s *Store) Anchors(ctx context.Context) ([]audit.Anchor, error) {
 }
 
 func (s *Store) Purge(ctx context.Context, segments []int64, purgedAt, before int64) error {
-	// The person index's copies first: they are found through the records,
-	// and a crash after this step leaves the records for the next Purge.
+	s.purgeMu.Lock()
+	defer s.purgeMu.Unlock()
+	// The person index's copies first, durably: they are found through the
+	// records. A crash after this step leaves the records for the next
+	// Purge (meanwhile the cockpit no longer shows them, nor should it).
 	ranges := make([][2]int64, len(segments))
 	for i, seg := range segments {
 		if err := s.w.QueryRowContext(ctx, `SELECT first_seq, last_seq FROM `+s.t.anchors+` WHERE seg = ?`, seg).Scan(&ranges[i][0], &ranges[i][1]); err != nil {

@@ -367,3 +367,51 @@ func TestCheckIntegrityFindsEditedCopy(t *testing.T) {
 	require.NoError(t, db.Close())
 	check("1 records have no copy")
 }
+
+// TestSecondStoreSees: records committed and indexed through one Store are
+// found through another on the same files, which committed nothing.
+func TestSecondStoreSees(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "two.db")
+	ctx := context.Background()
+	a, err := sqlite.Open(path)
+	require.NoError(t, err)
+	b, err := sqlite.Open(path)
+	require.NoError(t, err)
+	defer b.Close()
+	l, err := audit.New(ctx, a, audit.Options{SigningKey: audittest.Key})
+	require.NoError(t, err)
+	for range 5 {
+		require.NoError(t, l.Append(ctx, audittest.NewRecord(4, time.Time{})))
+	}
+	require.NoError(t, a.Flush(ctx))
+	rows, err := b.Records(ctx, audit.IDNrKey(audittest.IDNr(4)), 0, 1<<62, 1<<62, 100)
+	require.NoError(t, err)
+	require.Len(t, rows, 5)
+	rows, err = a.Records(ctx, audit.IDNrKey(audittest.IDNr(4)), 0, 1<<62, 1<<62, 100)
+	require.NoError(t, err)
+	require.Len(t, rows, 5, "and once each through the first")
+	require.NoError(t, l.Close())
+}
+
+// TestCommitAfterCloseFails: a commit that would wait for the indexer
+// (the tail is full) returns an error once the store is closed instead of
+// waiting for ever.
+func TestCommitAfterCloseFails(t *testing.T) {
+	defer sqlite.SetIndexer(64, 1<<30, time.Hour, 2)()
+	s, err := sqlite.Open(filepath.Join(t.TempDir(), "closed.db"))
+	require.NoError(t, err)
+	ctx := context.Background()
+	row := func(seq int64) audit.Row {
+		return audit.Row{ID: uuid.New(), Seq: seq, Segment: 1, Time: seq, IDNr: 7, Data: []byte("x")}
+	}
+	require.NoError(t, s.Commit(ctx, []audit.Row{row(1), row(2)}, nil))
+	require.NoError(t, s.Close())
+	done := make(chan error, 1)
+	go func() { done <- s.Commit(ctx, []audit.Row{row(3)}, nil) }()
+	select {
+	case err := <-done:
+		require.Error(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Commit after Close still waits")
+	}
+}
