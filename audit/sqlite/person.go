@@ -23,7 +23,7 @@ import (
 // of a small log and cost two thirds of it at ten million records. Here the
 // committer writes the records table only (appends at its right edge); a
 // background indexer copies what was committed into the person file in
-// large transactions sorted by person, on its own writer connection (SQLite
+// large transactions, on its own writer connection (SQLite
 // lets the two files be written at the same time), without an fsync per
 // transaction: the person file runs with synchronous=NORMAL, which keeps it
 // consistent across a power loss but may lose its last transactions, and
@@ -70,6 +70,18 @@ var (
 	indexEvery  = time.Second
 	maxTail     = 1 << 18 // tail size at which commits wait for the indexer
 )
+
+// markSQL reads the mark from the person file: every record with seq up
+// to it has its copy there.
+func (p *personIndex) markSQL() string {
+	return `SELECT coalesce((SELECT value FROM ` + p.meta + ` WHERE key = 'indexed'), 0)`
+}
+
+// signal wakes whoever waits for the indexer (room); p.mu is held.
+func (p *personIndex) signal() {
+	close(p.progress)
+	p.progress = make(chan struct{})
+}
 
 // PersonSchemaVersion is the schema version of the person file.
 const PersonSchemaVersion = 1
@@ -124,8 +136,10 @@ func openPerson(ctx context.Context, path, recPath string, c config, t tables) (
 	// A person file ahead of the records file (which lost its last
 	// commits, or was restored from an older backup) is rebuilt.
 	var mark, head int64
-	if err := p.w.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM `+p.meta+` WHERE key = 'indexed'), 0),
-		coalesce((SELECT max(seq) FROM rec.`+p.rec+`), 0)`).Scan(&mark, &head); err != nil {
+	if err := p.w.QueryRowContext(ctx, p.markSQL()).Scan(&mark); err != nil {
+		return fail(err)
+	}
+	if err := p.w.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM rec.`+p.rec).Scan(&head); err != nil {
 		return fail(err)
 	}
 	if mark > head {
@@ -178,8 +192,7 @@ func (p *personIndex) loop() {
 			if err != nil {
 				// Wake a committer waiting for room, so that it reports the
 				// error instead of waiting on; retried on the next tick.
-				close(p.progress)
-				p.progress = make(chan struct{})
+				p.signal()
 			}
 			p.mu.Unlock()
 			if err != nil || n == 0 {
@@ -213,7 +226,8 @@ func (p *personIndex) catchUp(ctx context.Context) error {
 }
 
 // indexOnce copies up to indexChunk records after the mark into the
-// person table, sorted by person, and moves the mark in the same
+// person table (in seq order: sorting them by person first cost more than
+// it saved) and moves the mark in the same
 // transaction. It reads the mark from the file, not from memory, so that
 // two Stores on the same files (which SQLite allows) index in turn rather
 // than twice. It returns how many records it indexed.
@@ -232,7 +246,7 @@ func (p *personIndex) indexOnce(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	var from, to, n int64
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM `+p.meta+` WHERE key = 'indexed'), 0)`).Scan(&from); err != nil {
+	if err := tx.QueryRowContext(ctx, p.markSQL()).Scan(&from); err != nil {
 		return 0, err
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0), count(*) FROM (SELECT seq FROM rec.`+p.rec+
@@ -284,8 +298,7 @@ func (p *personIndex) advance(mark int64) {
 	if len(p.fifo) == 0 {
 		p.fifo = nil // let the old array go
 	}
-	close(p.progress)
-	p.progress = make(chan struct{})
+	p.signal()
 }
 
 // room waits while the tail is full (the indexer is behind), so that it
@@ -361,7 +374,7 @@ func (p *personIndex) records(ctx context.Context, recs *sql.DB, idnrKey, from, 
 	}
 	defer tx.Rollback()
 	var mark int64
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM `+p.meta+` WHERE key = 'indexed'), 0)`).Scan(&mark); err != nil {
+	if err := tx.QueryRowContext(ctx, p.markSQL()).Scan(&mark); err != nil {
 		return nil, err
 	}
 	var args []any
@@ -460,7 +473,7 @@ func (p *personIndex) check(ctx context.Context) (problems []string, err error) 
 	}
 	defer tx.Rollback()
 	var mark, differ, missing int64
-	err = tx.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM `+p.meta+` WHERE key = 'indexed'), 0)`).Scan(&mark)
+	err = tx.QueryRowContext(ctx, p.markSQL()).Scan(&mark)
 	if err != nil {
 		return nil, err
 	}
