@@ -104,8 +104,9 @@
 //
 // A [Store] keeps rows, anchors, access entries, transport events and
 // holds, each write in one durable transaction. audit/sqlite uses WAL with
-// synchronous=FULL and one writer connection; audit/postgres uses pgx with
-// COPY. Both create and migrate their versioned schema and pass the
+// synchronous=FULL and one writer connection, and keeps the by-person copy
+// the cockpit's query reads in a file of its own, filled by a background
+// indexer; audit/postgres uses pgx with pipelined batches and COPY. Both create and migrate their versioned schema and pass the
 // conformance suite in audit/audittest, which also has the crash test
 // (SIGKILL under load) and the benchmarks.
 //
