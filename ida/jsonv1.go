@@ -52,32 +52,32 @@ type wireBody struct {
 }
 
 type wireSearch struct {
-	Kind        string    `json:"kind"`
-	FamilyName  string    `json:"family_name"`
-	GivenNames  string    `json:"given_names,omitempty"`
-	BirthDate   idnr.Date `json:"birth_date"`
-	PostalCode  string    `json:"postal_code,omitempty"`
-	City        string    `json:"city,omitempty"`
-	Street      string    `json:"street,omitempty"`
-	HouseNumber string    `json:"house_number,omitempty"`
-	BirthPlace  string    `json:"birth_place,omitempty"`
-	Sex         idnr.Sex  `json:"sex,omitzero"`
+	Kind        string   `json:"kind"`
+	FamilyName  string   `json:"family_name"`
+	GivenNames  string   `json:"given_names,omitempty"`
+	BirthDate   wireDate `json:"birth_date"`
+	PostalCode  string   `json:"postal_code,omitempty"`
+	City        string   `json:"city,omitempty"`
+	Street      string   `json:"street,omitempty"`
+	HouseNumber string   `json:"house_number,omitempty"`
+	BirthPlace  string   `json:"birth_place,omitempty"`
+	Sex         idnr.Sex `json:"sex,omitzero"`
 }
 
 type wireLookup struct {
-	IDNr      idnr.IDNr `json:"idnr"`
-	BirthDate idnr.Date `json:"birth_date"`
+	IDNr      wireIDNr `json:"idnr"`
+	BirthDate wireDate `json:"birth_date"`
 }
 
 type wireInaccuracy struct {
-	IDNr   idnr.IDNr   `json:"idnr"`
+	IDNr   wireIDNr    `json:"idnr"`
 	Fields wireFields  `json:"fields"`
 	Held   *wirePerson `json:"held,omitempty"`
 	Reason string      `json:"reason"`
 }
 
 type wireLastContact struct {
-	IDNr idnr.IDNr      `json:"idnr"`
+	IDNr wireIDNr       `json:"idnr"`
 	Date idnr.MonthYear `json:"date"`
 }
 
@@ -124,19 +124,19 @@ type wireAddress struct {
 }
 
 type wirePerson struct {
-	IDNr              idnr.IDNr               `json:"idnr,omitzero"`
+	IDNr              wireIDNr                `json:"idnr,omitzero"`
 	FamilyName        string                  `json:"family_name,omitempty"`
 	FormerNames       []wireFormerName        `json:"former_names,omitempty"`
 	GivenNames        string                  `json:"given_names,omitempty"`
 	DoctoralDegree    string                  `json:"doctoral_degree,omitempty"`
-	BirthDate         idnr.Date               `json:"birth_date,omitzero"`
+	BirthDate         wireDate                `json:"birth_date,omitzero"`
 	BirthPlace        *wirePlace              `json:"birth_place,omitempty"`
 	Sex               idnr.Sex                `json:"sex,omitzero"`
 	Nationalities     []string                `json:"nationalities,omitempty"`
 	Address           *wireAddress            `json:"address,omitempty"`
-	DeathDate         idnr.Date               `json:"death_date,omitzero"`
-	MoveInDate        idnr.Date               `json:"move_in_date,omitzero"`
-	MoveOutDate       idnr.Date               `json:"move_out_date,omitzero"`
+	DeathDate         wireDate                `json:"death_date,omitzero"`
+	MoveInDate        wireDate                `json:"move_in_date,omitzero"`
+	MoveOutDate       wireDate                `json:"move_out_date,omitzero"`
 	InformationBlocks []idnr.InformationBlock `json:"information_blocks,omitempty"`
 	LastContact       idnr.MonthYear          `json:"last_contact,omitzero"`
 }
@@ -181,14 +181,14 @@ type wireProblem struct {
 func searchToWire(s *Search) *wireSearch {
 	return &wireSearch{
 		Kind: s.Kind.Kind().String(), FamilyName: s.FamilyName, GivenNames: s.GivenNames,
-		BirthDate: s.BirthDate, PostalCode: s.PostalCode, City: s.City, Street: s.Street,
+		BirthDate: wireDate(s.BirthDate), PostalCode: s.PostalCode, City: s.City, Street: s.Street,
 		HouseNumber: s.HouseNumber, BirthPlace: s.BirthPlace, Sex: s.Sex,
 	}
 }
 
 func searchFromWire(w *wireSearch) (Search, error) {
 	s := Search{
-		FamilyName: w.FamilyName, GivenNames: w.GivenNames, BirthDate: w.BirthDate,
+		FamilyName: w.FamilyName, GivenNames: w.GivenNames, BirthDate: idnr.Date(w.BirthDate),
 		PostalCode: w.PostalCode, City: w.City, Street: w.Street, HouseNumber: w.HouseNumber,
 		BirthPlace: w.BirthPlace, Sex: w.Sex,
 	}
@@ -294,7 +294,7 @@ func fieldOfBytes(b []byte) (Fields, bool) {
 func personToWire(p *idnr.Person, f Fields) *wirePerson {
 	w := &wirePerson{}
 	if f&FieldIDNr != 0 {
-		w.IDNr = p.IDNr
+		w.IDNr = wireIDNr(p.IDNr)
 	}
 	if f&FieldFamilyName != 0 {
 		w.FamilyName = p.FamilyName
@@ -312,7 +312,7 @@ func personToWire(p *idnr.Person, f Fields) *wirePerson {
 		w.DoctoralDegree = p.DoctoralDegree
 	}
 	if f&FieldBirthDate != 0 {
-		w.BirthDate = p.BirthDate
+		w.BirthDate = wireDate(p.BirthDate)
 	}
 	if f&FieldBirthPlace != 0 && p.BirthPlace != (idnr.Place{}) {
 		w.BirthPlace = &wirePlace{City: p.BirthPlace.City, Country: p.BirthPlace.Country}
@@ -329,13 +329,13 @@ func personToWire(p *idnr.Person, f Fields) *wirePerson {
 			PostalCode: a.PostalCode, City: a.City, MunicipalityKey: a.MunicipalityKey, Country: a.Country}
 	}
 	if f&FieldDeathDate != 0 {
-		w.DeathDate = p.DeathDate
+		w.DeathDate = wireDate(p.DeathDate)
 	}
 	if f&FieldMoveInDate != 0 {
-		w.MoveInDate = p.MoveInDate
+		w.MoveInDate = wireDate(p.MoveInDate)
 	}
 	if f&FieldMoveOutDate != 0 {
-		w.MoveOutDate = p.MoveOutDate
+		w.MoveOutDate = wireDate(p.MoveOutDate)
 	}
 	if f&FieldInformationBlocks != 0 {
 		for _, b := range p.InformationBlocks {
@@ -355,7 +355,7 @@ func personFromWire(w *wirePerson) (idnr.Person, Fields) {
 	var p idnr.Person
 	var f Fields
 	if !w.IDNr.IsZero() {
-		p.IDNr, f = w.IDNr, f|FieldIDNr
+		p.IDNr, f = idnr.IDNr(w.IDNr), f|FieldIDNr
 	}
 	if w.FamilyName != "" {
 		p.FamilyName, f = w.FamilyName, f|FieldFamilyName
@@ -382,7 +382,7 @@ func personFromWire(w *wirePerson) (idnr.Person, Fields) {
 		p.DoctoralDegree, f = w.DoctoralDegree, f|FieldDoctoralDegree
 	}
 	if !w.BirthDate.IsZero() {
-		p.BirthDate, f = w.BirthDate, f|FieldBirthDate
+		p.BirthDate, f = idnr.Date(w.BirthDate), f|FieldBirthDate
 	}
 	if w.BirthPlace != nil {
 		p.BirthPlace, f = idnr.Place{City: w.BirthPlace.City, Country: w.BirthPlace.Country}, f|FieldBirthPlace
@@ -400,13 +400,13 @@ func personFromWire(w *wirePerson) (idnr.Person, Fields) {
 		f |= FieldAddress
 	}
 	if !w.DeathDate.IsZero() {
-		p.DeathDate, f = w.DeathDate, f|FieldDeathDate
+		p.DeathDate, f = idnr.Date(w.DeathDate), f|FieldDeathDate
 	}
 	if !w.MoveInDate.IsZero() {
-		p.MoveInDate, f = w.MoveInDate, f|FieldMoveInDate
+		p.MoveInDate, f = idnr.Date(w.MoveInDate), f|FieldMoveInDate
 	}
 	if !w.MoveOutDate.IsZero() {
-		p.MoveOutDate, f = w.MoveOutDate, f|FieldMoveOutDate
+		p.MoveOutDate, f = idnr.Date(w.MoveOutDate), f|FieldMoveOutDate
 	}
 	if len(w.InformationBlocks) > 0 {
 		p.InformationBlocks, f = w.InformationBlocks, f|FieldInformationBlocks
@@ -481,7 +481,7 @@ func (JSONv1) EncodeRequest(w io.Writer, r *Request) error {
 		if r.Lookup == nil {
 			return errors.New("ida: lookup request without lookup")
 		}
-		h.Lookup = &wireLookup{IDNr: r.Lookup.IDNr, BirthDate: r.Lookup.BirthDate}
+		h.Lookup = &wireLookup{IDNr: wireIDNr(r.Lookup.IDNr), BirthDate: wireDate(r.Lookup.BirthDate)}
 	case KindSearch, KindFallback:
 		if len(r.Searches) != 1 {
 			return errors.New("ida: search request needs exactly one search")
@@ -492,7 +492,7 @@ func (JSONv1) EncodeRequest(w io.Writer, r *Request) error {
 		if x == nil {
 			return errors.New("ida: inaccuracy request without report")
 		}
-		wi := &wireInaccuracy{IDNr: x.IDNr, Fields: fieldsToWire(x.Fields), Reason: x.Reason}
+		wi := &wireInaccuracy{IDNr: wireIDNr(x.IDNr), Fields: fieldsToWire(x.Fields), Reason: x.Reason}
 		if held := x.Fields &^ FieldIDNr; held != 0 {
 			wp := personToWire(&x.Held, held)
 			if _, present := personFromWire(wp); present != 0 {
@@ -504,7 +504,7 @@ func (JSONv1) EncodeRequest(w io.Writer, r *Request) error {
 		if r.LastContact == nil {
 			return errors.New("ida: last-contact request without report")
 		}
-		h.LastContact = &wireLastContact{IDNr: r.LastContact.IDNr, Date: r.LastContact.Date}
+		h.LastContact = &wireLastContact{IDNr: wireIDNr(r.LastContact.IDNr), Date: r.LastContact.Date}
 	case KindBulk:
 		h.Count = len(r.Searches)
 		bw := bufio.NewWriterSize(w, 64<<10)
@@ -867,7 +867,7 @@ func (JSONv1) DecodeRequest(r io.Reader, k Kind) (*Request, error) {
 		if h.Lookup == nil || payloads != 1 {
 			return nil, malformed("lookup: payload missing or more than one")
 		}
-		req.Lookup = &Lookup{IDNr: h.Lookup.IDNr, BirthDate: h.Lookup.BirthDate}
+		req.Lookup = &Lookup{IDNr: idnr.IDNr(h.Lookup.IDNr), BirthDate: idnr.Date(h.Lookup.BirthDate)}
 	case KindSearch, KindFallback:
 		if h.Search == nil || payloads != 1 {
 			return nil, malformed("search: payload missing or more than one")
@@ -888,7 +888,7 @@ func (JSONv1) DecodeRequest(r io.Reader, k Kind) (*Request, error) {
 		if err != nil {
 			return nil, err
 		}
-		x := &InaccuracyReport{IDNr: h.Inaccuracy.IDNr, Fields: rf, Reason: h.Inaccuracy.Reason}
+		x := &InaccuracyReport{IDNr: idnr.IDNr(h.Inaccuracy.IDNr), Fields: rf, Reason: h.Inaccuracy.Reason}
 		if h.Inaccuracy.Held != nil {
 			p, present := personFromWire(h.Inaccuracy.Held)
 			if present&^rf != 0 {
@@ -901,7 +901,7 @@ func (JSONv1) DecodeRequest(r io.Reader, k Kind) (*Request, error) {
 		if h.LastContact == nil || payloads != 1 {
 			return nil, malformed("last_contact: payload missing or more than one")
 		}
-		req.LastContact = &LastContact{IDNr: h.LastContact.IDNr, Date: h.LastContact.Date}
+		req.LastContact = &LastContact{IDNr: idnr.IDNr(h.LastContact.IDNr), Date: h.LastContact.Date}
 	case KindBulk:
 		if payloads != 0 {
 			return nil, malformed("bulk header: carries a payload")

@@ -171,6 +171,14 @@ func TestCase(t *testing.T) {
 			require.NoError(t, json.Unmarshal(b, &back))
 			assert.Equal(t, c.Truth, back.Truth)
 			assert.Equal(t, c.Kind, back.Kind)
+			// The people are kept in full (test data), not masked.
+			assert.Equal(t, c.Register.BirthDate, back.Register.BirthDate)
+			assert.Equal(t, c.Register.FamilyName, back.Register.FamilyName)
+			require.Len(t, back.Candidates, len(c.Candidates))
+			for i := range c.Candidates {
+				assert.Equal(t, c.Candidates[i].IDNr, back.Candidates[i].IDNr)
+				assert.Equal(t, c.Candidates[i].BirthDate, back.Candidates[i].BirthDate)
+			}
 		}
 	}
 }
