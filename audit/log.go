@@ -33,6 +33,31 @@ type Options struct {
 	TrustedKeys []ed25519.PublicKey
 	// MaxBatch bounds the records committed in one transaction; default 8192.
 	MaxBatch int
+
+	// CheckpointFile is the file, outside the store, that keeps the log's
+	// newest signed checkpoint (size, head hash, latest anchor, time), for
+	// example "audit.db.checkpoint" beside the SQLite files. New checks it
+	// and refuses a store that is shorter than it or differs from it;
+	// Verify checks it too. Empty: no file (see the package doc, "Checkpoints").
+	CheckpointFile string
+	// Witnesses receive every checkpoint as well, for example a [DirWitness]
+	// on another machine's mount, or a [WitnessFunc] that sends it on.
+	// Witnesses that can give their checkpoint back ([WitnessReader]) are
+	// checked like the file.
+	Witnesses []Witness
+	// CheckpointEvery: a checkpoint is written after at most this many
+	// appended records; default 10,000.
+	CheckpointEvery int
+	// CheckpointInterval: and at least this often while records are
+	// appended; default 10 seconds. One is always written by New and Close.
+	CheckpointInterval time.Duration
+	// CheckpointReset, if not empty, is the documented reason (at most 120
+	// characters, no IDNr) to open a store that does not match its newest
+	// checkpoint. New then logs the findings and the reason at error level,
+	// records them in the transport log, keeps the old checkpoint file
+	// beside the new one (suffix ".reset-<time>") and starts over from
+	// what the store holds. Without it, New refuses such a store.
+	CheckpointReset string
 }
 
 // AccessPurpose is one of the lawful purposes for reading the protocol.
@@ -132,6 +157,8 @@ type Log struct {
 	purgeMu sync.RWMutex
 	st      chainState
 	stErr   error // set when the state could not be reloaded after a failed commit
+
+	cps *checkpointer // nil: no checkpoint file or witness (checkpoint.go)
 }
 
 type chainState struct {
@@ -210,8 +237,12 @@ func New(ctx context.Context, store Store, opts Options) (*Log, error) {
 	if err := l.reload(ctx); err != nil {
 		return nil, err
 	}
+	if err := l.openCheckpoints(ctx, opts); err != nil {
+		return nil, err
+	}
 	go l.commitLoop()
 	go l.accessLoop()
+	l.startCheckpoints()
 	return l, nil
 }
 
@@ -322,11 +353,12 @@ func (l *Log) Close() error {
 	close(l.reqs)
 	l.closeMu.Unlock()
 	<-l.done
-	l.useMu.Lock() // wait for queries and other users of the store
+	cpErr := l.closeCheckpoints() // the last checkpoint, of everything committed
+	l.useMu.Lock()                // wait for queries and other users of the store
 	defer l.useMu.Unlock()
 	close(l.accReqs) // no query is left to send an access entry
 	<-l.accDone
-	return l.store.Close()
+	return errors.Join(cpErr, l.store.Close())
 }
 
 // use marks a call that uses the store outside the committer; it fails
@@ -454,6 +486,7 @@ func (l *Log) commitOnce(batch []*appendReq, fast bool) (fastTried bool, err err
 	l.mu.Lock()
 	l.st = st
 	l.mu.Unlock()
+	l.committed(st.seq)
 	return false, nil
 }
 

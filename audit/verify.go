@@ -45,6 +45,13 @@ const (
 	// Rewritten: the history before a checkpoint differs from what the
 	// checkpoint signed.
 	Rewritten
+	// CheckpointMissing: the checkpoint file or a witness holds no
+	// checkpoint of this log although the log keeps them (deleted, or
+	// writing it failed).
+	CheckpointMissing
+	// CheckpointInvalid: a kept checkpoint does not decode, is not signed
+	// by a trusted key, or belongs to another log (the store was replaced).
+	CheckpointInvalid
 )
 
 func (k FindingKind) String() string {
@@ -69,6 +76,10 @@ func (k FindingKind) String() string {
 		return "tail cut"
 	case Rewritten:
 		return "history rewritten"
+	case CheckpointMissing:
+		return "checkpoint missing"
+	case CheckpointInvalid:
+		return "checkpoint invalid"
 	}
 	return fmt.Sprintf("FindingKind(%d)", uint8(k))
 }
@@ -109,6 +120,10 @@ type Report struct {
 	Segments int   // segments seen (with records or anchors)
 	Purged   int   // segments purged lawfully (anchors only)
 	Findings []Finding
+	// Notes say what the verification could not cover, for example that
+	// no checkpoint file is configured or since when checkpoints are kept.
+	// They are not findings.
+	Notes []string
 }
 
 // OK reports whether nothing was found.
@@ -191,6 +206,15 @@ func (l *Log) verify(ctx context.Context) (*Report, *verifier, error) {
 	l.purgeMu.RLock()
 	defer l.purgeMu.RUnlock()
 	rep := &Report{}
+	// The checkpoints kept outside the store are read first: what they
+	// sign was committed before the anchors and rows read below.
+	var kept []keptCheckpoint
+	if l.cps != nil {
+		var err error
+		if kept, err = l.cps.read(ctx, l.logID); err != nil {
+			return rep, nil, fmt.Errorf("audit: verify: %w", err)
+		}
+	}
 	anchors, err := l.store.Anchors(ctx)
 	if err != nil {
 		return rep, nil, fmt.Errorf("audit: verify: %w", err)
@@ -210,6 +234,9 @@ func (l *Log) verify(ctx context.Context) (*Report, *verifier, error) {
 	v.resolveHeld(nil)
 	for v.ai < len(v.anchors) {
 		v.finishAnchor()
+	}
+	if err := l.verifyCheckpoints(ctx, v, kept); err != nil { // checkpoint.go
+		return rep, v, fmt.Errorf("audit: verify: %w", err)
 	}
 	return rep, v, nil
 }
@@ -265,6 +292,9 @@ func (v *verifier) finishAnchor() {
 			v.now.Before(segmentEnd(a.Segment).Add(v.l.retention)):
 			v.add(Finding{Kind: SegmentMissing, Segment: a.Segment, Seq: a.FirstSeq, LastSeq: a.LastSeq,
 				Detail: "marked purged before its retention ended"})
+		case heldWhenPurged(v.holds, a.Segment, a.Purged):
+			v.add(Finding{Kind: SegmentMissing, Segment: a.Segment, Seq: a.FirstSeq, LastSeq: a.LastSeq,
+				Detail: "marked purged while a legal hold covered it"})
 		default:
 			v.rep.Purged++
 		}
@@ -281,6 +311,20 @@ func (v *verifier) finishAnchor() {
 	}
 	v.segCount = 0
 	v.exp, v.expPrev, v.expSeq = a.Last, a.Last, a.LastSeq+1
+}
+
+// heldWhenPurged reports whether a hold covered segment seg at the time
+// purged (Unix nanoseconds): placed before it and not yet ended. (A hold
+// deleted from the store is not seen.)
+func heldWhenPurged(holds []Hold, seg, purged int64) bool {
+	at := time.Unix(0, purged)
+	start, end := segmentEnd(seg).Add(-day), segmentEnd(seg)
+	for _, h := range holds {
+		if h.Placed.Before(at) && at.Before(h.Until) && h.From.Before(end) && start.Before(h.To) {
+			return true
+		}
+	}
+	return false
 }
 
 // heldRow is a row whose link was broken, kept until the next row tells
@@ -403,27 +447,6 @@ func (v *verifier) resolveHeld(n *heldRow) bool {
 	return false
 }
 
-// Checkpoint returns a signed checkpoint of the log's current state (what
-// has been committed). Export it with MarshalText and keep it away from the
-// log's database.
-func (l *Log) Checkpoint(ctx context.Context) (Checkpoint, error) {
-	l.closeMu.RLock()
-	closed := l.closed
-	l.closeMu.RUnlock()
-	if closed {
-		return Checkpoint{}, ErrClosed
-	}
-	if err := ctx.Err(); err != nil {
-		return Checkpoint{}, err
-	}
-	l.mu.Lock()
-	st := l.st
-	l.mu.Unlock()
-	c := Checkpoint{LogID: l.logID, Size: st.seq, Head: st.hash, Time: l.clock().UTC()}
-	c.Sig = ed25519.Sign(l.key, c.message())
-	return c, nil
-}
-
 // VerifyAgainst runs [Log.Verify] and also checks the log against a
 // checkpoint taken earlier: the log must still hold at least cp.Size
 // records and record cp.Size must still have the hash cp.Head (or, if its
@@ -447,40 +470,16 @@ func (l *Log) VerifyAgainst(ctx context.Context, cp Checkpoint) (*Report, error)
 	if err != nil {
 		return rep, err
 	}
-	if cp.Size > 0 {
-		var found bool
-		var h [32]byte
-		var seg int64
-		err := l.store.Scan(ctx, cp.Size, cp.Size, func(r *Row) error {
-			found, h, seg = true, r.Hash, r.Segment
-			return nil
-		})
-		if err != nil {
-			return rep, fmt.Errorf("audit: verify: %w", err)
-		}
-		last := v.lastSeq
-		for _, a := range v.anchors {
-			last = max(last, a.LastSeq)
-		}
-		switch {
-		case found && h != cp.Head:
-			v.add(Finding{Kind: Rewritten, Segment: seg, Seq: cp.Size, LastSeq: cp.Size,
-				Detail: "record's hash differs from the checkpoint of " + cp.Time.Format(time.RFC3339)})
-		case found:
-		case last < cp.Size:
-			v.add(Finding{Kind: TailCut, Segment: v.lastSeg, Seq: last + 1, LastSeq: cp.Size,
-				Detail: fmt.Sprintf("the log ends at record %d, the checkpoint of %s has %d", last, cp.Time.Format(time.RFC3339), cp.Size)})
-		default:
-			// Record cp.Size is gone but later ones exist: purged, or deleted.
-			for _, a := range v.anchors {
-				if a.FirstSeq <= cp.Size && cp.Size <= a.LastSeq {
-					if a.LastSeq == cp.Size && a.Last != cp.Head {
-						v.add(Finding{Kind: Rewritten, Segment: a.Segment, Seq: cp.Size, Detail: "anchor differs from the checkpoint"})
-					}
-					break
-				}
-			}
-		}
+	last, lastSeg := v.lastSeq, v.lastSeg
+	if n := len(v.anchors); n > 0 && v.anchors[n-1].LastSeq > last {
+		last, lastSeg = v.anchors[n-1].LastSeq, v.anchors[n-1].Segment
+	}
+	fs, err := l.checkCheckpoint(ctx, &cp, "the given checkpoint", v.anchors, last, max(lastSeg, 0), true)
+	if err != nil {
+		return rep, fmt.Errorf("audit: verify: %w", err)
+	}
+	for _, f := range fs {
+		v.add(f)
 	}
 	if !rep.OK() {
 		return rep, &TamperError{Report: rep}

@@ -44,6 +44,10 @@ type Harness struct {
 	Exec func(query string, args ...any) error
 	// Tables names the store's tables.
 	Tables Tables
+	// CheckpointFile is the Log's checkpoint file (Options.CheckpointFile)
+	// for this database; [Run] sets it to a file in the test's temporary
+	// directory when it is empty.
+	CheckpointFile string
 }
 
 // Tables are the store's table names as used in SQL.
@@ -133,20 +137,33 @@ func (c *Clock) Add(d time.Duration) {
 
 func open(t *testing.T, h Harness, clock *Clock) *audit.Log {
 	t.Helper()
+	l, err := openWith(h, clock, nil)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	return l
+}
+
+// openWith opens the Log with the suite's options (the test key, clock,
+// h.CheckpointFile), changed by edit if it is not nil.
+func openWith(h Harness, clock *Clock, edit func(*audit.Options)) (*audit.Log, error) {
 	st, err := h.Open()
 	if err != nil {
-		t.Fatalf("open store: %v", err)
+		return nil, fmt.Errorf("open store: %w", err)
 	}
-	opts := audit.Options{SigningKey: Key}
+	opts := audit.Options{SigningKey: Key, CheckpointFile: h.CheckpointFile}
 	if clock != nil {
 		opts.Clock = clock.Now
+	}
+	if edit != nil {
+		edit(&opts)
 	}
 	l, err := audit.New(context.Background(), st, opts)
 	if err != nil {
 		st.Close()
-		t.Fatalf("audit.New: %v", err)
+		return nil, fmt.Errorf("audit.New: %w", err)
 	}
-	return l
+	return l, nil
 }
 
 func must(t *testing.T, err error, what string, args ...any) {

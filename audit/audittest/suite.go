@@ -3,6 +3,7 @@ package audittest
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -37,7 +38,11 @@ func Run(t *testing.T, f Factory) {
 	tests = append(tests, extraTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tc.fn(t, f(t))
+			h := f(t)
+			if h.CheckpointFile == "" {
+				h.CheckpointFile = filepath.Join(t.TempDir(), "audit.checkpoint")
+			}
+			tc.fn(t, h)
 		})
 	}
 }

@@ -160,11 +160,14 @@ func testTailCut(t *testing.T, h Harness) {
 	_, err = l.VerifyAgainst(ctx, cp)
 	must(t, err, "verify against a fresh checkpoint")
 	must(t, h.Exec(`DELETE FROM `+h.Tables.Records+` WHERE seq > 27`), "cut")
-	// Verify alone cannot see a cut-off tail of the open segment ...
-	_, err = l.Verify(ctx)
-	must(t, err, "verify")
-	// ... the checkpoint can.
-	rep, err := l.VerifyAgainst(ctx, cp)
+	// Verify sees a cut-off tail of the open segment in the checkpoint
+	// file the Log keeps (Options.CheckpointFile) ...
+	rep, err := l.Verify(ctx)
+	if f := finding(t, "Verify", rep, err, audit.TailCut); f.Seq != 28 {
+		t.Fatalf("Verify after a cut: %v", f)
+	}
+	// ... and VerifyAgainst in a checkpoint kept elsewhere.
+	rep, err = l.VerifyAgainst(ctx, cp)
 	if !errors.Is(err, audit.ErrTampered) || rep.Findings[0].Kind != audit.TailCut || rep.Findings[0].Seq != 28 {
 		t.Fatalf("VerifyAgainst after a cut: %v", err)
 	}
@@ -179,7 +182,11 @@ func testRewrite(t *testing.T, h Harness) {
 	// Rewrite the open segment consistently: drop it and re-append other
 	// records with a correct chain (no key is needed for unsigned rows).
 	must(t, h.Exec(`DELETE FROM `+h.Tables.Records+` WHERE seq > 20`), "drop")
-	l = open(t, h, clock)
+	// New refuses the cut log (the Log's checkpoint file says 30); open it
+	// as an operator would who accepts the loss, and re-append.
+	refused(t, h, clock, audit.TailCut)
+	l, err = openWith(h, clock, func(o *audit.Options) { o.CheckpointReset = "test: rewrite" })
+	must(t, err, "open with reset")
 	defer l.Close()
 	for i := range 12 {
 		must(t, l.Append(ctx, NewRecord(900+i, time.Time{})), "re-append")
