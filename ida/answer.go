@@ -24,9 +24,13 @@ const (
 	// Invalid is a search of a Bulk request that was not sent because it
 	// lacks a minimum field or is malformed (Err is a *FieldError).
 	Invalid
+	// Refused is an answer the client refused after receiving it: it does
+	// not fit the request or carries invalid values (Err is an
+	// *AnswerError). Nothing of it is handed out or protocolled as received.
+	Refused
 )
 
-var outcomeText = [...]string{"unknown", "hit", "not-identifiable", "rejected", "invalid"}
+var outcomeText = [...]string{"unknown", "hit", "not-identifiable", "rejected", "invalid", "refused"}
 
 func (o Outcome) String() string {
 	if int(o) < len(outcomeText) {
@@ -47,8 +51,8 @@ type Answer struct {
 	// the BVA may restrict the subset (for example to the IDNr alone).
 	Fields Fields
 	// Err is nil for a Hit; it wraps [ErrNotIdentifiable] for
-	// NotIdentifiable, is a *[RejectedError] for Rejected, and a
-	// *[FieldError] for Invalid.
+	// NotIdentifiable, is a *[RejectedError] for Rejected, a
+	// *[FieldError] for Invalid and an *[AnswerError] for Refused.
 	Err error
 	// MessageID is the answer message's ID; RequestID the ID of the request
 	// message it answers. Both are zero for Invalid.

@@ -95,8 +95,8 @@ func (c *Client) Bulk(ctx context.Context, auth Auth, searches []Search) ([]Answ
 	if err != nil {
 		return nil, err
 	}
-	for j, it := range resp.Items {
-		answers[index[j]] = c.answer(resp, &it, index[j])
+	for j := range resp.Items {
+		answers[index[j]] = c.answer(x, resp, j, index[j])
 	}
 	if err := c.finish(ctx, auth, x, resp); err != nil {
 		return nil, err
@@ -145,7 +145,7 @@ func (c *Client) report(ctx context.Context, auth Auth, req *Request, id idnr.ID
 		return Receipt{}, err
 	}
 	if len(resp.Items) == 1 && resp.Items[0].Outcome == Rejected {
-		return Receipt{}, &RejectedError{Code: resp.Items[0].Code, Text: resp.Items[0].Text, MessageID: req.MessageID}
+		return Receipt{}, rejected(resp.Items[0].Code, resp.Items[0].Text, 0, req.MessageID)
 	}
 	return Receipt{MessageID: resp.MessageID, RequestID: resp.RequestID, Received: resp.Received}, nil
 }
@@ -247,6 +247,16 @@ func (c *Client) do(ctx context.Context, auth Auth, req *Request, id idnr.IDNr, 
 		}
 		return nil, nil, err
 	}
+	// Every answer is checked against its request here, the one path of
+	// lookups, searches and bulk, before finish protocols anything and
+	// before answer hands anything out.
+	x.refused = vet(req, resp)
+	for j, e := range x.refused {
+		if ae, ok := e.(*AnswerError); ok {
+			x.event("answer-refused", "seq="+strconv.Itoa(j)+" field="+ae.Field+" reason="+ae.Reason+
+				" ("+ae.Err.Error()+")")
+		}
+	}
 	return resp, x, nil
 }
 
@@ -259,22 +269,31 @@ func (c *Client) single(ctx context.Context, auth Auth, req *Request, id idnr.ID
 	if len(resp.Items) != 1 {
 		return Answer{}, &DecodeError{MessageID: req.MessageID, Attempts: x.attempts, Reason: "not one answer", Err: ErrMalformed}
 	}
-	a := c.answer(resp, &resp.Items[0], 0)
+	a := c.answer(x, resp, 0, 0)
 	if err := c.finish(ctx, auth, x, resp); err != nil {
 		return Answer{}, err
 	}
 	return a, a.Err
 }
 
-func (c *Client) answer(resp *Response, it *Item, index int) Answer {
+// answer builds the Answer to item j of resp, the search at index of the
+// caller's request. A refused item hands out nothing but the error.
+func (c *Client) answer(x *exchange, resp *Response, j, index int) Answer {
+	it := &resp.Items[j]
 	a := Answer{Index: index, Outcome: it.Outcome, MessageID: resp.MessageID, RequestID: resp.RequestID}
+	if err := x.refusedAt(j); err != nil {
+		ae := *err
+		ae.Index = index
+		a.Outcome, a.Err = Refused, &ae
+		return a
+	}
 	switch it.Outcome {
 	case Hit:
 		a.Person, a.Fields = it.Person, it.Fields
 	case NotIdentifiable:
 		a.Err = ErrNotIdentifiable
 	case Rejected:
-		a.Err = &RejectedError{Code: it.Code, Text: it.Text, MessageID: resp.RequestID}
+		a.Err = rejected(it.Code, it.Text, 0, resp.RequestID)
 	}
 	return a
 }
@@ -283,12 +302,16 @@ func (c *Client) answer(resp *Response, it *Item, index int) Answer {
 // transport events, before any answer reaches the caller.
 func (c *Client) finish(ctx context.Context, auth Auth, x *exchange, resp *Response) error {
 	var recs []audit.Record
-	hits, none, rejected := 0, 0, 0
+	hits, none, rejected, refused := 0, 0, 0, 0
 	var lastFields Fields
 	var lastCats []audit.Category
 	now := c.clock().UTC()
 	for i := range resp.Items {
 		it := &resp.Items[i]
+		if x.refusedAt(i) != nil {
+			refused++
+			continue
+		}
 		switch it.Outcome {
 		case Hit:
 			hits++
@@ -320,7 +343,7 @@ func (c *Client) finish(ctx context.Context, auth Auth, x *exchange, resp *Respo
 		}
 	}
 	x.event("answered", "kind="+x.req.Kind.String()+" hits="+strconv.Itoa(hits)+
-		" not_identifiable="+strconv.Itoa(none)+" rejected="+strconv.Itoa(rejected)+
+		" not_identifiable="+strconv.Itoa(none)+" rejected="+strconv.Itoa(rejected)+" refused="+strconv.Itoa(refused)+
 		" attempts="+strconv.Itoa(x.attempts))
 	if err := c.proto.AppendTransport(pctx, x.events...); err != nil {
 		return &ProtocolError{MessageID: x.req.MessageID, Err: err}

@@ -28,6 +28,16 @@ var (
 	ErrTooLarge = errors.New("ida: answer too large")
 	// ErrClosed is returned by calls on a closed Client.
 	ErrClosed = errors.New("ida: client closed")
+	// ErrAnswerMismatch marks an answer, wrapped in *[AnswerError], that
+	// does not fit its request: a lookup's hit for another IDNr, a search's
+	// hit whose family name or birth date disagrees with the search, or a
+	// hit carrying fields the request did not ask for.
+	ErrAnswerMismatch = errors.New("ida: answer does not fit the request")
+	// ErrAnswerInvalid marks an answer, wrapped in *[AnswerError], with a
+	// value the register must not take: a name outside DIN 91379 data type
+	// A, a place or street outside type B (control characters, bidi
+	// overrides, invalid UTF-8 included), an impossible date or code.
+	ErrAnswerInvalid = errors.New("ida: answer carries an invalid value")
 )
 
 // FieldError reports a request field that is missing or malformed. It is
@@ -73,17 +83,21 @@ func (e *PolicyError) Error() string {
 // For a single request it is the error; in a Bulk answer it is the
 // [Answer.Err] of the rejected search (or the error of the whole call when
 // the message as a whole was rejected).
+//
+// The server's free text that came with the rejection is untrusted (it may
+// name the person) and is dropped; Code is the server's reason code if it
+// has the form of one (see the package documentation, "Text from the
+// server"), else "masked".
 type RejectedError struct {
 	Code      string    // reason code, e.g. "missing-field", "not-entitled"
-	Text      string    // explanation without personal data
 	Status    int       // HTTP status when the whole message was rejected, else 0
 	MessageID uuid.UUID // the request's message ID
 }
 
 func (e *RejectedError) Error() string {
 	s := "ida: rejected: " + e.Code
-	if e.Text != "" {
-		s += ": " + e.Text
+	if e.Status != 0 {
+		s += " (HTTP " + strconv.Itoa(e.Status) + ")"
 	}
 	return s
 }

@@ -344,6 +344,14 @@ func TestFaultRun10k(t *testing.T) {
 							a, err = c.Search(t.Context(), testAuth, searchFor(p))
 						}
 						results[k] = result{a, err, p.IDNr}
+						if ida.IsCircuitOpen(err) {
+							// Back off while the breaker refuses, as a caller
+							// should: in the bubble, fake time moves only when
+							// every goroutine waits, so workers that spin on
+							// instant refusals would drain the whole phase
+							// while one probe waits on its Retry-After.
+							time.Sleep(time.Second)
+						}
 					}
 				})
 			}

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -431,7 +433,12 @@ func (e *wireError) Unwrap() error { return e.err }
 
 // jsonReason turns a decoder error into a reason that names the problem
 // but not the value.
-func jsonReason(what string, err error) error {
+//
+// With nameMember (the server side, decoding our own requests), an unknown
+// member whose name has the form of a wire token is named, so that the
+// rejection says which field a request may not carry; the client side
+// never quotes what the server sent.
+func jsonReason(what string, err error, nameMember bool) error {
 	var ute *json.UnmarshalTypeError
 	var se *json.SyntaxError
 	switch {
@@ -442,22 +449,41 @@ func jsonReason(what string, err error) error {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return malformed(what + ": truncated")
 	}
-	// json's unknown-field error names the field, never the value; value
-	// errors from idnr types (bad IDNr, bad date) are sentinels without the value.
-	msg := err.Error()
-	if len(msg) > 160 {
-		msg = msg[:160]
+	// The rest are json's unknown-field error, which quotes the member
+	// name as the server sent it (a name, a birth date or an IDNr in a
+	// hostile answer), and the errors of our own value types. Neither is
+	// quoted: the reason is fixed text.
+	if msg, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		if name, uerr := strconv.Unquote(msg); uerr == nil && nameMember && safeCode(name) == name {
+			return malformed(what + ": unknown member " + strconv.Quote(name))
+		}
+		return malformed(what + ": unknown member")
 	}
-	return malformed(what + ": " + msg)
+	for _, known := range knownValueErrors {
+		if errors.Is(err, known) {
+			return malformed(what + ": " + known.Error())
+		}
+	}
+	return malformed(what + ": invalid value")
+}
+
+// knownValueErrors are sentinels of our value types whose text holds no
+// value; jsonReason names them (and only their own text, not a wrapper's).
+var knownValueErrors = []error{
+	errFieldsToken,
+	idnr.ErrEmpty, idnr.ErrLength, idnr.ErrNonDigit, idnr.ErrLeadingZero, idnr.ErrRepetition,
+	idnr.ErrThreeInARow, idnr.ErrCheckDigit,
+	idnr.ErrDateFormat, idnr.ErrDateYear, idnr.ErrDateMonth, idnr.ErrDateDay, idnr.ErrDateDayNoMonth,
+	idnr.ErrSex,
 }
 
 // decodeStrict decodes one JSON value from data into v, refusing unknown
 // fields and trailing data.
-func decodeStrict(data []byte, v any, what string) error {
+func decodeStrict(data []byte, v any, what string, nameMember bool) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return jsonReason(what, err)
+		return jsonReason(what, err, nameMember)
 	}
 	if len(bytes.TrimSpace(data[dec.InputOffset():])) != 0 {
 		return malformed(what + ": trailing data after the message")
@@ -605,7 +631,7 @@ func (JSONv1) DecodeResponse(r io.Reader, req *Request) (*Response, error) {
 		return nil, err
 	}
 	var a wireAnswer
-	if err := decodeStrict(data, &a, "answer"); err != nil {
+	if err := decodeStrict(data, &a, "answer", false); err != nil {
 		return nil, err
 	}
 	if err := checkHeader(&a, req); err != nil {
@@ -659,9 +685,10 @@ func readAll(r io.Reader) ([]byte, error) {
 // valueStream decodes the NDJSON values of data one by one with a single
 // strict decoder, and returns each value's bytes as transmitted.
 type valueStream struct {
-	data []byte
-	dec  *json.Decoder
-	off  int
+	data       []byte
+	dec        *json.Decoder
+	off        int
+	nameMember bool // see jsonReason
 }
 
 func newValueStream(r io.Reader) (*valueStream, error) {
@@ -687,7 +714,7 @@ func (s *valueStream) next(v any, what string) ([]byte, error) {
 		return nil, io.EOF
 	}
 	if err := s.dec.Decode(v); err != nil {
-		return nil, jsonReason(what, err)
+		return nil, jsonReason(what, err, s.nameMember)
 	}
 	end := int(s.dec.InputOffset())
 	if end-start > maxLine {
@@ -790,7 +817,7 @@ func (JSONv1) DecodeProblem(r io.Reader) (*Problem, error) {
 		return nil, err
 	}
 	var p wireProblem
-	if err := decodeStrict(data, &p, "problem"); err != nil {
+	if err := decodeStrict(data, &p, "problem", false); err != nil {
 		return nil, err
 	}
 	if p.Protocol != ProtocolV1 || p.Code == "" {
@@ -812,6 +839,7 @@ func (JSONv1) DecodeRequest(r io.Reader, k Kind) (*Request, error) {
 		if vs, err = newValueStream(r); err != nil {
 			return nil, err
 		}
+		vs.nameMember = true
 		if _, err := vs.next(&h, "bulk header"); err != nil {
 			if err == io.EOF {
 				return nil, malformed("bulk: empty request")
@@ -823,7 +851,7 @@ func (JSONv1) DecodeRequest(r io.Reader, k Kind) (*Request, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := decodeStrict(data, &h, "request"); err != nil {
+		if err := decodeStrict(data, &h, "request", true); err != nil {
 			return nil, err
 		}
 	}

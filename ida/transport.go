@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -30,14 +31,28 @@ type exchange struct {
 	lastStatus int
 	lastCode   string
 	retryAfter time.Duration
-	lastErr    error // last transport or decode error
-	resp       *Response
-	rejected   *RejectedError
+	// retryAfterOK: the last retryable answer carried a valid Retry-After
+	// (retryAfter, possibly 0); otherwise the default backoff applies.
+	retryAfterOK bool
+	lastErr      error // last transport or decode error
+	resp         *Response
+	rejected     *RejectedError
+	refused      []error // per answer item: nil or the *AnswerError refusing it (see vet)
+}
+
+// refusedAt returns the *AnswerError refusing item j, or nil.
+func (x *exchange) refusedAt(j int) *AnswerError {
+	if j < len(x.refused) {
+		if ae, ok := x.refused[j].(*AnswerError); ok {
+			return ae
+		}
+	}
+	return nil
 }
 
 func (x *exchange) event(kind, detail string) {
 	x.events = append(x.events, audit.TransportEvent{
-		Time: x.c.clock().UTC(), MessageID: x.req.MessageID, Kind: kind, Actor: x.actor, Detail: detail,
+		Time: x.c.clock().UTC(), MessageID: x.req.MessageID, Kind: kind, Actor: x.actor, Detail: scrubDetail(detail),
 	})
 }
 
@@ -134,7 +149,7 @@ func (x *exchange) handle(resp *http.Response) error {
 		// A retryable status whose retries ended (or whose Retry-After is too
 		// long): finalError makes it a *ResponseError.
 		if p, err := x.c.codec.DecodeProblem(bytes.NewReader(data)); err == nil {
-			x.lastCode = p.Code
+			x.lastCode = safeCode(p.Code)
 		}
 		x.lastErr = nil
 		return nil
@@ -151,8 +166,8 @@ func (x *exchange) handle(resp *http.Response) error {
 			x.lastErr = err
 			return err
 		}
-		x.event("schema-check", "ok: rejected "+p.Code)
-		x.rejected = &RejectedError{Code: p.Code, Text: p.Text, Status: resp.StatusCode, MessageID: x.req.MessageID}
+		x.event("schema-check", "ok: rejected "+safeCode(p.Code))
+		x.rejected = rejected(p.Code, p.Text, resp.StatusCode, x.req.MessageID)
 		return nil
 	default:
 		x.event("error", "unexpected status "+strconv.Itoa(resp.StatusCode))
@@ -222,15 +237,18 @@ func (x *exchange) checkRetry(ctx context.Context, resp *http.Response, err erro
 		return true, nil
 	}
 	x.lastStatus = resp.StatusCode
-	x.retryAfter = 0
+	x.retryAfter, x.retryAfterOK = 0, false
 	switch s := resp.StatusCode; {
 	case s == http.StatusTooManyRequests || (s >= 500 && s != http.StatusNotImplemented && s != http.StatusHTTPVersionNotSupported):
 		x.lastErr = nil
-		d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), x.c.clock())
+		v := resp.Header.Get("Retry-After")
+		d, ok := parseRetryAfter(v, x.c.clock())
 		detail := "status=" + strconv.Itoa(s)
 		if ok {
-			x.retryAfter = d
+			x.retryAfter, x.retryAfterOK = d, true
 			detail += " retry-after=" + d.String()
+		} else if v != "" {
+			detail += " retry-after=invalid (default backoff)"
 		}
 		x.event("received", detail)
 		if ok && d > x.c.retry.MaxRetryAfter {
@@ -243,17 +261,26 @@ func (x *exchange) checkRetry(ctx context.Context, resp *http.Response, err erro
 	}
 }
 
-// parseRetryAfter reads delay-seconds or an HTTP date.
+// RetryAfterCap is the largest Retry-After the client reads: a longer one,
+// in seconds or as an HTTP date, counts as RetryAfterCap (and, being longer
+// than Retry.MaxRetryAfter, ends the call with a *[ResponseError] whose
+// RetryAfter is RetryAfterCap).
+const RetryAfterCap = 24 * time.Hour
+
+// parseRetryAfter reads delay-seconds (1*DIGIT) or an HTTP date, capped at
+// RetryAfterCap; a date in the past is 0. It reports false for an empty,
+// negative or unparseable value, for which the default backoff applies.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
 	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if n < 0 {
-			return 0, false
-		}
-		if n > 1<<31 {
-			n = 1 << 31
+	if isDigits(v) {
+		// A run of digits is delay-seconds, however long: past 19 digits
+		// ParseInt overflows, which must not read as "no value".
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n > int64(RetryAfterCap/time.Second) {
+			return RetryAfterCap, true
 		}
 		return time.Duration(n) * time.Second, true
 	}
@@ -265,17 +292,24 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	if d < 0 {
 		d = 0
 	}
-	return d, true
+	return min(d, RetryAfterCap), true
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // backoff honours Retry-After; otherwise exponential from WaitMin with
 // "equal jitter" (half fixed, half random), capped at WaitMax.
 func (x *exchange) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
 	var wait time.Duration
-	if resp != nil && x.retryAfter > 0 {
-		wait = x.retryAfter
-	} else if resp != nil && resp.Header.Get("Retry-After") != "" {
-		wait = 0 // Retry-After: 0 or a past date
+	if resp != nil && x.retryAfterOK {
+		wait = x.retryAfter // possibly 0: "Retry-After: 0" or a past date
 	} else {
 		d := minWait
 		for i := 0; i < attempt && d < maxWait; i++ {
@@ -293,7 +327,7 @@ func (x *exchange) giveUp(resp *http.Response, err error, tries int) (*http.Resp
 		if x.lastCode == "" && err == nil {
 			if data, rerr := readBounded(resp.Body, 64<<10); rerr == nil {
 				if p, perr := x.c.codec.DecodeProblem(bytes.NewReader(data)); perr == nil {
-					x.lastCode = p.Code
+					x.lastCode = safeCode(p.Code)
 				}
 			}
 		}

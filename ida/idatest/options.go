@@ -105,12 +105,44 @@ const (
 	// "not-entitled", without processing (never chosen by rate).
 	FaultReject
 
+	// The hostile answers below are never chosen by rate; script them with
+	// WithScript. Each processes the message as usual and then alters what
+	// is sent for this HTTP request only (the de-duplication cache keeps
+	// the true answer).
+
+	// FaultOtherPerson answers every hit with another person of the
+	// population: another IDNr, family name and birth date.
+	FaultOtherPerson
+	// FaultUnrequested adds fields the request did not ask for
+	// (nationalities and the address) to every hit.
+	FaultUnrequested
+	// FaultBadChars puts characters outside DIN 91379 into every hit: a
+	// right-to-left override (U+202E) into the family name, an ESC into
+	// the given names and a NUL into the address's street (when
+	// delivered).
+	FaultBadChars
+	// FaultBadUTF8 puts bytes that are not valid UTF-8 into every hit's
+	// family name, as raw bytes in the JSON body.
+	FaultBadUTF8
+	// FaultPersonalText rejects the whole message with 403, the reason
+	// code "not-entitled" and a text that holds a person's name, birth
+	// date and IDNr.
+	FaultPersonalText
+	// FaultPersonalCode rejects every lookup or search of the message
+	// (in the answer, with HTTP 200) with a reason code and a text that
+	// hold a person's IDNr and name.
+	FaultPersonalCode
+	// FaultUnknownField adds a member to the answer whose name holds a
+	// person's name, birth date and IDNr.
+	FaultUnknownField
+
 	faultEnd
 )
 
 const rateFaultEnd = FaultReject
 
-var faultText = [...]string{"none", "429", "500", "503", "latency", "timeout", "drop", "truncate", "malformed", "wrong-id", "duplicate", "reject"}
+var faultText = [...]string{"none", "429", "500", "503", "latency", "timeout", "drop", "truncate", "malformed", "wrong-id", "duplicate", "reject",
+	"other-person", "unrequested", "bad-chars", "bad-utf8", "personal-text", "personal-code", "unknown-field"}
 
 func (f Fault) String() string {
 	if int(f) < len(faultText) {
@@ -131,6 +163,10 @@ type Faults struct {
 	// default 1s). RetryAfterDate sends it as an HTTP date instead.
 	RetryAfter     time.Duration
 	RetryAfterDate bool
+	// RetryAfterRaw, if set, is sent verbatim as Retry-After with 429 and
+	// 503 instead of RetryAfter, to test a client against values such as
+	// "-5" or "99999999999999999999".
+	RetryAfterRaw string
 	// LatencyDelay is the delay of FaultLatency (default 50ms).
 	LatencyDelay time.Duration
 	// TimeoutAfter is how long FaultTimeout holds the request at most

@@ -374,6 +374,9 @@ func (s *Server) retryAfter() string {
 	s.mu.Lock()
 	f := s.faults
 	s.mu.Unlock()
+	if f.RetryAfterRaw != "" {
+		return f.RetryAfterRaw
+	}
 	d := f.RetryAfter
 	if d <= 0 {
 		d = time.Second
@@ -478,6 +481,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	case FaultReject:
 		s.setStatus(rec, http.StatusForbidden, false, false)
 		s.problem(w, http.StatusForbidden, id, "not-entitled", "the sender is not entitled to this request (injected)")
+		return
+	case FaultPersonalText:
+		s.setStatus(rec, http.StatusForbidden, false, false)
+		s.problem(w, http.StatusForbidden, id, "not-entitled", s.personalText())
 		return
 	case Fault500:
 		s.setStatus(rec, http.StatusInternalServerError, false, false)
@@ -617,6 +624,10 @@ func (s *Server) deliver(w http.ResponseWriter, r *http.Request, rec int, e *ent
 		body = bytes.ReplaceAll(body, []byte(id.String()), []byte(uuid.NewSHA1(id, []byte("wrong")).String()))
 	case FaultDuplicate:
 		body = duplicate(body, e.kind)
+	case FaultOtherPerson, FaultUnrequested, FaultBadChars, FaultBadUTF8, FaultPersonalCode, FaultUnknownField:
+		if e.status == http.StatusOK {
+			body = s.hostile(fault, id, e.kind, body)
+		}
 	}
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
