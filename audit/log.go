@@ -158,6 +158,8 @@ type Log struct {
 	st      chainState
 	stErr   error // set when the state could not be reloaded after a failed commit
 
+	side sideLogs // the chained access and transport logs (side.go)
+
 	cps *checkpointer // nil: no checkpoint file or witness (checkpoint.go)
 }
 
@@ -755,7 +757,7 @@ func (l *Log) accessLoop() {
 				break drain
 			}
 		}
-		err := l.store.AppendAccess(context.Background(), es)
+		err := l.appendAccess(context.Background(), es)
 		if err != nil {
 			l.logger.Error("audit: access log commit failed", "entries", len(es), "err", err)
 		}
@@ -858,6 +860,10 @@ type TransportEvent struct {
 	Kind      string // "sent", "received", "schema-check", "error", ...
 	Actor     string
 	Detail    string // no personal data
+	// ID (the position in the transport log, from 1) and Link are set by
+	// the Log when it stores the event (see side.go).
+	ID int64
+	Link
 }
 
 // AppendTransport validates and stores transport events durably, in one
@@ -883,7 +889,7 @@ func (l *Log) AppendTransport(ctx context.Context, evs ...TransportEvent) error 
 		return err
 	}
 	defer done()
-	if err := l.store.AppendTransport(ctx, cp); err != nil {
+	if err := l.appendTransport(ctx, cp); err != nil {
 		return fmt.Errorf("audit: transport log: %w", err)
 	}
 	return nil

@@ -49,7 +49,10 @@ func (l *Log) Purge(ctx context.Context) (PurgeResult, error) {
 		}
 		res.Segments = append(res.Segments, a.Segment)
 	}
-	if err := l.store.Purge(ctx, res.Segments, now.UnixNano(), now.Add(-l.retention).UnixNano()); err != nil {
+	if err := l.store.Purge(ctx, res.Segments, now.UnixNano()); err != nil {
+		return PurgeResult{}, fmt.Errorf("audit: purge: %w", err)
+	}
+	if err := l.purgeSide(ctx, now.Add(-l.retention)); err != nil {
 		return PurgeResult{}, fmt.Errorf("audit: purge: %w", err)
 	}
 	if len(res.Segments) > 0 || len(res.Held) > 0 {

@@ -41,20 +41,34 @@ type Store interface {
 	// Anchors returns all anchors by Segment ascending.
 	Anchors(ctx context.Context) ([]Anchor, error)
 	// Purge deletes the rows of the given segments and marks their anchors
-	// purged at the given time in one transaction, and deletes access
-	// entries and transport events older than before (which may be a second
-	// transaction if they are kept apart, as audit/sqlite does).
-	Purge(ctx context.Context, segments []int64, purgedAt int64, before int64) error
+	// purged at the given time in one transaction.
+	Purge(ctx context.Context, segments []int64, purgedAt int64) error
 
 	// AppendAccess stores read-access entries in one transaction (the Log
-	// group-commits the entries of concurrent queries).
+	// group-commits the entries of concurrent queries), with the IDs and
+	// links the Log gave them. An ID that is stored already must fail the
+	// whole transaction.
 	AppendAccess(ctx context.Context, es []AccessEntry) error
+	// LastAccess returns the access entry with the highest ID (ok false if
+	// there is none).
+	LastAccess(ctx context.Context) (e AccessEntry, ok bool, err error)
+	// ScanAccess calls fn for every access entry with ID >= fromID, by ID
+	// ascending. The entry is valid only during the call.
+	ScanAccess(ctx context.Context, fromID int64, fn func(*AccessEntry) error) error
 	// Accesses returns up to limit access entries with Time in [from, to)
 	// and ID below beforeID, by ID descending.
 	Accesses(ctx context.Context, from, to, beforeID int64, limit int) ([]AccessEntry, error)
 
-	// AppendTransport stores transport events in one transaction.
+	// AppendTransport stores transport events in one transaction, with the
+	// IDs and links the Log gave them (as AppendAccess).
 	AppendTransport(ctx context.Context, evs []TransportEvent) error
+	// LastTransport and ScanTransport are LastAccess and ScanAccess of the
+	// transport log.
+	LastTransport(ctx context.Context) (e TransportEvent, ok bool, err error)
+	ScanTransport(ctx context.Context, fromID int64, fn func(*TransportEvent) error) error
+	// PurgeSide deletes the access entries with an ID below accessBelow and
+	// the transport events below transportBelow, in one transaction.
+	PurgeSide(ctx context.Context, accessBelow, transportBelow int64) error
 	// Transport returns the transport events of one message, oldest first.
 	Transport(ctx context.Context, messageID uuid.UUID) ([]TransportEvent, error)
 
@@ -70,6 +84,8 @@ type Store interface {
 	// value now stored.
 	Meta(ctx context.Context, key string) ([]byte, error)
 	PutMetaIfAbsent(ctx context.Context, key string, value []byte) ([]byte, error)
+	// PutMeta writes a value, replacing one stored under the key.
+	PutMeta(ctx context.Context, key string, value []byte) error
 
 	// Close releases the store.
 	Close() error
@@ -104,7 +120,7 @@ type Anchor struct {
 
 // AccessEntry is one read of the protocol, kept without the IDNr.
 type AccessEntry struct {
-	ID      int64 // assigned by the store
+	ID      int64 // position in the access log, from 1, assigned by the Log
 	Time    time.Time
 	Who     string
 	Purpose AccessPurpose
@@ -112,6 +128,7 @@ type AccessEntry struct {
 	Count   int       // records returned
 	From    time.Time // the queried time range
 	To      time.Time
+	Link              // chain hashes and signature, set by the Log (side.go)
 }
 
 // Hold is a legal hold: the segments whose days overlap [From, To) are kept

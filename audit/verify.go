@@ -52,6 +52,16 @@ const (
 	// CheckpointInvalid: a kept checkpoint does not decode, is not signed
 	// by a trusted key, or belongs to another log (the store was replaced).
 	CheckpointInvalid
+	// CopyMismatch: a derived copy of the records (the SQLite person file)
+	// differs from the chained records, lacks a record or holds one that is
+	// not in the chain (see [DerivedChecker]).
+	CopyMismatch
+	// AccessLogTampered: an entry of the read-access log was edited,
+	// deleted, inserted or appended without the log's key (Seq is the
+	// entry's ID; see [Log.Verify]).
+	AccessLogTampered
+	// TransportLogTampered: the same for the transport log.
+	TransportLogTampered
 )
 
 func (k FindingKind) String() string {
@@ -80,6 +90,12 @@ func (k FindingKind) String() string {
 		return "checkpoint missing"
 	case CheckpointInvalid:
 		return "checkpoint invalid"
+	case CopyMismatch:
+		return "copy mismatch"
+	case AccessLogTampered:
+		return "access log tampered"
+	case TransportLogTampered:
+		return "transport log tampered"
 	}
 	return fmt.Sprintf("FindingKind(%d)", uint8(k))
 }
@@ -96,6 +112,9 @@ type Finding struct {
 }
 
 func (f Finding) String() string {
+	if f.Kind == CopyMismatch || f.Kind == AccessLogTampered || f.Kind == TransportLogTampered {
+		return sideFindingString(f) // not about a segment of the records
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: segment %d (%s)", f.Kind, f.Segment, segmentEnd(f.Segment).Add(-day).Format("2006-01-02"))
 	if f.Seq != 0 {
@@ -237,6 +256,10 @@ func (l *Log) verify(ctx context.Context) (*Report, *verifier, error) {
 	}
 	if err := l.verifyCheckpoints(ctx, v, kept); err != nil { // checkpoint.go
 		return rep, v, fmt.Errorf("audit: verify: %w", err)
+	}
+	// Derived copies and the access and transport logs (derived.go, side.go).
+	if err := l.verifyBeyondChain(ctx, rep); err != nil {
+		return rep, v, err
 	}
 	return rep, v, nil
 }

@@ -156,7 +156,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 }
 
 // SchemaVersion is the schema version this package migrates to.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 func (s *Store) migrations() []string {
 	t := s.t
@@ -188,6 +188,8 @@ func (s *Store) migrations() []string {
 		`CREATE TABLE ` + t.ids + ` (rid bytea PRIMARY KEY, seq bigint NOT NULL);
 		INSERT INTO ` + t.ids + ` (rid, seq) SELECT substring(data from 21 for 16), seq FROM ` + t.records + `
 			ORDER BY seq ON CONFLICT (rid) DO NOTHING;`,
+		// 3: the access and transport logs are chained and signed (side.go).
+		t.sideChainDDL(),
 	}
 }
 
@@ -482,7 +484,7 @@ func (s *Store) Anchors(ctx context.Context) ([]audit.Anchor, error) {
 	return s.anchors(ctx, ` ORDER BY seg`)
 }
 
-func (s *Store) Purge(ctx context.Context, segments []int64, purgedAt, before int64) error {
+func (s *Store) Purge(ctx context.Context, segments []int64, purgedAt int64) error {
 	tx, err := s.wpool.Begin(ctx)
 	if err != nil {
 		return err
@@ -504,12 +506,6 @@ func (s *Store) Purge(ctx context.Context, segments []int64, purgedAt, before in
 			return err
 		}
 	}
-	if _, err := tx.Exec(ctx, `DELETE FROM `+s.t.access+` WHERE time < $1`, before); err != nil {
-		return err
-	}
-	if _, err := tx.Exec(ctx, `DELETE FROM `+s.t.transport+` WHERE time < $1`, before); err != nil {
-		return err
-	}
 	return tx.Commit(ctx)
 }
 
@@ -530,8 +526,9 @@ func fromNanos(n int64) time.Time {
 func (s *Store) AppendAccess(ctx context.Context, es []audit.AccessEntry) error {
 	b := &pgx.Batch{}
 	for _, e := range es {
-		b.Queue(`INSERT INTO `+s.t.access+` (time, who, purpose, reason, count, qfrom, qto) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
-			e.Time.UnixNano(), e.Who, int(e.Purpose), e.Reason, e.Count, nanos(e.From), nanos(e.To))
+		b.Queue(`INSERT INTO `+s.t.access+` (id, time, who, purpose, reason, count, qfrom, qto, prev, hash, sig)
+			OVERRIDING SYSTEM VALUE VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
+			e.ID, e.Time.UnixNano(), e.Who, int(e.Purpose), e.Reason, e.Count, nanos(e.From), nanos(e.To), e.Prev[:], e.Hash[:], sigOrNil(e.Sig))
 	}
 	return sendAtomic(ctx, s.wpool, b)
 }
@@ -561,8 +558,9 @@ func (s *Store) Accesses(ctx context.Context, from, to, beforeID int64, limit in
 func (s *Store) AppendTransport(ctx context.Context, evs []audit.TransportEvent) error {
 	b := &pgx.Batch{}
 	for _, e := range evs {
-		b.Queue(`INSERT INTO `+s.t.transport+` (time, message_id, kind, actor, detail) VALUES ($1,$2,$3,$4,$5)`,
-			e.Time.UnixNano(), e.MessageID[:], e.Kind, e.Actor, e.Detail)
+		b.Queue(`INSERT INTO `+s.t.transport+` (id, time, message_id, kind, actor, detail, prev, hash, sig)
+			OVERRIDING SYSTEM VALUE VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
+			e.ID, e.Time.UnixNano(), e.MessageID[:], e.Kind, e.Actor, e.Detail, e.Prev[:], e.Hash[:], sigOrNil(e.Sig))
 	}
 	return sendAtomic(ctx, s.pool, b)
 }

@@ -234,6 +234,29 @@ func (p *personIndex) catchUp(ctx context.Context) error {
 func (p *personIndex) indexOnce(ctx context.Context) (int, error) {
 	p.wmu.Lock()
 	defer p.wmu.Unlock()
+	n, err := p.indexLocked(ctx)
+	var beyond errCopiesBeyond
+	if errors.As(err, &beyond) {
+		// Copies beyond the mark: it was lowered (edited, or an old meta
+		// table restored). Those copies are not trusted: delete them and
+		// copy the records anew.
+		if err := p.dropBeyond(ctx, beyond.mark); err != nil {
+			return 0, err
+		}
+		n, err = p.indexLocked(ctx)
+	}
+	return n, err
+}
+
+// errCopiesBeyond: the person table holds copies after its mark.
+type errCopiesBeyond struct{ mark int64 }
+
+func (e errCopiesBeyond) Error() string {
+	return fmt.Sprintf("audit/sqlite: person file holds copies after its mark %d", e.mark)
+}
+
+// indexLocked is indexOnce with wmu held.
+func (p *personIndex) indexLocked(ctx context.Context) (int, error) {
 	tx, err := p.w.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
@@ -256,6 +279,9 @@ func (p *personIndex) indexOnce(ctx context.Context) (int, error) {
 	if n > 0 {
 		if _, err := tx.ExecContext(ctx, `INSERT OR ROLLBACK INTO `+p.table+` (idnr, seq, time, data) SELECT idnr, seq, time, data FROM rec.`+
 			p.rec+` WHERE seq > ? AND seq <= ?`, from, to); err != nil {
+			if isConstraint(err) {
+				return 0, errCopiesBeyond{from}
+			}
 			return 0, err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO `+p.meta+` (key, value) VALUES ('indexed', ?)
@@ -270,6 +296,21 @@ func (p *personIndex) indexOnce(ctx context.Context) (int, error) {
 	}
 	p.advance(max(from, to))
 	return int(n), nil
+}
+
+// dropBeyond deletes every copy after mark, in one transaction (reading
+// the whole person table: this is the repair of a tampered mark, not a
+// normal path). The caller holds wmu.
+func (p *personIndex) dropBeyond(ctx context.Context, mark int64) error {
+	tx, err := p.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+p.table+` WHERE seq > ?`, mark); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // advance publishes a new mark (after its transaction committed) and drops
@@ -397,13 +438,36 @@ func (p *personIndex) records(ctx context.Context, recs *sql.DB, idnrKey, from, 
 	if len(out) >= limit {
 		return out, nil
 	}
-	rs, err := tx.QueryContext(ctx, `SELECT seq, time, data FROM `+p.table+
+	rs, err := tx.QueryContext(ctx, `SELECT seq, idnr, time, data FROM `+p.table+
 		` WHERE idnr = ? AND seq < ? AND seq <= ? AND time >= ? AND time < ? ORDER BY seq DESC LIMIT ?`,
 		idnrKey, beforeSeq, mark, from, to, limit-len(out))
 	if err != nil {
 		return nil, err
 	}
-	return scanRecords(rs, idnrKey, out)
+	n := len(out)
+	if out, err = scanCopies(rs, out); err != nil {
+		return nil, err
+	}
+	// The copies are derived data: each is checked against its chained
+	// record before it is served (integrity.go).
+	if err := p.checkCopies(ctx, recs, out[n:]); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// scanCopies reads rows of the person table (seq, idnr, time, data),
+// keeping the copy's own IDNr column for the check against its record.
+func scanCopies(rs *sql.Rows, out []audit.Row) ([]audit.Row, error) {
+	defer rs.Close()
+	for rs.Next() {
+		var r audit.Row
+		if err := rs.Scan(&r.Seq, &r.IDNr, &r.Time, &r.Data); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rs.Err()
 }
 
 func scanRecords(rs *sql.Rows, idnrKey int64, out []audit.Row) ([]audit.Row, error) {
@@ -456,8 +520,8 @@ func (p *personIndex) purgeRange(ctx context.Context, lo, hi int64) error {
 // every record there has exactly one copy, equal to it. It reads both in
 // full, in one read transaction on a reader connection with the records
 // file attached, so that the indexer and the committer go on meanwhile.
-// Problems are described by count, never by content.
-func (p *personIndex) check(ctx context.Context) (problems []string, err error) {
+// Problems are described by count and first position, never by content.
+func (p *personIndex) check(ctx context.Context) (problems []audit.DerivedProblem, err error) {
 	conn, err := p.r.Conn(ctx)
 	if err != nil {
 		return nil, err
@@ -472,28 +536,30 @@ func (p *personIndex) check(ctx context.Context) (problems []string, err error) 
 		return nil, err
 	}
 	defer tx.Rollback()
-	var mark, differ, missing int64
+	var mark, differ, differFirst, missing, missingFirst int64
 	err = tx.QueryRowContext(ctx, p.markSQL()).Scan(&mark)
 	if err != nil {
 		return nil, err
 	}
 	// Copies without an equal record (edited, or of a record that is gone).
-	err = tx.QueryRowContext(ctx, `SELECT count(*) FROM `+p.table+` c LEFT JOIN rec.`+p.rec+` r ON r.seq = c.seq
-		WHERE r.seq IS NULL OR r.idnr IS NOT c.idnr OR r.time IS NOT c.time OR r.data IS NOT c.data`).Scan(&differ)
+	err = tx.QueryRowContext(ctx, `SELECT count(*), coalesce(min(c.seq), 0) FROM `+p.table+` c LEFT JOIN rec.`+p.rec+` r ON r.seq = c.seq
+		WHERE r.seq IS NULL OR r.idnr IS NOT c.idnr OR r.time IS NOT c.time OR r.data IS NOT c.data`).Scan(&differ, &differFirst)
 	if err != nil {
 		return nil, err
 	}
 	// Records up to the mark without a copy.
-	err = tx.QueryRowContext(ctx, `SELECT count(*) FROM rec.`+p.rec+` r WHERE r.seq <= ? AND NOT EXISTS
-		(SELECT 1 FROM `+p.table+` c WHERE c.idnr = r.idnr AND c.seq = r.seq)`, mark).Scan(&missing)
+	err = tx.QueryRowContext(ctx, `SELECT count(*), coalesce(min(r.seq), 0) FROM rec.`+p.rec+` r WHERE r.seq <= ? AND NOT EXISTS
+		(SELECT 1 FROM `+p.table+` c WHERE c.idnr = r.idnr AND c.seq = r.seq)`, mark).Scan(&missing, &missingFirst)
 	if err != nil {
 		return nil, err
 	}
 	if differ > 0 {
-		problems = append(problems, fmt.Sprintf("person index: %d copies differ from the records or have none", differ))
+		problems = append(problems, audit.DerivedProblem{Copy: "person file", Count: differ, Seq: differFirst,
+			Detail: "copies differ from the records or have none"})
 	}
 	if missing > 0 {
-		problems = append(problems, fmt.Sprintf("person index: %d records have no copy", missing))
+		problems = append(problems, audit.DerivedProblem{Copy: "person file", Count: missing, Seq: missingFirst,
+			Detail: "records have no copy"})
 	}
 	return problems, nil
 }

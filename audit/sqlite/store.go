@@ -298,8 +298,11 @@ func (s *Store) migrations() []string {
 		// as "side" while this runs); move what version 1 kept here. The copy
 		// keeps the IDs and ignores rows already copied, so a crash between
 		// the two files' commits only repeats it.
-		`INSERT OR IGNORE INTO side.` + t.access + ` SELECT * FROM main.` + t.access + `;
-		INSERT OR IGNORE INTO side.` + t.transport + ` SELECT * FROM main.` + t.transport + `;
+		// (Named columns: the access file may have more, see sideChainDDL.)
+		`INSERT OR IGNORE INTO side.` + t.access + ` (id, time, who, purpose, reason, count, qfrom, qto)
+			SELECT id, time, who, purpose, reason, count, qfrom, qto FROM main.` + t.access + `;
+		INSERT OR IGNORE INTO side.` + t.transport + ` (id, time, message_id, kind, actor, detail)
+			SELECT id, time, message_id, kind, actor, detail FROM main.` + t.transport + `;
 		DROP TABLE main.` + t.access + `;
 		DROP TABLE main.` + t.transport + `;`,
 		// 3: record IDs are unique (appends are idempotent by ID). The ID
@@ -317,7 +320,7 @@ func (s *Store) migrations() []string {
 
 // sideMigrations are the access file's schema versions.
 func (s *Store) sideMigrations() []string {
-	return []string{s.t.accessDDL()}
+	return []string{s.t.accessDDL(), s.t.sideChainDDL()}
 }
 
 // accessDDL creates the read-access and transport tables: in the access
@@ -338,7 +341,7 @@ func (t tables) accessDDL() string {
 // migrates to; the access file has its own, [AccessSchemaVersion].
 const (
 	SchemaVersion       = 4
-	AccessSchemaVersion = 1
+	AccessSchemaVersion = 2
 )
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -433,9 +436,13 @@ func (s *Store) Close() error {
 func (s *Store) CheckIntegrity(ctx context.Context) error {
 	s.purgeMu.Lock()
 	defer s.purgeMu.Unlock()
-	problems, err := s.person.check(ctx)
+	ps, err := s.person.check(ctx)
 	if err != nil {
 		return fmt.Errorf("audit/sqlite: integrity check: %w", err)
+	}
+	var problems []string
+	for _, p := range ps {
+		problems = append(problems, p.String())
 	}
 	for _, db := range []*sql.DB{s.r, s.ar, s.person.r} {
 		rows, err := db.QueryContext(ctx, `PRAGMA integrity_check`)
@@ -733,7 +740,7 @@ func (s *Store) Anchors(ctx context.Context) ([]audit.Anchor, error) {
 	return s.anchors(ctx, s.r, ` ORDER BY seg`)
 }
 
-func (s *Store) Purge(ctx context.Context, segments []int64, purgedAt, before int64) error {
+func (s *Store) Purge(ctx context.Context, segments []int64, purgedAt int64) error {
 	s.purgeMu.Lock()
 	defer s.purgeMu.Unlock()
 	// The person index's copies first, durably: they are found through the
@@ -766,24 +773,7 @@ func (s *Store) Purge(ctx context.Context, segments []int64, purgedAt, before in
 			return err
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	// The access file in its own transaction: deleting by time is
-	// idempotent, so a crash between the two only leaves work for the next
-	// Purge.
-	atx, err := s.aw.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer atx.Rollback()
-	if _, err := atx.ExecContext(ctx, `DELETE FROM `+s.t.access+` WHERE time < ?`, before); err != nil {
-		return err
-	}
-	if _, err := atx.ExecContext(ctx, `DELETE FROM `+s.t.transport+` WHERE time < ?`, before); err != nil {
-		return err
-	}
-	return atx.Commit()
+	return tx.Commit()
 }
 
 func (s *Store) AppendAccess(ctx context.Context, es []audit.AccessEntry) error {
@@ -792,12 +782,14 @@ func (s *Store) AppendAccess(ctx context.Context, es []audit.AccessEntry) error 
 		return err
 	}
 	defer tx.Rollback()
-	st, err := tx.PrepareContext(ctx, `INSERT INTO `+s.t.access+` (time, who, purpose, reason, count, qfrom, qto) VALUES (?,?,?,?,?,?,?)`)
+	st, err := tx.PrepareContext(ctx, `INSERT INTO `+s.t.access+
+		` (id, time, who, purpose, reason, count, qfrom, qto, prev, hash, sig) VALUES (?,?,?,?,?,?,?,?,?,?,?)`)
 	if err != nil {
 		return err
 	}
 	for _, e := range es {
-		if _, err := st.ExecContext(ctx, e.Time.UnixNano(), e.Who, int(e.Purpose), e.Reason, e.Count, nanos(e.From), nanos(e.To)); err != nil {
+		if _, err := st.ExecContext(ctx, e.ID, e.Time.UnixNano(), e.Who, int(e.Purpose), e.Reason, e.Count, nanos(e.From), nanos(e.To),
+			e.Prev[:], e.Hash[:], sigOrNil(e.Sig)); err != nil {
 			return err
 		}
 	}
@@ -845,12 +837,14 @@ func (s *Store) AppendTransport(ctx context.Context, evs []audit.TransportEvent)
 		return err
 	}
 	defer tx.Rollback()
-	st, err := tx.PrepareContext(ctx, `INSERT INTO `+s.t.transport+` (time, message_id, kind, actor, detail) VALUES (?,?,?,?,?)`)
+	st, err := tx.PrepareContext(ctx, `INSERT INTO `+s.t.transport+
+		` (id, time, message_id, kind, actor, detail, prev, hash, sig) VALUES (?,?,?,?,?,?,?,?,?)`)
 	if err != nil {
 		return err
 	}
 	for _, e := range evs {
-		if _, err := st.ExecContext(ctx, e.Time.UnixNano(), e.MessageID[:], e.Kind, e.Actor, e.Detail); err != nil {
+		if _, err := st.ExecContext(ctx, e.ID, e.Time.UnixNano(), e.MessageID[:], e.Kind, e.Actor, e.Detail,
+			e.Prev[:], e.Hash[:], sigOrNil(e.Sig)); err != nil {
 			return err
 		}
 	}
@@ -858,7 +852,7 @@ func (s *Store) AppendTransport(ctx context.Context, evs []audit.TransportEvent)
 }
 
 func (s *Store) Transport(ctx context.Context, messageID uuid.UUID) ([]audit.TransportEvent, error) {
-	rs, err := s.ar.QueryContext(ctx, `SELECT time, message_id, kind, actor, detail FROM `+s.t.transport+
+	rs, err := s.ar.QueryContext(ctx, `SELECT id, time, message_id, kind, actor, detail FROM `+s.t.transport+
 		` WHERE message_id = ? ORDER BY id`, messageID[:])
 	if err != nil {
 		return nil, err
@@ -869,7 +863,7 @@ func (s *Store) Transport(ctx context.Context, messageID uuid.UUID) ([]audit.Tra
 		var e audit.TransportEvent
 		var t int64
 		var id []byte
-		if err := rs.Scan(&t, &id, &e.Kind, &e.Actor, &e.Detail); err != nil {
+		if err := rs.Scan(&e.ID, &t, &id, &e.Kind, &e.Actor, &e.Detail); err != nil {
 			return nil, err
 		}
 		e.Time = fromNanos(t)

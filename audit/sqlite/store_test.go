@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -136,18 +135,25 @@ func TestMigrateOneFile(t *testing.T) {
 	require.Len(t, es, 1)
 	require.Equal(t, int64(7), es[0].ID)
 	require.Equal(t, "old", es[0].Reason)
-	require.NoError(t, s.AppendAccess(ctx, []audit.AccessEntry{{Time: time.Unix(0, 2000), Who: "dsb", Purpose: audit.DataProtectionCheck}}))
+	// The Log numbers access entries (they are chained): after the moved
+	// ones, which it leaves unchained below the chain's floor.
+	l, err := audit.New(ctx, s, audit.Options{SigningKey: audittest.Key})
+	require.NoError(t, err)
+	_, err = l.Accesses(ctx, audit.Access{Who: "dsb", Purpose: audit.DataProtectionCheck}, audit.AccessQuery{})
+	require.NoError(t, err)
 	es, err = s.Accesses(ctx, 0, 1<<62, 1<<62, 10)
 	require.NoError(t, err)
 	require.Len(t, es, 2)
 	require.Equal(t, int64(8), es[0].ID, "IDs continue after the moved entries")
+	_, err = l.Verify(ctx)
+	require.NoError(t, err, "the moved entries lie below the chain's floor")
 	evs, err := s.Transport(ctx, uuid.MustParse("00112233-4455-6677-8899-aabbccddeeff"))
 	require.NoError(t, err)
 	require.Len(t, evs, 1)
 	var n int
 	require.NoError(t, s.DB().QueryRow(`SELECT count(*) FROM sqlite_master WHERE name IN ('audit_access', 'audit_transport')`).Scan(&n))
 	require.Zero(t, n, "the records file still has the old tables")
-	require.NoError(t, s.Close())
+	require.NoError(t, l.Close())
 
 	// Reopening does not migrate again.
 	s, err = sqlite.Open(path)
@@ -432,12 +438,21 @@ func TestRecordsModel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 	var model []audit.Row
 	seq := int64(0)
+	var prev [32]byte
 	for round := range 300 {
 		batch := make([]audit.Row, 1+rng.IntN(12))
 		for i := range batch {
 			seq++
-			batch[i] = audit.Row{ID: uuid.New(), Seq: seq, Segment: 1, Time: seq * 10, IDNr: int64(rng.IntN(4)),
-				Data: []byte(fmt.Sprintf("row %d", seq))}
+			// Real encodings, chained: the person file's copies are
+			// checked against the records before they are served.
+			p := rng.IntN(4)
+			rec := audittest.NewRecord(p, time.Unix(0, seq*10))
+			rec.ID = uuid.New()
+			data, err := audit.EncodeRecord(&rec)
+			require.NoError(t, err)
+			batch[i] = audit.Row{ID: rec.ID, Seq: seq, Segment: 1, Time: seq * 10, IDNr: audit.IDNrKey(rec.IDNr), Data: data, Prev: prev}
+			batch[i].Hash = audit.RowHash(&prev, 1, data)
+			prev = batch[i].Hash
 		}
 		require.NoError(t, s.Commit(ctx, batch, nil))
 		model = append(model, batch...)
@@ -445,7 +460,7 @@ func TestRecordsModel(t *testing.T) {
 			require.NoError(t, s.Flush(ctx))
 		}
 		for range 3 {
-			key := int64(rng.IntN(4))
+			key := audit.IDNrKey(audittest.IDNr(rng.IntN(4)))
 			before := 1 + rng.Int64N(seq+1)
 			from, to := rng.Int64N(seq*10+1), rng.Int64N(seq*10+20)
 			limit := 1 + rng.IntN(20)
@@ -460,7 +475,7 @@ func TestRecordsModel(t *testing.T) {
 			got := make([]int64, len(rows))
 			for i, r := range rows {
 				got[i] = r.Seq
-				require.Equal(t, fmt.Sprintf("row %d", r.Seq), string(r.Data))
+				require.Equal(t, model[r.Seq-1].Data, r.Data)
 				require.Equal(t, r.Seq*10, r.Time)
 			}
 			if len(want) == 0 {
