@@ -69,6 +69,41 @@ const (
 	// away, living elsewhere.
 	NamesakeNearBirthDate
 
+	// Harder positive kinds (see [HardKinds]).
+
+	// NameSwap: given and family name exchanged, as forms and foreign
+	// documents write them.
+	NameSwap
+	// FamilyNameFirst: the whole name written family name first and split
+	// at the wrong place: the last given name taken for the family name.
+	FamilyNameFirst
+	// NameSwapPlus: given and family name exchanged and one more defect (a
+	// typo, a partial birth date, an outdated address or a scanning error).
+	NameSwapPlus
+	// TranslitVariant: a name from another script in another Latin
+	// spelling (Mohammed, Muhammad; Yusuf, Yousef; Al-Hassan, El Hasan).
+	TranslitVariant
+	// OCRError: a name read from a scanned form: rn for m, cl for d, ii
+	// for u or ü, l and I, 0 for O, 1 for l.
+	OCRError
+	// TwoDefects: two ordinary defects of different kinds combined.
+	TwoDefects
+
+	// Harder negatives.
+
+	// TwinSimilarName: a twin whose first given name differs from p's in
+	// one letter (Anna, Anja; Lena, Lina).
+	TwinSimilarName
+	// SwappedNamesOther: a different person whose given and family name
+	// are p's exchanged, born one to five years apart, in the same town.
+	SwappedNamesOther
+	// NamesakeSameCity: same names and birth date, living in the same town
+	// (another street), born elsewhere.
+	NamesakeSameCity
+	// TranslitNamesake: a namesake in another Latin spelling of the same
+	// names, born the same day, born and living elsewhere.
+	TranslitNamesake
+
 	numDefectKinds
 )
 
@@ -77,6 +112,8 @@ var defectKindNames = [numDefectKinds]string{
 	"married-name", "partial-birth-date", "swapped-birth-date", "birth-date-typo", "place-variant",
 	"moved-address", "doctoral-degree",
 	"twin", "namesake-same-birth-date", "father-son", "sibling", "namesake-near-birth-date",
+	"name-swap", "family-name-first", "name-swap-plus", "translit-variant", "ocr-error", "two-defects",
+	"twin-similar-name", "swapped-names-other", "namesake-same-city", "translit-namesake",
 }
 
 // String returns a stable token such as "swapped-birth-date".
@@ -102,9 +139,15 @@ func (k *DefectKind) UnmarshalText(b []byte) error {
 }
 
 // IsNegative reports whether k is a hard negative (a different person).
-func (k DefectKind) IsNegative() bool { return k >= Twin && k < numDefectKinds }
+func (k DefectKind) IsNegative() bool {
+	return (k >= Twin && k <= NamesakeNearBirthDate) || (k >= TwinSimilarName && k < numDefectKinds)
+}
 
-// PositiveKinds returns the defect kinds that keep the person, Clean first.
+// IsHard reports whether k is one of the harder positive kinds ([HardKinds]).
+func (k DefectKind) IsHard() bool { return k >= NameSwap && k <= TwoDefects }
+
+// PositiveKinds returns the ordinary defect kinds that keep the person,
+// Clean first.
 func PositiveKinds() []DefectKind {
 	out := make([]DefectKind, 0, Twin)
 	for k := Clean; k < Twin; k++ {
@@ -113,10 +156,20 @@ func PositiveKinds() []DefectKind {
 	return out
 }
 
+// HardKinds returns the harder defect kinds that keep the person: names
+// exchanged or written family name first, transliteration variants,
+// scanning errors, two defects combined.
+func HardKinds() []DefectKind {
+	return []DefectKind{NameSwap, FamilyNameFirst, NameSwapPlus, TranslitVariant, OCRError, TwoDefects}
+}
+
 // NegativeKinds returns the hard-negative kinds.
 func NegativeKinds() []DefectKind {
 	out := make([]DefectKind, 0, numDefectKinds-Twin)
-	for k := Twin; k < numDefectKinds; k++ {
+	for k := Twin; k <= NamesakeNearBirthDate; k++ {
+		out = append(out, k)
+	}
+	for k := TwinSimilarName; k < numDefectKinds; k++ {
 		out = append(out, k)
 	}
 	return out
@@ -145,8 +198,19 @@ func (k DefectKind) Applies(p idnr.Person) bool {
 		return p.BirthPlace.City != ""
 	case MovedAddress:
 		return !p.Address.IsZero()
-	case Twin, NamesakeSameBirthDate, NamesakeNearBirthDate, FatherSon, Sibling:
+	case Twin, NamesakeSameBirthDate, NamesakeNearBirthDate, FatherSon, Sibling,
+		TwinSimilarName, SwappedNamesOther, NamesakeSameCity:
 		return p.BirthDate.IsComplete() && p.FamilyName != "" && p.GivenNames != ""
+	case NameSwap, NameSwapPlus:
+		return p.FamilyName != "" && p.GivenNames != "" && !strings.EqualFold(p.FamilyName, p.GivenNames)
+	case FamilyNameFirst:
+		return p.FamilyName != "" && len(strings.Fields(p.GivenNames)) >= 2
+	case TranslitVariant:
+		return translitApplies(p)
+	case TranslitNamesake:
+		return p.BirthDate.IsComplete() && translitApplies(p)
+	case OCRError:
+		return ocrApplies(p.FamilyName) || ocrApplies(p.GivenNames)
 	}
 	return k < numDefectKinds
 }
@@ -302,6 +366,8 @@ func ApplyDefect(rng *rand.Rand, p idnr.Person, k DefectKind) idnr.Person {
 		} else {
 			q.DoctoralDegree = defectDegrees[rng.IntN(len(defectDegrees))]
 		}
+	default:
+		q = applyHardDefect(rng, p, q, k)
 	}
 	return q
 }

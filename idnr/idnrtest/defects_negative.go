@@ -269,6 +269,11 @@ func HardNegative(rng *rand.Rand, p idnr.Person, k DefectKind, newID func() idnr
 		if rng.IntN(2) == 0 {
 			q.BirthPlace = idnr.Place{City: defectOtherTown(rng, p.BirthPlace.City)}
 		}
+	default:
+		hardNegative(rng, p, &q, k)
+	}
+	if q.BirthDate != p.BirthDate {
+		q.LastContact = idnr.MonthYear{} // p's last contact may precede q's birth
 	}
 	return q
 }

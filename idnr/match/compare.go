@@ -26,12 +26,12 @@ func isTypo(a, b string) bool {
 	if n < 3 {
 		return false
 	}
-	return withinEdits(a, b, typoBudget(n))
+	return withinEdits(a, b, typoBudget(n)) || isOCRTypo(a, b)
 }
 
 // withinEdits reports whether the OSA distance of a and b is at most k.
 // It does not allocate.
-func withinEdits(a, b string, k int) bool {
+func withinEdits[T ~string | ~[]byte](a, b T, k int) bool {
 	// strip the common prefix and suffix
 	for len(a) > 0 && len(b) > 0 && a[0] == b[0] {
 		a, b = a[1:], b[1:]
@@ -75,6 +75,41 @@ func withinEdits(a, b string, k int) bool {
 		prev2, prev, cur = prev, cur, prev2
 	}
 	return int(prev[lb]) <= k
+}
+
+// keyboardTypo reports whether the given names x and y (search forms)
+// differ by one edit that names do not differ by: two neighbouring letters
+// transposed, a consonant for a consonant, a consonant dropped or added
+// (not beside the same letter), or a scanning confusion (rn for m) -- not
+// at the last letter. A vowel changed, added or dropped, a letter doubled,
+// or a changed ending, is how twins' names differ (Lena, Lina; Carolin,
+// Caroline; Stefan, Steffen), and is left to a clerk.
+func keyboardTypo(x, y string) bool {
+	i := 0
+	for i < len(x) && i < len(y) && x[i] == y[i] {
+		i++
+	}
+	j := 0
+	for j < len(x)-i && j < len(y)-i && x[len(x)-1-j] == y[len(y)-1-j] {
+		j++
+	}
+	if j == 0 {
+		return false // the ending differs
+	}
+	dx, dy := x[i:len(x)-j], y[i:len(y)-j]
+	switch {
+	case len(dx) == 1 && len(dy) == 1:
+		return !isVowel(dx[0]) && !isVowel(dy[0]) && dx[0] != 'Y' && dy[0] != 'Y'
+	case len(dx) == 2 && len(dy) == 2 && dx[0] == dy[1] && dx[1] == dy[0]:
+		return true
+	case len(dx)+len(dy) == 1:
+		c := dx + dy
+		// a doubled or undoubled letter is how Stefan and Steffen,
+		// Niccolò and Nicolò differ
+		doubled := (i > 0 && x[i-1] == c[0]) || x[i] == c[0] || y[i] == c[0]
+		return !isVowel(c[0]) && c[0] != 'Y' && c[0] != 'H' && !doubled
+	}
+	return isOCRTypo(x, y)
 }
 
 // subsetOf reports whether every non-empty element of a occurs in b.
@@ -148,6 +183,10 @@ func (m *Matcher) compareFamily(a, b *Prepared) Level {
 	}
 	w := &m.w[FieldFamilyName]
 	best, bestW := LevelConflict, w[LevelConflict]
+	// Transliteration variants come from other scripts; between German
+	// names (Meier, Mayr) the key would find variants the register keeps
+	// apart.
+	foreign := a.foreign || b.foreign
 	consider := func(l Level) {
 		if w[l] > bestW {
 			best, bestW = l, w[l]
@@ -166,6 +205,8 @@ func (m *Matcher) compareFamily(a, b *Prepared) Level {
 				consider(LevelFormerName)
 			case x.loose == y.loose:
 				consider(LevelDiacritics)
+			case foreign && x.tl != "" && x.tl == y.tl:
+				consider(LevelTranslit)
 			case subsetOf(x.sub[:x.nsub], y.sub[:y.nsub]) || subsetOf(y.sub[:y.nsub], x.sub[:x.nsub]):
 				consider(LevelSubset)
 			case phonMatch(x.sf, y.sf, x.phon, y.phon):
@@ -220,33 +261,46 @@ func compareGiven(a, b *Prepared) (l Level, weakOK bool) {
 	if nb < na {
 		small, large = b, a
 	}
-	var strong, phon, typo, none int
+	var strong, tl, phon, typo, none int
 	weakOK = true
 	for i := 0; i < int(small.ngiven); i++ {
-		x, xl, xp := small.given[i], small.givenLoose[i], small.givenPhon[i]
-		found, at := 0, -1 // found: 3 strong, 2 typo, 1 phonetic
-		for j := 0; j < int(large.ngiven) && found < 3; j++ {
+		x, xl, xp, xt := small.given[i], small.givenLoose[i], small.givenPhon[i], small.givenTl[i]
+		found, at := 0, -1 // found: 4 strong, 3 typo, 2 transliteration, 1 phonetic
+		for j := 0; j < int(large.ngiven) && found < 4; j++ {
 			y := large.given[j]
 			switch {
 			case x == y || xl == large.givenLoose[j]:
+				found, at = 4, j
+			case found < 3 && isTypo(x, y):
 				found, at = 3, j
-			case found < 2 && isTypo(x, y):
+			case found < 2 && xt != "" && xt == large.givenTl[j]:
 				found, at = 2, j
 			case found < 1 && phonMatch(x, y, xp, large.givenPhon[j]):
 				found, at = 1, j
 			}
 		}
-		if found > 0 && found < 3 && (len(x) < 6 || len(large.given[at]) < 6) {
+		switch {
+		case found == 2 && (len(x) < 5 || len(large.given[at]) < 5):
+			weakOK = false // Yusuf and Yousef, not Ali and Aly
+		case found > 0 && found < 4 && found != 2 && (len(x) < 6 || len(large.given[at]) < 6):
 			weakOK = false // short names: Anna and Anne may be twins
+		case found == 3 && !keyboardTypo(x, large.given[at]):
+			// Twins are named Carolin and Caroline, Marlene and Marlena,
+			// Kilian and Kolian: an edit at the end of a name, between
+			// vowels or of a vowel is how names differ, not how they are
+			// mistyped.
+			weakOK = false
 		}
 		if i == 0 && at != 0 {
 			weakOK = false // the first name found its partner elsewhere
 		}
 		switch found {
-		case 3:
+		case 4:
 			strong++
-		case 2:
+		case 3:
 			typo++
+		case 2:
+			tl++
 		case 1:
 			phon++
 		default:
@@ -258,6 +312,10 @@ func compareGiven(a, b *Prepared) (l Level, weakOK bool) {
 		return LevelPhonetic, weakOK
 	case none == 0 && typo > 0:
 		return LevelTypo, weakOK
+	case none == 0 && tl > 0:
+		// Transliteration variants come from other scripts: German twins
+		// are named Stefan and Steffen, which the key does not part.
+		return LevelTranslit, weakOK && (a.foreign || b.foreign)
 	case none == 0:
 		return LevelDiacritics, anchored
 	case strong+phon+typo > 0:

@@ -35,7 +35,7 @@ const (
 func genCases(seed uint64, perKind int) []idnrtest.Case {
 	g := idnrtest.New(seed)
 	var out []idnrtest.Case
-	for _, k := range append(idnrtest.PositiveKinds(), idnrtest.NegativeKinds()...) {
+	for _, k := range allKinds() {
 		for range perKind {
 			out = append(out, g.Case(k))
 		}
@@ -49,12 +49,17 @@ func genSimpleCases(seed uint64, perKind int) []idnrtest.Case {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	person := func() idnr.Person { return idnrtest.EvalPerson(rng) }
 	var out []idnrtest.Case
-	for _, k := range append(idnrtest.PositiveKinds(), idnrtest.NegativeKinds()...) {
+	for _, k := range allKinds() {
 		for range perKind {
 			out = append(out, idnrtest.MakeCase(rng, k, person))
 		}
 	}
 	return out
+}
+
+// allKinds lists the ordinary, the harder and the negative kinds.
+func allKinds() []idnrtest.DefectKind {
+	return append(append(idnrtest.PositiveKinds(), idnrtest.HardKinds()...), idnrtest.NegativeKinds()...)
 }
 
 func writeCases(t *testing.T, path string, cases []idnrtest.Case) {
@@ -123,12 +128,16 @@ func evaluate(m *match.Matcher, cases []idnrtest.Case) (map[idnrtest.DefectKind]
 	return res, wrong
 }
 
-// report logs the per-kind table and checks the quality bar of issue 3.
+// report logs the per-kind table and checks the quality bar of issues 3
+// and 16: no wrong accept at all, at least 95% of the true matches with
+// ordinary defects accepted, and none of the true matches of the harder
+// kinds rejected for lack of evidence alone (see otherPerson in
+// matcher.go): at most 1 in 200 rejected.
 func report(t *testing.T, name string, res map[idnrtest.DefectKind]*tally, wrong []string) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n%s\n%-26s %6s %8s %8s %8s %9s %9s %6s\n", name, "kind", "cases", "accept%", "review%", "reject%", "precision", "recall", "wrong")
-	var all, pos tally
-	for _, k := range append(idnrtest.PositiveKinds(), idnrtest.NegativeKinds()...) {
+	var all, pos, hard tally
+	for _, k := range allKinds() {
 		tl := res[k]
 		if tl == nil {
 			continue
@@ -140,8 +149,13 @@ func report(t *testing.T, name string, res map[idnrtest.DefectKind]*tally, wrong
 		}
 		if !k.IsNegative() {
 			rec = fmt.Sprintf("%.4f", float64(tl.rightAccept)/float64(tl.n))
-			pos.n += tl.n
-			pos.rightAccept += tl.rightAccept
+			sum := &pos
+			if k.IsHard() {
+				sum = &hard
+			}
+			sum.n += tl.n
+			sum.rightAccept += tl.rightAccept
+			sum.reject += tl.reject
 		}
 		fmt.Fprintf(&b, "%-26s %6d %8.2f %8.2f %8.2f %9s %9s %6d\n", k, tl.n, pct(tl.accept), pct(tl.review), pct(tl.reject), prec, rec, tl.wrongAccept)
 		all.n += tl.n
@@ -149,9 +163,13 @@ func report(t *testing.T, name string, res map[idnrtest.DefectKind]*tally, wrong
 		all.rightAccept += tl.rightAccept
 		all.wrongAccept += tl.wrongAccept
 	}
-	acceptRate := float64(pos.rightAccept) / float64(pos.n)
-	fmt.Fprintf(&b, "overall: %d cases, %d wrong accepts (bar: at most %d), accept rate on true matches %.2f%% (bar: 95%%), precision %.5f\n",
-		all.n, all.wrongAccept, all.n/2000, 100*acceptRate, float64(all.rightAccept)/float64(max(all.accept, 1)))
+	acceptRate := float64(pos.rightAccept) / float64(max(pos.n, 1))
+	fmt.Fprintf(&b, "overall: %d cases, %d wrong accepts (bar: 0), accept rate on true matches: ordinary defects %.2f%% (bar: 95%%)",
+		all.n, all.wrongAccept, 100*acceptRate)
+	if hard.n > 0 {
+		fmt.Fprintf(&b, ", harder defects %.2f%% (%.2f%% rejected)", 100*float64(hard.rightAccept)/float64(hard.n), 100*float64(hard.reject)/float64(hard.n))
+	}
+	fmt.Fprintf(&b, ", precision %.5f\n", float64(all.rightAccept)/float64(max(all.accept, 1)))
 	t.Log(b.String())
 	for i, w := range wrong {
 		if i == 20 {
@@ -159,11 +177,14 @@ func report(t *testing.T, name string, res map[idnrtest.DefectKind]*tally, wrong
 		}
 		t.Log("wrong accept: " + w)
 	}
-	if all.wrongAccept > all.n/2000 {
-		t.Errorf("%s: %d wrong accepts in %d cases, more than 1 in 2,000", name, all.wrongAccept, all.n)
+	if all.wrongAccept > 0 {
+		t.Errorf("%s: %d wrong accepts in %d cases", name, all.wrongAccept, all.n)
 	}
 	if acceptRate < 0.95 {
 		t.Errorf("%s: accept rate on true matches %.2f%% < 95%%", name, 100*acceptRate)
+	}
+	if hard.n > 0 && hard.reject*200 > hard.n {
+		t.Errorf("%s: %d of %d true matches of the harder kinds rejected", name, hard.reject, hard.n)
 	}
 }
 

@@ -56,11 +56,20 @@ const (
 	LevelFormerName
 	// LevelDiacritics: equal once umlaut spellings are ignored (Müller, Muller).
 	LevelDiacritics
+	// LevelTranslit: equal in the transliteration-blind key: another Latin
+	// spelling of a name from Arabic, Cyrillic, Greek, Turkish or another
+	// script (Mohammed, Muhammad; Hussein, Husain; Yusuf, Yousef;
+	// Schewtschenko, Shevchenko). See the package documentation.
+	LevelTranslit
 	// LevelHyphenation: given names agree once hyphens are ignored ("Hans-Georg", "Hans Georg").
 	LevelHyphenation
 	// LevelSubset: one side's names are all among the other's (given names in
 	// any order; "von Neuenwalde" and "Neuenwalde"; a double name).
 	LevelSubset
+	// LevelNameOrder: the names agree once given and family name are
+	// exchanged: the two fields swapped, the family name written first, or
+	// the family name among the other side's given names.
+	LevelNameOrder
 	// LevelPhonetic: equal Kölner Phonetik code.
 	LevelPhonetic
 	// LevelTypo: a small edit distance (Damerau-Levenshtein) on the search form.
@@ -89,14 +98,16 @@ const (
 	NumLevels
 )
 
-var levelTokens = [NumLevels]string{"missing", "exact", "former-name", "diacritics", "hyphenation", "subset", "phonetic", "typo", "partial", "compatible", "digit-typo", "day-month-swapped", "same-street", "same-city", "mismatch", "conflict"}
+var levelTokens = [NumLevels]string{"missing", "exact", "former-name", "diacritics", "transliteration", "hyphenation", "subset", "name-order", "phonetic", "typo", "partial", "compatible", "digit-typo", "day-month-swapped", "same-street", "same-city", "mismatch", "conflict"}
 var levelGerman = [NumLevels]string{
 	"nicht auf beiden Seiten vorhanden",
 	"stimmt überein",
 	"stimmt mit einem früheren Namen überein",
 	"stimmt ohne Umlautschreibung überein",
+	"stimmt in anderer Umschrift überein (z. B. Mohammed/Muhammad)",
 	"stimmt ohne Bindestrich überein",
 	"Teilmenge (einzelne Namensteile fehlen auf einer Seite)",
+	"Vor- und Familienname vertauscht oder in anderer Reihenfolge",
 	"klingt gleich (Kölner Phonetik)",
 	"weicht um einen Tippfehler ab",
 	"stimmt teilweise überein",
@@ -157,6 +168,12 @@ var reasonGerman = map[[2]uint8]string{
 	{uint8(FieldBirthDate), uint8(LevelCompatible)}:    "unvollständig, Monat und Jahr stimmen überein",
 	{uint8(FieldBirthPlace), uint8(LevelPartial)}:      "Ortsteil, Abkürzung oder früherer Name desselben Orts",
 	{uint8(FieldAddress), uint8(LevelConflict)}:        "anderer Ort (Umzug möglich)",
+	{uint8(FieldFamilyName), uint8(LevelNameOrder)}:    "steht auf der anderen Seite unter den Vornamen (Namen vertauscht oder Familienname zuerst geschrieben)",
+	{uint8(FieldGivenNames), uint8(LevelNameOrder)}:    "stehen auf der anderen Seite im Familiennamen (Namen vertauscht oder Familienname zuerst geschrieben)",
+	{uint8(FieldFamilyName), uint8(LevelTranslit)}:     "gleicher Name in anderer lateinischer Umschrift (z. B. Al-Hassan/El Hasan)",
+	{uint8(FieldGivenNames), uint8(LevelTranslit)}:     "gleicher Vorname in anderer lateinischer Umschrift (z. B. Yusuf/Yousef)",
+	{uint8(FieldFamilyName), uint8(LevelTypo)}:         "weicht um einen Tipp- oder Lesefehler ab (auch Scanfehler wie rn/m, cl/d)",
+	{uint8(FieldGivenNames), uint8(LevelTypo)}:         "weicht um einen Tipp- oder Lesefehler ab (auch Scanfehler wie rn/m, cl/d)",
 	{uint8(FieldSex), uint8(LevelMismatch)}:            "divers oder ohne Angabe auf einer Seite",
 	{uint8(FieldNationality), uint8(LevelMismatch)}:    "keine gemeinsame Staatsangehörigkeit",
 	{uint8(FieldDoctoralDegree), uint8(LevelMismatch)}: "verschiedene Doktorgrade",

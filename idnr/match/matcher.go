@@ -12,9 +12,19 @@ import (
 func (m *Matcher) score(a, b *Prepared, rs *Reasons) (total float64, weakOK bool) {
 	var gl Level
 	gl, weakOK = compareGiven(a, b)
+	fl := m.compareFamily(a, b)
+	if !strongFamily(fl) && gl != LevelExact {
+		// given and family name exchanged, or the family name written first
+		if sg, ok := compareNameOrder(a, b); ok {
+			fw, gw := &m.w[FieldFamilyName], &m.w[FieldGivenNames]
+			if fw[LevelNameOrder]+gw[sg] > fw[fl]+gw[gl] {
+				fl, gl, weakOK = LevelNameOrder, sg, sg == LevelNameOrder
+			}
+		}
+	}
 	levels := [NumFields]Level{
 		FieldIDNr:           compareIDNr(a.id, b.id),
-		FieldFamilyName:     m.compareFamily(a, b),
+		FieldFamilyName:     fl,
 		FieldGivenNames:     gl,
 		FieldBirthDate:      compareBirth(a.birth, b.birth),
 		FieldSex:            compareSex(a.sex, b.sex),
@@ -25,16 +35,47 @@ func (m *Matcher) score(a, b *Prepared, rs *Reasons) (total float64, weakOK bool
 	}
 	for f, l := range levels {
 		w := m.w[f][l]
+		if l == LevelExact {
+			// term frequency: a rare name is stronger evidence than a
+			// common one (frequency.go); 0 without a table
+			switch Field(f) {
+			case FieldFamilyName:
+				w += float64(a.famAdj)
+			case FieldGivenNames:
+				w += float64(a.givAdj)
+			}
+		}
 		rs[f] = Reason{Field: Field(f), Level: l, Weight: w}
 		total += w
 	}
 	return total, weakOK
 }
 
-// strongName reports whether a name level is strong evidence on its own.
-func strongName(l Level) bool {
+// strongFamily reports whether a family-name level is strong evidence on
+// its own.
+func strongFamily(l Level) bool {
+	switch l {
+	case LevelExact, LevelFormerName, LevelDiacritics, LevelTranslit, LevelHyphenation, LevelSubset:
+		return true
+	}
+	return false
+}
+
+// strongGiven reports whether a given-names level is strong evidence on
+// its own. A transliteration of a given name is not: it counts as one
+// approximation, like a typo.
+func strongGiven(l Level) bool {
 	switch l {
 	case LevelExact, LevelFormerName, LevelDiacritics, LevelHyphenation, LevelSubset:
+		return true
+	}
+	return false
+}
+
+// placeAgrees reports whether a birth-place level is agreement.
+func placeAgrees(l Level) bool {
+	switch l {
+	case LevelExact, LevelDiacritics, LevelPartial, LevelPhonetic, LevelTypo:
 		return true
 	}
 	return false
@@ -61,7 +102,7 @@ func hold(rs *Reasons, weakOK bool, sexAgrees bool) (Hold, Field) {
 		// Names that only sound alike are often different names
 		// (Lennart, Leonard; Mahmoud, Mohammad).
 		return HoldWeak, FieldGivenNames
-	case LevelTypo:
+	case LevelTypo, LevelTranslit:
 		if !weakOK || !sexAgrees {
 			return HoldWeak, FieldGivenNames
 		}
@@ -71,18 +112,30 @@ func hold(rs *Reasons, weakOK bool, sexAgrees bool) (Hold, Field) {
 		}
 	}
 	approx := 0
-	if !strongName(fam) {
-		approx++
-	}
-	if !strongName(giv) {
-		approx++
+	swapped := fam == LevelNameOrder
+	switch {
+	case swapped:
+		approx++ // the exchange counts once for both names
+		if giv != LevelNameOrder {
+			approx++
+		}
+	default:
+		if !strongFamily(fam) {
+			approx++
+		}
+		if !strongGiven(giv) {
+			approx++
+		}
 	}
 	if birth != LevelExact {
 		approx++
 	}
 	if approx >= 2 {
-		if !strongName(fam) {
+		if !strongFamily(fam) && !swapped {
 			return HoldWeak, FieldFamilyName
+		}
+		if birth != LevelExact && (swapped || (strongFamily(fam) && strongGiven(giv))) {
+			return HoldWeak, FieldBirthDate
 		}
 		return HoldWeak, FieldGivenNames
 	}
@@ -93,21 +146,39 @@ func hold(rs *Reasons, weakOK bool, sexAgrees bool) (Hold, Field) {
 		// match with a wrong birth place needs the address to confirm it.
 		return HoldCorroboration, FieldBirthPlace
 	}
-	switch place {
-	case LevelExact, LevelDiacritics, LevelPartial, LevelPhonetic, LevelTypo:
-	default:
-		if addr != LevelExact && addr != LevelSameStreet && addr != LevelSameCity {
-			// Names and birth date alone: a namesake born the same day
-			// cannot be told apart when the answer lacks address and birth
-			// place, or both disagree.
-			return HoldCorroboration, FieldAddress
-		}
+	if !placeAgrees(place) && addr != LevelExact && addr != LevelSameStreet && addr != LevelSameCity {
+		// Names and birth date alone: a namesake born the same day
+		// cannot be told apart when the answer lacks address and birth
+		// place, or both disagree.
+		return HoldCorroboration, FieldAddress
+	}
+	if swapped && !placeAgrees(place) && !sameStreet {
+		// Exchanged names need the birth place or the street to confirm
+		// them: people named Paul Thomas and Thomas Paul exist.
+		return HoldCorroboration, FieldAddress
 	}
 	if birth != LevelExact && !sameStreet {
 		// A namesake born a few days or weeks apart lives elsewhere.
 		return HoldCorroboration, FieldBirthDate
 	}
 	return HoldNone, 0
+}
+
+// otherPerson reports whether the reasons hold positive evidence of a
+// different person, which a Reject needs: two IDNrs, a birth date that is
+// no typo, partial or swapped date, m against w, or given names that
+// conflict while the family name agrees (twins, siblings). Exchanged,
+// transliterated or misread names, partial dates and a low score alone
+// are no such evidence: they go to review.
+func otherPerson(rs *Reasons) bool {
+	switch {
+	case rs[FieldIDNr].Level == LevelConflict,
+		rs[FieldBirthDate].Level == LevelConflict,
+		rs[FieldSex].Level == LevelConflict:
+		return true
+	}
+	fam := rs[FieldFamilyName].Level
+	return rs[FieldGivenNames].Level == LevelConflict && fam != LevelConflict && fam != LevelMissing
 }
 
 // DecidePrepared decides which of the prepared candidates, if any, is the
@@ -154,7 +225,7 @@ func (m *Matcher) decide(reg *Prepared, n int, cand func(int) *Prepared) Outcome
 	switch {
 	case o.Hold == HoldNone:
 		o.Decision = Accept
-	case o.Score >= m.rejectBelow:
+	case o.Score >= m.rejectBelow || !otherPerson(&o.Reasons):
 		o.Decision = Review
 	default:
 		o.Decision = Reject

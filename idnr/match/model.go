@@ -19,10 +19,10 @@ func DefaultWeights() Weights {
 		}
 	}
 	set(FieldIDNr, LevelExact, 14, LevelConflict, -30)
-	set(FieldFamilyName, LevelExact, 10, LevelFormerName, 8, LevelDiacritics, 8, LevelSubset, 6,
-		LevelPhonetic, 5, LevelTypo, 4, LevelConflict, -6)
+	set(FieldFamilyName, LevelExact, 10, LevelFormerName, 8, LevelDiacritics, 8, LevelTranslit, 7, LevelSubset, 6,
+		LevelNameOrder, 7, LevelPhonetic, 5, LevelTypo, 4, LevelConflict, -6)
 	set(FieldGivenNames, LevelExact, 10, LevelDiacritics, 8, LevelSubset, 7, LevelHyphenation, 7,
-		LevelPhonetic, 4, LevelTypo, 3, LevelPartial, -4, LevelConflict, -16)
+		LevelNameOrder, 7, LevelTranslit, 5, LevelPhonetic, 4, LevelTypo, 3, LevelPartial, -4, LevelConflict, -16)
 	set(FieldBirthDate, LevelExact, 12, LevelCompatible, 7, LevelSwapped, 6, LevelPartial, 4,
 		LevelDigitTypo, 4, LevelConflict, -16)
 	set(FieldSex, LevelExact, 1, LevelMismatch, -2, LevelConflict, -12)

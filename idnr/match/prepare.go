@@ -1,6 +1,7 @@
 package match
 
 import (
+	"strings"
 	"sync"
 
 	"github.com/regmo/regmo/idnr"
@@ -20,6 +21,7 @@ const (
 // nameForm is a name prepared for comparison.
 type nameForm struct {
 	sf, loose, phon string
+	tl              string         // transliteration-blind key (see translit.go)
 	sub             [maxSub]string // search forms of the parts split on spaces, hyphens and other separators
 	nsub            uint8
 }
@@ -39,6 +41,7 @@ type Prepared struct {
 	given      [maxParts]string // search form of each given name (split on spaces)
 	givenLoose [maxParts]string
 	givenPhon  [maxParts]string
+	givenTl    [maxParts]string // transliteration-blind keys
 	ngiven     uint8
 	givenAll   string // search form of all given names together
 
@@ -57,6 +60,16 @@ type Prepared struct {
 
 	nats [maxNat]string
 	nnat uint8
+
+	// foreign: a nationality other than German or a birth place abroad;
+	// only then may given names agree by transliteration alone (German
+	// twins are named Stefan and Steffen, which the key does not part).
+	foreign bool
+
+	// famAdj and givAdj are the term-frequency adjustments of the current
+	// family name and the first given name (0 without a frequency table;
+	// see frequency.go).
+	famAdj, givAdj float32
 }
 
 // builder collects all forms of a record in one byte buffer and turns it
@@ -131,6 +144,13 @@ func (b *builder) derived(loose, phon *string, a, e int) {
 	b.mark(phon, l)
 }
 
+// translit appends the transliteration-blind key of buf[a:e] and marks it.
+func (b *builder) translit(tl *string, a, e int, given bool) {
+	l := len(b.buf)
+	b.buf = appendTranslit(b.buf, b.buf[a:e], given)
+	b.mark(tl, l)
+}
+
 // hasUmlautSpelling reports whether sf contains AE, OE or UE.
 func hasUmlautSpelling(sf []byte) bool {
 	for i := 1; i < len(sf); i++ {
@@ -164,7 +184,7 @@ func (b *builder) nameForm(f *nameForm, s string) bool {
 		}
 		if i > start {
 			c := len(b.buf)
-			b.buf = AppendSearchForm(b.buf, s[start:i])
+			b.buf = appendNameSearchForm(b.buf, s[start:i])
 			if len(b.buf) > c && int(f.nsub) < maxSub {
 				b.span(&f.sub[f.nsub], c, len(b.buf))
 				f.nsub++
@@ -178,6 +198,7 @@ func (b *builder) nameForm(f *nameForm, s string) bool {
 	}
 	b.span(&f.sf, a, e)
 	b.derived(&f.loose, &f.phon, a, e)
+	b.translit(&f.tl, a, e, false)
 	return true
 }
 
@@ -246,7 +267,7 @@ func prepareInto(out *Prepared, p *idnr.Person, s *scratch) {
 		}
 		if i > start {
 			c := len(b.buf)
-			b.buf = AppendSearchForm(b.buf, given[start:i])
+			b.buf = appendNameSearchForm(b.buf, given[start:i])
 			if e := len(b.buf); e > c {
 				if int(out.ngiven) < maxParts {
 					spans[out.ngiven] = [2]int{c, e}
@@ -260,6 +281,7 @@ func prepareInto(out *Prepared, p *idnr.Person, s *scratch) {
 	b.span(&out.givenAll, ga, len(b.buf))
 	for k := 0; k < int(out.ngiven); k++ {
 		b.derived(&out.givenLoose[k], &out.givenPhon[k], spans[k][0], spans[k][1])
+		b.translit(&out.givenTl[k], spans[k][0], spans[k][1], true)
 	}
 	b.searchForm(&out.degree, p.DoctoralDegree)
 
@@ -303,6 +325,30 @@ func prepareInto(out *Prepared, p *idnr.Person, s *scratch) {
 	}
 	b.finish()
 	out.placeCanon = canonicalPlace(out.place.sf)
+	out.foreign = isForeign(p)
+}
+
+// isForeign reports whether p has a nationality other than German or was
+// born abroad (a country other than Germany given for the birth place).
+func isForeign(p *idnr.Person) bool {
+	if c := p.BirthPlace.Country; c != "" && !isGermany(c) {
+		return true
+	}
+	for _, n := range p.Nationalities {
+		if n != "" && !isGermany(n) {
+			return true
+		}
+	}
+	return false
+}
+
+func isGermany(c string) bool {
+	for _, g := range [...]string{"DEU", "DE", "D", "000", "Deutschland", "Germany", "deutsch"} {
+		if strings.EqualFold(c, g) {
+			return true
+		}
+	}
+	return false
 }
 
 // unifyStreet unifies the street suffix of the search form in buf[a:], as
