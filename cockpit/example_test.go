@@ -2,6 +2,7 @@ package cockpit_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -48,7 +49,17 @@ func ExampleService_Lookup() {
 		return
 	}
 
-	svc, err := cockpit.New(log, cockpit.Config{Clock: clock, Texts: cockpit.Texts{
+	// The register's birth dates (here a map; a real register asks its
+	// database): the cockpit answers only when the birth date it sends
+	// fits the person's.
+	births := map[idnr.IDNr]idnr.Date{person: idnr.MustDate(1961, 3, 17)}
+	verify := func(_ context.Context, id idnr.IDNr, birth idnr.Date) error {
+		if b, ok := births[id]; ok && !birth.IsZero() && b.Compatible(birth) {
+			return nil
+		}
+		return cockpit.ErrLookupMismatch
+	}
+	svc, err := cockpit.New(log, cockpit.Config{Clock: clock, VerifyPerson: verify, Texts: cockpit.Texts{
 		Purposes: map[string]string{"initial-fill": "Erstbefüllung des Melderegisters"},
 		Bodies:   map[string]string{"bva": "Bundesverwaltungsamt"},
 	}})
@@ -56,7 +67,9 @@ func ExampleService_Lookup() {
 		fmt.Println(err)
 		return
 	}
-	resp, err := svc.Lookup(ctx, cockpit.Request{IDNr: person})
+	_, err = svc.Lookup(ctx, cockpit.Request{IDNr: person, BirthDate: idnr.MustDate(1962, 3, 17)})
+	fmt.Println("wrong birth date:", errors.Is(err, cockpit.ErrLookupMismatch))
+	resp, err := svc.Lookup(ctx, cockpit.Request{IDNr: person, BirthDate: idnr.MustDate(1961, 3, 17)})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -71,6 +84,7 @@ func ExampleService_Lookup() {
 		fmt.Println(" ", e.ResultText)
 	}
 	// Output:
+	// wrong birth date: true
 	// window from 2024-11-24
 	// 2026-11-21 10:00:00 Übermittlung an Bundesverwaltungsamt
 	//   Erstbefüllung des Melderegisters / § 6 Abs. 3 IDNrG

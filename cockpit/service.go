@@ -55,13 +55,22 @@ type Config struct {
 	// Who is the procedure name written into the read-access log for every
 	// query (default "regmo-cockpit"); at most 120 characters.
 	Who string
-	// VerifyPerson, if set, checks the lookup data the cockpit sends with
-	// the IDNr (the birth date) against the register before the protocol is
-	// read. It returns nil when they agree, an error wrapping
-	// [ErrLookupMismatch] when they do not, any other error on failure.
-	// The protocol holds no birth dates, so without VerifyPerson the birth
-	// date is only checked for form and otherwise ignored.
+	// VerifyPerson checks the lookup data the cockpit sends with the IDNr
+	// (the birth date) against the register before the protocol is read.
+	// It returns nil when they agree, an error wrapping [ErrLookupMismatch]
+	// when they do not, any other error on failure. The protocol holds no
+	// birth dates, so only the register can check them.
+	//
+	// Either VerifyPerson or InsecureSkipVerifyPerson must be set: [New]
+	// refuses a Config with neither ([ErrNoVerifyPerson]) or both
+	// ([ErrVerifyPersonConflict]).
 	VerifyPerson func(ctx context.Context, id idnr.IDNr, birth idnr.Date) error
+	// InsecureSkipVerifyPerson makes the service answer without checking
+	// the birth date: it is checked for form and otherwise ignored, so any
+	// client the handler admits gets the transfers of any IDNr it names.
+	// Set it only where the register cannot check birth dates and the
+	// operator accepts that; it is never a default.
+	InsecureSkipVerifyPerson bool
 	// Logger receives diagnostics without personal data; default: discard.
 	Logger *slog.Logger
 }
@@ -148,7 +157,27 @@ var (
 	// ErrInconsistent says that the protocol store answered with a record of
 	// another person; the answer is withheld.
 	ErrInconsistent = errors.New("cockpit: protocol store returned a record of another person")
+	// ErrNoVerifyPerson: the Config sets neither [Config.VerifyPerson] nor
+	// [Config.InsecureSkipVerifyPerson] (wrapped in a [*ConfigError]).
+	ErrNoVerifyPerson = errors.New("cockpit: config: VerifyPerson is required (or set InsecureSkipVerifyPerson to answer without checking the birth date)")
+	// ErrVerifyPersonConflict: the Config sets both [Config.VerifyPerson]
+	// and [Config.InsecureSkipVerifyPerson] (wrapped in a [*ConfigError]).
+	ErrVerifyPersonConflict = errors.New("cockpit: config: VerifyPerson and InsecureSkipVerifyPerson are both set")
 )
+
+// ConfigError is a [Config] that [New] refuses: the field and the reason.
+// Err is one of this package's sentinels where there is one.
+type ConfigError struct {
+	Field  string // the Config field, e.g. "VerifyPerson"
+	Reason string
+	Err    error
+}
+
+func (e *ConfigError) Error() string {
+	return "cockpit: Config." + e.Field + ": " + e.Reason
+}
+
+func (e *ConfigError) Unwrap() error { return e.Err }
 
 // RequestError is a request the service refuses because a field is missing
 // or malformed. It never contains the field's value.
@@ -183,6 +212,12 @@ type Service struct {
 func New(src Source, cfg Config) (*Service, error) {
 	if src == nil {
 		return nil, errors.New("cockpit: New needs a Source")
+	}
+	switch {
+	case cfg.VerifyPerson == nil && !cfg.InsecureSkipVerifyPerson:
+		return nil, &ConfigError{Field: "VerifyPerson", Reason: "required: set it to check the birth date against the register, or set InsecureSkipVerifyPerson", Err: ErrNoVerifyPerson}
+	case cfg.VerifyPerson != nil && cfg.InsecureSkipVerifyPerson:
+		return nil, &ConfigError{Field: "VerifyPerson", Reason: "set together with InsecureSkipVerifyPerson; choose one", Err: ErrVerifyPersonConflict}
 	}
 	s := &Service{
 		src:          src,

@@ -135,7 +135,7 @@ func TestRealStoreRightPersonOnly(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			clock := &testClock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
 			l := openLog(t, sc, clock.Now)
-			svc, err := cockpit.New(l, cockpit.Config{Clock: clock.Now, Who: "cockpit-test"})
+			svc, err := cockpit.New(l, cockpit.Config{Clock: clock.Now, Who: "cockpit-test", InsecureSkipVerifyPerson: true})
 			require.NoError(t, err)
 
 			people := testIDs(5, 1)
@@ -188,7 +188,7 @@ func TestRealStoreTwoYearBoundary(t *testing.T) {
 			now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 			clock := &testClock{t: now}
 			l := openLog(t, sc, clock.Now)
-			svc, err := cockpit.New(l, cockpit.Config{Clock: clock.Now})
+			svc, err := cockpit.New(l, cockpit.Config{Clock: clock.Now, InsecureSkipVerifyPerson: true})
 			require.NoError(t, err)
 			edge := now.Add(-cockpit.DefaultRetention)
 			require.Equal(t, now.AddDate(0, 0, -730), edge)
@@ -226,7 +226,7 @@ func TestRealStorePaginationStableUnderConcurrentAppends(t *testing.T) {
 	for _, sc := range realStores(t) {
 		t.Run(sc.name, func(t *testing.T) {
 			l := openLog(t, sc, nil)
-			svc, err := cockpit.New(l, cockpit.Config{})
+			svc, err := cockpit.New(l, cockpit.Config{InsecureSkipVerifyPerson: true})
 			require.NoError(t, err)
 			now := time.Now()
 			existing := map[uuid.UUID]bool{}
@@ -349,7 +349,7 @@ func TestRealStoreForeignCursorIsARequestError(t *testing.T) {
 	for _, sc := range realStores(t) {
 		t.Run(sc.name, func(t *testing.T) {
 			l := openLog(t, sc, nil)
-			svc, err := cockpit.New(l, cockpit.Config{})
+			svc, err := cockpit.New(l, cockpit.Config{InsecureSkipVerifyPerson: true})
 			require.NoError(t, err)
 			for _, c := range []string{"zzz", "AAAA", "Yw"} {
 				_, err = svc.Lookup(t.Context(), cockpit.Request{IDNr: alice, Cursor: c})

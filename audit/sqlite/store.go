@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/regmo/regmo/audit"
+	"github.com/regmo/regmo/internal/privfile"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -160,6 +161,13 @@ func Open(path string, opts ...Option) (*Store, error) {
 		anchors: p + "audit_anchors", access: p + "audit_access", transport: p + "audit_transport", holds: p + "audit_holds",
 		person: p + "audit_person", personMeta: p + "audit_person_meta", personMigrations: p + "audit_person_migrations",
 	}}
+	// The files hold personal data: created 0600 (SQLite gives its -wal
+	// and -shm files the same mode), whatever the umask and the directory.
+	for _, f := range []string{path, c.sidePath, c.personPath} {
+		if err := privfile.CreateRestricted(f); err != nil {
+			return nil, fmt.Errorf("audit/sqlite: %w", err)
+		}
+	}
 	var err error
 	if s.w, s.r, err = openPair(path, c, c.readers, bgCheckpointFrames); err != nil {
 		return nil, err

@@ -44,7 +44,9 @@ const path = "/regmo-dsc/v1"
 
 type options struct {
 	db, key, pkiDir, addr string
+	register, table       string
 	demo, verbose         bool
+	skipVerifyPerson      bool
 	ask, birth, url       string
 	limit, pages          int
 }
@@ -66,7 +68,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.key, "key", "./regmo-demo/audit.key", "ed25519 signing key of the audit log")
 	fs.StringVar(&o.pkiDir, "pki", "./regmo-demo/pki", "test PKI directory (created on first run)")
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8443", "listen address (server mode)")
-	fs.BoolVar(&o.demo, "demo", false, "if the audit log does not exist, create it with a few demo transfers")
+	fs.StringVar(&o.register, "register", "./regmo-demo/register.db", "register (SQLite, as examples/backfill writes it) whose birth dates the lookup data are checked against")
+	fs.StringVar(&o.table, "table", "people", "register table")
+	fs.BoolVar(&o.skipVerifyPerson, "insecure-skip-verify-person", false, "answer without checking the birth date against the register (any admitted client gets the transfers of any IDNr)")
+	fs.BoolVar(&o.demo, "demo", false, "if the audit log or the register does not exist, create it with a few demo transfers and people")
 	fs.BoolVar(&o.verbose, "v", false, "log refused requests and answers (never personal data)")
 	fs.StringVar(&o.ask, "ask", "", "client mode: ask the server for the person with this IDNr and print the entries")
 	fs.StringVar(&o.birth, "birth", "", "client mode: birth date sent as lookup data (YYYY-MM-DD, 00 for unknown parts)")
@@ -132,7 +137,18 @@ func serve(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if o.verbose {
 		logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	svc, err := cockpit.New(alog, cockpit.Config{Texts: texts, Logger: logger})
+	cfg := cockpit.Config{Texts: texts, Logger: logger, InsecureSkipVerifyPerson: o.skipVerifyPerson}
+	if !o.skipVerifyPerson {
+		// The DSC sends a birth date with the IDNr; the protocol holds
+		// none, so the register checks it.
+		reg, closeReg, err := openRegister(ctx, o.register, o.table, o.demo)
+		if err != nil {
+			return err
+		}
+		defer closeReg()
+		cfg.VerifyPerson = verifyBirthDate(reg)
+	}
+	svc, err := cockpit.New(alog, cfg)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,8 @@ func TestDemoServeAndAsk(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	common := []string{"-db", filepath.Join(dir, "audit.db"), "-key", filepath.Join(dir, "audit.key"), "-pki", filepath.Join(dir, "pki"), "-addr", addr}
+	common := []string{"-db", filepath.Join(dir, "audit.db"), "-key", filepath.Join(dir, "audit.key"), "-pki", filepath.Join(dir, "pki"), "-addr", addr,
+		"-register", filepath.Join(dir, "register.db")}
 
 	var out bytes.Buffer
 	err = run(t.Context(), common, &out, &out)
@@ -55,6 +56,20 @@ func TestDemoServeAndAsk(t *testing.T) {
 	for _, want := range []string{"transfers of ********809", "Übermittlung an", "Empfang von", "Geburtsdatum", "-- page 3: 2 entries", "\n6 entries"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("client output lacks %q:\n%s", want, got)
+		}
+	}
+
+	// The birth date is checked against the register: a wrong one, or
+	// none, is refused without an entry.
+	for _, birth := range [][]string{{"-birth", "1981-05-17"}, {"-birth", "1980-05-18"}, nil} {
+		ask.Reset()
+		args := append(append(append([]string{}, common...), "-ask", "36574261809"), birth...)
+		err = run(t.Context(), args, &ask, &ask)
+		if err == nil || !strings.Contains(err.Error(), "lookup_mismatch") {
+			t.Errorf("ask with %v: err %v, want lookup_mismatch\n%s", birth, err, ask.String())
+		}
+		if strings.Contains(ask.String(), "Übermittlung") {
+			t.Errorf("ask with %v printed entries:\n%s", birth, ask.String())
 		}
 	}
 }

@@ -3,7 +3,10 @@ package sqlregister
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"net/url"
+
+	"github.com/regmo/regmo/internal/privfile"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
@@ -13,7 +16,13 @@ import (
 // WAL mode, synchronous=FULL (a committed batch survives a power loss),
 // a busy timeout, foreign keys on, and write transactions that take the
 // write lock at BEGIN (so that concurrent writers queue instead of failing).
+// A file it creates (and so SQLite's -wal and -shm files, which take its
+// mode) is 0600, in missing directories created 0700, whatever the umask:
+// a register holds personal data. An existing file keeps its mode.
 func OpenSQLite(path string) (*sql.DB, error) {
+	if err := privfile.Create(path); err != nil {
+		return nil, fmt.Errorf("sqlregister: %w", err)
+	}
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(30000)")
 	q.Add("_pragma", "journal_mode(WAL)")

@@ -33,7 +33,8 @@ func CreateTable(ctx context.Context, db *sql.DB, d Dialect, table string) error
 }
 
 // Insert adds records in one transaction (the mapped columns and the key;
-// an IDNr in Person is written too). For demos, tests and imports.
+// an IDNr in Person is written too, and entered in <prefix>idnr unless
+// another record holds it there). For demos, tests and imports.
 func (r *Register) Insert(ctx context.Context, entries []registers.Entry) error {
 	tx, err := r.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -61,6 +62,11 @@ func (r *Register) Insert(ctx context.Context, entries []registers.Entry) error 
 		}
 		if _, err := st.ExecContext(ctx, args...); err != nil {
 			return err
+		}
+		if !e.Person.IDNr.IsZero() {
+			if _, err := tx.ExecContext(ctx, r.claimSQL, e.Person.IDNr.String(), string(e.Key)); err != nil {
+				return err
+			}
 		}
 	}
 	return tx.Commit()
