@@ -527,7 +527,7 @@ func (s *Store) AppendAccess(ctx context.Context, es []audit.AccessEntry) error 
 	b := &pgx.Batch{}
 	for _, e := range es {
 		b.Queue(`INSERT INTO `+s.t.access+` (id, time, who, purpose, reason, count, qfrom, qto, prev, hash, sig)
-			OVERRIDING SYSTEM VALUE VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
 			e.ID, e.Time.UnixNano(), e.Who, int(e.Purpose), e.Reason, e.Count, nanos(e.From), nanos(e.To), e.Prev[:], e.Hash[:], sigOrNil(e.Sig))
 	}
 	return sendAtomic(ctx, s.wpool, b)
@@ -559,7 +559,7 @@ func (s *Store) AppendTransport(ctx context.Context, evs []audit.TransportEvent)
 	b := &pgx.Batch{}
 	for _, e := range evs {
 		b.Queue(`INSERT INTO `+s.t.transport+` (id, time, message_id, kind, actor, detail, prev, hash, sig)
-			OVERRIDING SYSTEM VALUE VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
 			e.ID, e.Time.UnixNano(), e.MessageID[:], e.Kind, e.Actor, e.Detail, e.Prev[:], e.Hash[:], sigOrNil(e.Sig))
 	}
 	return sendAtomic(ctx, s.pool, b)

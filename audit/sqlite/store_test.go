@@ -35,7 +35,11 @@ func harnessWith(t *testing.T, opts ...sqlite.Option) audittest.Harness {
 				}
 				t.Cleanup(func() { raw.Close() })
 			}
-			_, err := raw.DB().Exec(q, args...)
+			db := raw.DB()
+			if strings.Contains(q, "audit_access") || strings.Contains(q, "audit_transport") {
+				db = raw.AccessDB() // the access file
+			}
+			_, err := db.Exec(q, args...)
 			return err
 		},
 	}
