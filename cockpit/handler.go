@@ -314,6 +314,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, start, c.name, req.RequestID, http.StatusBadRequest, CodeMalformedRequest, re.Error())
 		case errors.Is(res.err, ErrLookupMismatch):
 			h.fail(w, r, start, c.name, req.RequestID, http.StatusUnprocessableEntity, CodeLookupMismatch, "the lookup data do not match the person")
+		case errors.Is(res.err, ErrIntegrity): // integrity.go
+			h.fail(w, r, start, c.name, req.RequestID, http.StatusInternalServerError, CodeIntegrity, "the protocol failed its integrity check; answer withheld")
 		case ctx.Err() != nil || errors.Is(res.err, context.DeadlineExceeded):
 			hdr.Set("Retry-After", "1")
 			h.fail(w, r, start, c.name, req.RequestID, http.StatusServiceUnavailable, CodeTimeout, "no answer within the deadline")

@@ -305,6 +305,10 @@ func (s *Service) Lookup(ctx context.Context, req Request) (Response, error) {
 		if errors.As(err, &fe) && fe.Field == "Query.After" {
 			return Response{}, &RequestError{Field: "cursor", Reason: "not a cursor of this register"}
 		}
+		if ie := integrityErr(err); ie != nil { // integrity.go
+			s.log.ErrorContext(ctx, "cockpit: a protocol record failed its integrity check; answer withheld (run Verify)")
+			return Response{}, ie
+		}
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 			return Response{}, fmt.Errorf("cockpit: protocol query: %w (%w)", err, ctxErr)
 		}
