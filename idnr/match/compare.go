@@ -256,11 +256,44 @@ func compareGiven(a, b *Prepared) (l Level, weakOK bool) {
 		return LevelDiacritics, anchored
 	}
 	// Approximate: every name of the side with fewer names must find a
-	// partner on the other side.
-	small, large := a, b
-	if nb < na {
-		small, large = b, a
+	// partner on the other side. With as many names on both sides, both
+	// directions are tried and the weaker result counts, so that the
+	// comparison is symmetric.
+	switch {
+	case na < nb:
+		return approxGiven(a, b, a, b)
+	case nb < na:
+		return approxGiven(b, a, a, b)
 	}
+	l1, ok1 := approxGiven(a, b, a, b)
+	l2, ok2 := approxGiven(b, a, a, b)
+	if givenRank(l2) < givenRank(l1) {
+		l1 = l2
+	}
+	return l1, ok1 && ok2
+}
+
+// givenRank orders the approximate given-name levels from weak to strong.
+func givenRank(l Level) int {
+	switch l {
+	case LevelDiacritics:
+		return 5
+	case LevelTranslit:
+		return 4
+	case LevelPhonetic:
+		return 3
+	case LevelTypo:
+		return 2
+	case LevelPartial:
+		return 1
+	}
+	return 0
+}
+
+// approxGiven matches every given name of small with a name of large (a
+// and b are the two records, for their anchoring and origin).
+func approxGiven(small, large, a, b *Prepared) (l Level, weakOK bool) {
+	anchored := a.givenLoose[0] == b.givenLoose[0]
 	var strong, tl, phon, typo, none int
 	weakOK = true
 	for i := 0; i < int(small.ngiven); i++ {

@@ -250,6 +250,7 @@ func (m *Matcher) Decide(register idnr.Person, candidates []idnr.Person) Outcome
 	s := scratchPool.Get().(*scratch)
 	defer s.release()
 	prepareInto(&s.reg, &register, s)
+	m.setAdjustments(&s.reg)
 	// Candidates are prepared one at a time into the same scratch, so a
 	// hit list of 1,000 needs no more memory than a single hit.
 	return m.decide(&s.reg, len(candidates), func(i int) *Prepared {

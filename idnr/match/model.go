@@ -45,6 +45,7 @@ const (
 type Option func(*config)
 
 type config struct {
+	freq        *Frequencies
 	weights     Weights
 	accept      float64
 	margin      float64
@@ -78,6 +79,7 @@ func WithRejectBelow(score float64) Option { return func(c *config) { c.rejectBe
 // Matcher decides whether candidate records belong to the person of a
 // register record. It is immutable after [New] and safe for concurrent use.
 type Matcher struct {
+	freq        *Frequencies
 	w           Weights
 	accept      float64
 	margin      float64
@@ -93,7 +95,7 @@ func New(opts ...Option) *Matcher {
 			o(&c)
 		}
 	}
-	return &Matcher{w: c.weights, accept: c.accept, margin: c.margin, rejectBelow: c.rejectBelow}
+	return &Matcher{freq: c.freq, w: c.weights, accept: c.accept, margin: c.margin, rejectBelow: c.rejectBelow}
 }
 
 // Weights returns the matcher's weight table (a copy).

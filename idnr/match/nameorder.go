@@ -111,13 +111,17 @@ func compareNameOrder(a, b *Prepared) (giv Level, ok bool) {
 	for i := 0; i < pb.nfam; i++ {
 		worst = min(worst, pa.find(&pb.parts[i], 0, pa.n))
 	}
-	// every part of the smaller side on the other side
-	small, large := &pa, &pb
-	if pb.n < pa.n {
-		small, large = &pb, &pa
+	// every part of the smaller side on the other side (both ways when
+	// they have as many, so that the comparison is symmetric)
+	if pa.n <= pb.n {
+		for i := pa.nfam; i < pa.n && worst > 0; i++ {
+			worst = min(worst, pb.find(&pa.parts[i], 0, pb.n))
+		}
 	}
-	for i := small.nfam; i < small.n && worst > 0; i++ {
-		worst = min(worst, large.find(&small.parts[i], 0, large.n))
+	if pb.n <= pa.n {
+		for i := pb.nfam; i < pb.n && worst > 0; i++ {
+			worst = min(worst, pa.find(&pb.parts[i], 0, pa.n))
+		}
 	}
 	switch worst {
 	case 2:

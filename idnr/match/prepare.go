@@ -208,6 +208,7 @@ func (b *builder) nameForm(f *nameForm, s string) bool {
 func (m *Matcher) Prepare(p idnr.Person) Prepared {
 	s := scratchPool.Get().(*scratch)
 	prepareInto(&s.reg, &p, s)
+	m.setAdjustments(&s.reg)
 	out := s.reg
 	s.release()
 	return out
