@@ -153,11 +153,18 @@ type Summary struct {
 	PerSecond       float64 `json:"people_per_second"`
 	AuditRecords    int64   `json:"audit_records"`
 	AuditVerified   bool    `json:"audit_verified"`
-	ReviewCSV       string  `json:"review_csv"`
-	ReportJSON      string  `json:"report_json"`
-	Register        string  `json:"register"`
-	AuditDB         string  `json:"audit_db"`
-	Resumed         bool    `json:"resumed"`
+	// WrittenChecked counts the written IDNrs checked against the
+	// protocol; ProtocolLinked says each has the record of the message
+	// that delivered it; Unprotocolled counts those that have none.
+	WrittenChecked int    `json:"written_checked"`
+	ProtocolLinked bool   `json:"protocol_linked"`
+	Unprotocolled  int    `json:"unprotocolled"`
+	Missing        string `json:"missing,omitempty"` // the report, IDNrs masked
+	ReviewCSV      string `json:"review_csv"`
+	ReportJSON     string `json:"report_json"`
+	Register       string `json:"register"`
+	AuditDB        string `json:"audit_db"`
+	Resumed        bool   `json:"resumed"`
 }
 
 func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, error) {
@@ -334,14 +341,21 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 	debug.FreeOSMemory() // the mock's data and the fill's buffers go back to the OS
 	memNote("before verify")
 	stopPeak := memPeak("verify")
-	vr, verr := verifyProtocol(ctx, auditPath, key)
+	vr, pr, verr := verifyProtocol(ctx, auditPath, key, reg)
 	stopPeak()
 	memNote("after verify")
 	if vr != nil {
 		s.AuditRecords = vr.Records
-		s.AuditVerified = verr == nil && vr.OK()
+		s.AuditVerified = vr.OK() && (verr == nil || errors.Is(verr, registers.ErrUnprotocolled))
 	}
-	if verr != nil && !errors.Is(verr, audit.ErrTampered) {
+	if pr != nil {
+		s.WrittenChecked, s.Unprotocolled = pr.Checked, pr.Unprotocolled
+		s.ProtocolLinked = pr.OK() && (verr == nil || errors.Is(verr, audit.ErrTampered))
+		if !pr.OK() {
+			s.Missing = pr.String()
+		}
+	}
+	if verr != nil && !errors.Is(verr, audit.ErrTampered) && !errors.Is(verr, registers.ErrUnprotocolled) {
 		return s, fmt.Errorf("verifying the protocol: %w", verr)
 	}
 	total := time.Since(start)
@@ -356,6 +370,9 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 	}
 	if !s.AuditVerified {
 		return s, errors.New("the protocol did not verify")
+	}
+	if !s.ProtocolLinked {
+		return s, fmt.Errorf("the register holds %d IDNrs without their protocol record", s.Unprotocolled)
 	}
 	return s, nil
 }
@@ -386,6 +403,11 @@ func printSummary(w io.Writer, s *Summary, rep *registers.Report, total time.Dur
 		verified = "NOT VERIFIED"
 	}
 	fmt.Fprintf(w, "protocol: %s, %d records, %s\n", s.AuditDB, s.AuditRecords, verified)
+	if s.ProtocolLinked {
+		fmt.Fprintf(w, "register and protocol: %d written IDNrs, each with its protocol record\n", s.WrittenChecked)
+	} else {
+		fmt.Fprintf(w, "register and protocol: NOT LINKED: %s\n", s.Missing)
+	}
 	fmt.Fprintf(w, "review list for clerks: %s\nreport: %s\n", s.ReviewCSV, s.ReportJSON)
 }
 
@@ -629,21 +651,35 @@ func loadOrCreateKey(path string) (ed25519.PrivateKey, error) {
 // (audit/sqlite offers no option to turn the memory map off), so the pages
 // read stay in the resident set as clean, shared file pages that the
 // kernel drops first under memory pressure.
-func verifyProtocol(ctx context.Context, path string, key ed25519.PrivateKey) (*audit.Report, error) {
+//
+// It then checks that the register and the protocol vouch for each other
+// (registers.VerifyProtocol): every IDNr written to the register has the
+// protocol record of the message that delivered it. The error wraps
+// audit.ErrTampered or registers.ErrUnprotocolled when a check found
+// something; the reports say what.
+func verifyProtocol(ctx context.Context, path string, key ed25519.PrivateKey, reg registers.Register) (*audit.Report, *registers.ProtocolReport, error) {
 	store, err := auditsqlite.Open(path, auditsqlite.WithReaders(1), auditsqlite.WithCacheSize(4<<20), auditsqlite.WithMmapSize(0))
 	if err != nil {
-		return nil, fmt.Errorf("opening the protocol for verification: %w", err)
+		return nil, nil, fmt.Errorf("opening the protocol for verification: %w", err)
 	}
 	alog, err := audit.New(ctx, store, audit.Options{SigningKey: key})
 	if err != nil {
 		store.Close()
-		return nil, fmt.Errorf("opening the protocol for verification: %w", err)
+		return nil, nil, fmt.Errorf("opening the protocol for verification: %w", err)
 	}
 	vr, verr := alog.Verify(ctx)
+	var pr *registers.ProtocolReport
+	if verr == nil || errors.Is(verr, audit.ErrTampered) {
+		var perr error
+		pr, perr = registers.VerifyProtocol(ctx, reg, alog, registers.VerifyProtocolOptions{Workers: 1})
+		if verr == nil {
+			verr = perr
+		}
+	}
 	if err := alog.Close(); err != nil && verr == nil {
 		verr = err
 	}
-	return vr, verr
+	return vr, pr, verr
 }
 
 func runSync(ctx context.Context, o *options, reg *sqlregister.Register, x *registers.IDA, alog *audit.Log, closeMock func(), auditPath string, key ed25519.PrivateKey, stdout io.Writer) (*Summary, error) {
@@ -664,13 +700,16 @@ func runSync(ctx context.Context, o *options, reg *sqlregister.Register, x *regi
 	if err := alog.Close(); err != nil {
 		return nil, fmt.Errorf("closing the protocol: %w", err)
 	}
-	vr, verr := verifyProtocol(ctx, auditPath, key)
+	vr, pr, verr := verifyProtocol(ctx, auditPath, key, reg)
 	if o.jsonSummary {
 		return nil, rep.WriteJSON(stdout)
 	}
 	fmt.Fprintf(stdout, "sync: %d people in %.1fs: %v\n", rep.People, rep.Seconds, rep.Outcomes)
 	for _, k := range rep.SortedReasons() {
 		fmt.Fprintf(stdout, "  %-50s %d\n", k, rep.Reasons[k])
+	}
+	if pr != nil {
+		fmt.Fprintf(stdout, "register and protocol: %s\n", pr)
 	}
 	if verr != nil || !vr.OK() {
 		return nil, errors.New("the protocol did not verify")
