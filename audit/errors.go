@@ -29,6 +29,11 @@ var (
 	// record stored before with the same content is acknowledged without a
 	// second copy, so a retry after ErrOutcomeUnknown is safe.)
 	ErrDuplicateID = errors.New("audit: record ID already stored with different content")
+	// ErrNoSigningKey is wrapped by the [*FieldError] of New when
+	// Options.SigningKey is nil and Options.EphemeralKey is not set: a
+	// throw-away key would make the anchors of this run unverifiable
+	// after a restart.
+	ErrNoSigningKey = errors.New("audit: no signing key")
 )
 
 // FieldError names the field of a record, event, access or query that was

@@ -21,12 +21,23 @@ import (
 // DefaultRetention is two years, as § 9 IDNrG requires.
 const DefaultRetention = 730 * 24 * time.Hour
 
-// Options configure a Log. The zero value means the documented defaults.
+// Options configure a Log. SigningKey is required (or the deliberate
+// EphemeralKey); every other zero field means its documented default.
 type Options struct {
-	Retention  time.Duration      // default 2 years (730 days)
-	Clock      func() time.Time   // default time.Now
-	SigningKey ed25519.PrivateKey // signs segment anchors and checkpoints; nil: a fresh key per Log (not for production)
-	Logger     *slog.Logger       // default: discard
+	Retention time.Duration    // default 2 years (730 days)
+	Clock     func() time.Time // default time.Now
+	// SigningKey signs segment anchors and checkpoints. It is required:
+	// keep it outside the store's database and give the same key (or trust
+	// the old one, TrustedKeys) after every restart. Without it New fails
+	// with a [*FieldError] wrapping [ErrNoSigningKey], unless EphemeralKey
+	// is set.
+	SigningKey ed25519.PrivateKey
+	// EphemeralKey is the deliberate choice of a fresh key per Log when
+	// SigningKey is nil, for tests and demonstrations only: after a
+	// restart, Verify reports every anchor of an earlier run as
+	// AnchorInvalid, and New refuses the checkpoint file of an earlier run.
+	EphemeralKey bool
+	Logger       *slog.Logger // default: discard
 	// TrustedKeys are further public keys whose anchors and checkpoints
 	// Verify accepts (for example the keys before a key rotation). The
 	// public key of SigningKey is always trusted.
@@ -217,6 +228,9 @@ func New(ctx context.Context, store Store, opts Options) (*Log, error) {
 		l.logger = slog.New(slog.DiscardHandler)
 	}
 	if l.key == nil {
+		if !opts.EphemeralKey {
+			return nil, &FieldError{Index: -1, Field: "Options.SigningKey", Reason: "required (or set Options.EphemeralKey for a throw-away key)", Err: ErrNoSigningKey}
+		}
 		_, k, err := ed25519.GenerateKey(rand.Reader)
 		if err != nil {
 			return nil, err

@@ -28,7 +28,7 @@ func ExampleService_Lookup() {
 	defer store.Close()
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	log, err := audit.New(ctx, store, audit.Options{Clock: clock})
+	log, err := audit.New(ctx, store, audit.Options{Clock: clock, EphemeralKey: true})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -63,7 +63,7 @@ func realStores(t *testing.T) []storeCase {
 }
 
 func openLog(t testing.TB, sc storeCase, clock func() time.Time) *audit.Log {
-	l, err := audit.New(t.Context(), sc.open(t), audit.Options{Clock: clock})
+	l, err := audit.New(t.Context(), sc.open(t), audit.Options{Clock: clock, EphemeralKey: true})
 	require.NoError(t, err)
 	t.Cleanup(func() { l.Close() })
 	return l

@@ -293,7 +293,7 @@ func TestFaultRun10k(t *testing.T) {
 		// The real § 9 protocol: audit.Log over the SQLite store.
 		store, err := sqlite.Open(filepath.Join(t.TempDir(), "audit.db"), sqlite.WithSynchronous("NORMAL"))
 		require.NoError(t, err)
-		alog, err := audit.New(t.Context(), store, audit.Options{})
+		alog, err := audit.New(t.Context(), store, audit.Options{EphemeralKey: true})
 		require.NoError(t, err)
 		defer alog.Close()
 		tee := &teeProtocol{log: alog, mem: &memProtocol{}}

@@ -62,7 +62,7 @@ func newAuditLog(t *testing.T) *audit.Log {
 	t.Helper()
 	store, err := sqlite.Open(filepath.Join(t.TempDir(), "audit.db"))
 	require.NoError(t, err)
-	alog, err := audit.New(t.Context(), store, audit.Options{})
+	alog, err := audit.New(t.Context(), store, audit.Options{EphemeralKey: true})
 	require.NoError(t, err)
 	t.Cleanup(func() { alog.Close() })
 	return alog

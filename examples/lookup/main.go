@@ -65,7 +65,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	alog, err := audit.New(ctx, store, audit.Options{})
+	alog, err := audit.New(ctx, store, audit.Options{EphemeralKey: true}) // a demonstration: a program that keeps its protocol loads its key
 	if err != nil {
 		return err
 	}
