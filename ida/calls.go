@@ -15,8 +15,11 @@ import (
 //
 // A hit returns the Answer and nil. "Not identifiable" (also: birth date
 // does not fit, or an information block) returns the Answer and an error
-// wrapping [ErrNotIdentifiable]; a rejection a *[RejectedError]; other
-// errors are typed as described in the package documentation.
+// wrapping [ErrNotIdentifiable]; a rejection a *[RejectedError]; a hit for
+// another IDNr, with fields not asked for or with invalid values an
+// *[AnswerError] (Outcome [Refused], nothing handed out or protocolled as
+// received); other errors are typed as described in the package
+// documentation.
 func (c *Client) Lookup(ctx context.Context, auth Auth, q Lookup) (Answer, error) {
 	if err := q.Validate(); err != nil {
 		return Answer{}, err
@@ -57,7 +60,9 @@ func (c *Client) FallbackSearch(ctx context.Context, auth Auth, s Search) (Answe
 // the position). Searches of both kinds may be mixed.
 //
 // A search that lacks a minimum field is not sent; its Answer has Outcome
-// Invalid and a *[FieldError]. Every hit is protocolled (one record per
+// Invalid and a *[FieldError]. A hit that does not fit its search or
+// carries invalid values has Outcome Refused and an *[AnswerError]; the
+// other answers stand. Every accepted hit is protocolled (one record per
 // person) before Bulk returns. The error is non-nil only when the message
 // as a whole failed (policy, breaker, transport, rejection of the whole
 // message, protocol failure); then no answer is returned. At most

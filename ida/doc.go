@@ -34,7 +34,9 @@
 // [NotIdentifiable] (no data: no person, several persons, or a person with
 // an information block after the initial fill, which the BVA makes
 // indistinguishable from "no data", and so does this client), [Rejected]
-// (a *[RejectedError] with the reason code) or, in Bulk only, [Invalid].
+// (a *[RejectedError] with the reason code), [Refused] (the client refused
+// the answer after receiving it, an *[AnswerError]; see "Checking
+// answers") or, in Bulk only, [Invalid].
 // Single calls return the Answer and Answer.Err, so
 //
 //	a, err := c.Search(ctx, auth, s)
@@ -44,6 +46,69 @@
 //	case ida.IsRejected(err):
 //	case ida.IsRetryable(err):    // try again later
 //	}
+//
+// # Checking answers
+//
+// Every answer to a lookup or search (single, fallback or one item of a
+// bulk answer) is checked against its request in one place of the client,
+// after decoding and before anything of it is protocolled as received or
+// handed out. A hit is refused, as an *[AnswerError] with Outcome
+// [Refused], when
+//
+//   - it carries a field the request did not ask for (Auth.Fields plus the
+//     IDNr): wrapping [ErrAnswerMismatch], Field naming the fields
+//     ("nationalities|address"). Such data are refused, not dropped: they
+//     must not reach the register (§ 6 IDNrG, the Berechtigungskonzept),
+//     and the § 9 record of a hit keeps the item as transmitted, so the
+//     only way to keep them out of every copy is to keep no part of it;
+//   - a value is not acceptable basic data (idnr.Person.Validate after
+//     bringing the names into NFC): a name outside DIN 91379 data type A,
+//     a place, street, house number or country outside type B (control
+//     characters such as ESC and NUL, bidi overrides such as U+202E,
+//     U+FFFD, which is what the JSON decoder makes of invalid UTF-8), an
+//     impossible date, an unknown code: wrapping [ErrAnswerInvalid], Field
+//     naming the field ("Address.Street"), never the value; code points
+//     are named only for characters that are not letters, digits or marks;
+//   - it is not the person asked for: a lookup's hit for another IDNr, or
+//     with a birth date not compatible with the one sent; a search's hit
+//     whose birth date is not compatible with the searched (partial) date,
+//     or whose family name agrees with the searched one neither as family
+//     name nor as one of the delivered former names (the BVA also finds a
+//     person by a former name). Names are compared in a folded form (NFC,
+//     umlauts, ß and ligatures spelled out, other diacritics dropped, upper
+//     case A-Z only, then AE, OE and UE read as A, O and U), at most as
+//     strict as the DIN 91379 search form, so that an answer the BVA found
+//     by the name is never refused. Wraps [ErrAnswerMismatch].
+//
+// A refused answer is a transport event of kind "answer-refused" (the
+// item's position, the field and the reason; no value) and is counted in
+// the "answered" event; it has no § 9 received record (a lookup's sent
+// record exists, written before sending). It is not retryable and does
+// not count against the circuit breaker. In [Client.Bulk] only the items
+// that fail are refused; the others are answered.
+//
+// Not compared: given names, residence, postal code and the other fields
+// of a search (a hit's address may be newer than the register's), and a
+// family name that is not delivered (the BVA may deliver a subset, even
+// the IDNr alone). A caller that searches by a birth name without asking
+// for former names gets a hit with a different family name refused. The
+// checks catch a mixed-up or misdirected answer and a broken or careless
+// server; they cannot catch a server that forges an answer consistent with
+// the request, against which mutual TLS is the guard.
+//
+// # Text from the server
+//
+// Text from the other side is untrusted: it may hold a name, a birth date
+// or an IDNr. The client never puts it unmasked into an error, a log line
+// or a transport event: a rejection's free text (4xx problem or rejected
+// item) is dropped, and its reason code is kept only if it has the form of
+// a code (a letter, then up to 63 letters, digits, '-', '_', '.' or ':',
+// no run of more than three digits), else it reads "masked"; a decoder
+// error never quotes the body (an unknown member is "unknown member",
+// other value errors name our own sentinel or "invalid value"). As a last
+// guard, a transport event whose detail still holds something shaped like
+// an IDNr has its digits masked, so that the audit log does not refuse
+// (and lose) the events of that exchange.
 //
 // # Authorisation
 //
@@ -66,8 +131,11 @@
 // probes after Breaker.OpenFor) → retries (hashicorp/go-retryablehttp; at
 // most Retry.Max, only for 429, 5xx, connection errors, timeouts and
 // unusable answers; exponential backoff with jitter; Retry-After in
-// seconds or as an HTTP date is honoured; every retry is the same message
-// with the same message ID, so the server can de-duplicate) → rate limiter
+// seconds or as an HTTP date is honoured, read as at most [RetryAfterCap]
+// (a longer one, like any beyond Retry.MaxRetryAfter, ends the call), while
+// a negative or unparseable one means the default backoff, never 0 s;
+// every retry is the same message with the same message ID, so the server
+// can de-duplicate) → rate limiter
 // (x/time/rate, per HTTP attempt, so retries count too) → codec → HTTP with
 // mutual TLS (Config.TLS), a per-attempt timeout, no redirects, and a
 // bounded answer size. Answers are decoded strictly: unknown or missing
@@ -78,9 +146,9 @@
 //
 // Errors are typed: [FieldError], [PolicyError], [RejectedError],
 // [ResponseError], [TransportError], [DecodeError], [BreakerOpenError],
-// [ProtocolError]; and the predicates [IsRetryable], [IsNotIdentifiable],
-// [IsRejected], [IsPolicyDenied], [IsInvalid], [IsCircuitOpen], [IsTimeout]
-// answer what callers ask.
+// [ProtocolError], [AnswerError]; and the predicates [IsRetryable],
+// [IsNotIdentifiable], [IsRejected], [IsPolicyDenied], [IsInvalid],
+// [IsCircuitOpen], [IsTimeout], [IsAnswerRefused] answer what callers ask.
 //
 // # Protocol
 //
@@ -90,9 +158,10 @@
 //     [audit.Record] with Direction Sent, the encoded message as Content,
 //     before it leaves (write-ahead: a failed send still has its record;
 //     over-reporting, never under-reporting).
-//   - Every answer that delivers a person is written as one record per
-//     person (Direction Received, the delivered categories, the item as
-//     transmitted as Content) before the answer is returned. If that write
+//   - Every answer that delivers a person, and passes the checks above, is
+//     written as one record per person (Direction Received, the delivered
+//     categories, the item as transmitted as Content) before the answer is
+//     returned. If that write
 //     fails, the answer is withheld and the call fails with a *[ProtocolError].
 //   - "Not identifiable" and rejections carry no IDNr and go to the
 //     transport log only, as counts per message.
@@ -143,7 +212,8 @@
 // d, x), nationalities, address {street, house_number, supplement,
 // postal_code, city, municipality_key, country}, death_date, move_in_date,
 // move_out_date, information_blocks (bmg51, bmg52), last_contact),
-// "not_identifiable" (nothing else), or "rejected" with "code" and "text".
+// "not_identifiable" (nothing else), or "rejected" with "code" and "text"
+// (the client keeps the code only).
 // Reports are answered with "result":"received","received":"<time>". A
 // bulk answer is NDJSON: a header {"protocol","message_id","request_id",
 // "kind":"bulk","count":n}, one line {"seq":i,"result":…} per search in

@@ -49,7 +49,16 @@
 // Retry-After, seconds or HTTP date) before processing; latency, timeouts,
 // dropped connections, truncated or malformed bodies, wrong request IDs and
 // duplicated answers after processing, so that a retry is answered from the
-// de-duplication cache.
+// de-duplication cache. [Faults].RetryAfterRaw sends a Retry-After value
+// verbatim ("-5", "99999999999999999999").
+//
+// Hostile answers, only by script: [FaultOtherPerson] (every hit is another
+// person), [FaultUnrequested] (fields not asked for), [FaultBadChars] and
+// [FaultBadUTF8] (values outside DIN 91379), [FaultPersonalText] and
+// [FaultPersonalCode] (rejections whose text or code hold a person's data),
+// [FaultUnknownField] (an unknown member whose name holds them). They alter
+// only the answer to that HTTP request; the de-duplication cache keeps the
+// true answer.
 //
 // # Concurrency
 //
