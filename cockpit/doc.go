@@ -35,10 +35,14 @@
 //
 // The lookup data: like the IDA lookup, the DSC may send a birth date with
 // the IDNr. The protocol holds no birth dates, so the service does not
-// select by it. The codec checks its form; [Config.VerifyPerson], if set,
-// checks it against the register and a mismatch is answered with
-// [ErrLookupMismatch] ("lookup_mismatch") without reading the protocol. The
-// birth date is never echoed, logged or stored.
+// select by it. The codec checks its form; [Config.VerifyPerson] checks it
+// against the register and a mismatch is answered with [ErrLookupMismatch]
+// ("lookup_mismatch") without reading the protocol. A Config must set
+// VerifyPerson or, deliberately, [Config.InsecureSkipVerifyPerson] (the
+// birth date is then ignored and any admitted client gets any IDNr's
+// transfers); [New] refuses a Config with neither, with a [*ConfigError]
+// wrapping [ErrNoVerifyPerson]. The birth date is never echoed, logged or
+// stored.
 //
 // The clerk's user ID (audit.Record.Actor) and the Aktenzeichen are internal
 // to the body and not part of an entry; a data-subject request under

@@ -29,9 +29,21 @@
 // log/slog print only [IDNr.Masked], "********809"; the digits come only
 // from [IDNr.String] (canonical, for registers and wire messages),
 // [IDNr.Grouped] ("65 929 970 489", for people) and the encodings:
-// MarshalText/UnmarshalText (JSON, XML; strict 11 digits, "" for the zero
-// value) and sql Scan/Value (text, NULL for the zero value). No error of
-// this package contains a number, a name or a date.
+// MarshalText/UnmarshalText (XML, map keys, wire types of your own;
+// strict 11 digits, "" for the zero value) and sql Scan/Value (text, NULL
+// for the zero value). No error of this package contains a number, a name
+// or a date.
+//
+// encoding/json prints [IDNr], [Date] and [Person] masked (MarshalJSON),
+// because slog's JSON handler prints slices, maps and structs through it:
+// an IDNr, date or person held in any of them is logged masked by slog's
+// text and JSON handlers. JSON input is still read in full (UnmarshalText),
+// so a wire format writes the full values explicitly: a string field
+// filled from [IDNr.String], or a field type of its own whose MarshalText
+// calls [IDNr.MarshalText] (as the ida codec does). encoding/json writes map
+// keys through MarshalText, in full: wrap such a value with [Masked], or
+// give the handler [MaskAttr] as its ReplaceAttr, which masks nested values
+// and map keys alike. Unexported struct fields are left out by both.
 //
 // Parse of a valid number takes a few tens of nanoseconds and never
 // allocates.

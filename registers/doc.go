@@ -89,6 +89,21 @@
 // protocolled but not written; the next run searches those people again,
 // which is a second, lawfully protocolled transfer.
 //
+// # Register and protocol vouch for each other
+//
+// [VerifyProtocol] checks the link afterwards, for the backfill's final
+// check or any time a vendor wants: it reads the IDNrs the engines wrote
+// (the optional [WrittenLister]; sqlregister implements it) in key order by
+// pages and asks the protocol ([ProtocolChecker], *audit.Log's HasRecords)
+// for the record of each IDNr with the message ID stored beside it. Every
+// written IDNr without it is reported ([Unprotocolled], IDNrs masked): an
+// IDNr written into the register without a transfer, a stored message ID
+// that is missing or not the one that delivered the IDNr, a protocol
+// record deleted from the log. It does not see IDNrs the register held
+// before regmo (no transfer delivered them), and records lawfully purged
+// after two years are reported as missing. Memory stays bounded (one page
+// per worker); the protocol logs one read access per page.
+//
 // # Parallel workers
 //
 // With [BackfillConfig.Leases], several processes (on one or several

@@ -35,7 +35,7 @@ func TestFilesArePrivate(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	l, err := audit.New(ctx, st, audit.Options{})
+	l, err := audit.New(ctx, st, audit.Options{EphemeralKey: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,9 @@ type fullPerson struct {
 }
 
 // fullText marshals as the JSON string of its MarshalText.
-type fullText struct{ v interface{ MarshalText() ([]byte, error) } }
+type fullText struct {
+	v interface{ MarshalText() ([]byte, error) }
+}
 
 func (f fullText) MarshalJSON() ([]byte, error) {
 	b, err := f.v.MarshalText()

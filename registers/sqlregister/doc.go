@@ -8,7 +8,7 @@
 // [*Register] implements registers.Register (Reader, Writer, ReviewQueue)
 // and the optional capabilities Marker, BatchWriter, Checkpointer,
 // RangeReader and Leaser, CaseLister, Counter, SyncReader and
-// CheckpointResetter. [New] takes a database/sql handle ([OpenSQLite] for
+// CheckpointResetter, and WrittenLister. [New] takes a database/sql handle ([OpenSQLite] for
 // modernc.org/sqlite, [OpenPostgres] for PostgreSQL through pgx's
 // database/sql driver github.com/jackc/pgx/v5/stdlib, driver name "pgx")
 // and a [Config]: the table, its key column, the [Columns] mapping (which
@@ -69,13 +69,19 @@
 // also the index from IDNr to register key, far cheaper to maintain during
 // the fill than an index on the wide register table. The table is the
 // authority: software that removes or moves an IDNr outside regmo (a clerk
-// merging a duplicate) deletes or updates its row there too.
+// merging a duplicate) deletes or updates its row there too. [Register.ByIDNr]
+// finds a record by IDNr through it (for example to check the birth date
+// the Datenschutzcockpit sends), and [Register.WrittenIDNrs] lists the
+// records whose IDNr regmo wrote, with their message IDs, for
+// registers.VerifyProtocol.
 //
 // # Resume
 //
 // Because results and checkpoint commit together, a crash loses at most the
 // batches in flight; the next run starts after the checkpoint and skips
-// records settled beyond it. SQLite runs in WAL mode with synchronous=FULL.
+// records settled beyond it. SQLite runs in WAL mode with synchronous=FULL;
+// [OpenSQLite] creates a new database file 0600 (its -wal and -shm files
+// take that mode) and missing directories 0700, whatever the umask.
 //
 // # Parallel workers
 //
