@@ -178,7 +178,7 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 	csvPath := filepath.Join(o.dir, "review.csv")
 	reportPath := filepath.Join(o.dir, "report.json")
 	if o.fresh || !o.resume {
-		for _, p := range []string{regPath, auditPath, auditPath + "-access", auditPath + "-person", csvPath, reportPath} {
+		for _, p := range []string{regPath, auditPath, auditPath + "-access", auditPath + "-person", auditPath + ".checkpoint", csvPath, reportPath} {
 			for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
 				if err := os.Remove(p + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
 					return nil, err
@@ -215,7 +215,9 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 	if err != nil {
 		return nil, fmt.Errorf("opening the protocol: %w", err)
 	}
-	alog, err := audit.New(ctx, store, audit.Options{SigningKey: key})
+	// The signed checkpoint beside the log shows a cut or rewritten log
+	// at the next start and in every Verify.
+	alog, err := audit.New(ctx, store, audit.Options{SigningKey: key, CheckpointFile: auditPath + ".checkpoint"})
 	if err != nil {
 		return nil, fmt.Errorf("opening the protocol: %w", err)
 	}
@@ -662,7 +664,7 @@ func verifyProtocol(ctx context.Context, path string, key ed25519.PrivateKey, re
 	if err != nil {
 		return nil, nil, fmt.Errorf("opening the protocol for verification: %w", err)
 	}
-	alog, err := audit.New(ctx, store, audit.Options{SigningKey: key})
+	alog, err := audit.New(ctx, store, audit.Options{SigningKey: key, CheckpointFile: path + ".checkpoint"})
 	if err != nil {
 		store.Close()
 		return nil, nil, fmt.Errorf("opening the protocol for verification: %w", err)

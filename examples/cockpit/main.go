@@ -120,7 +120,7 @@ func serve(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer store.Close()
-	alog, err := audit.New(ctx, store, audit.Options{SigningKey: key})
+	alog, err := audit.New(ctx, store, audit.Options{SigningKey: key, CheckpointFile: o.db + ".checkpoint"})
 	if err != nil {
 		return err
 	}
