@@ -199,12 +199,16 @@ func (v *verifier) add(f Finding) {
 
 // Verify checks the whole log: every anchor's signature and the chain of
 // anchors, every record's hash and link, every segment against its anchor,
-// and that a segment whose records are gone was purged after its retention.
-// It returns the report and, if anything was found, a [*TamperError]
-// (errors.Is(err, ErrTampered)). Other errors are I/O errors.
+// that a segment whose records are gone was purged after its retention and
+// not while a legal hold covered it, and the log against the newest
+// checkpoints kept outside the store (Options.CheckpointFile, readable
+// Options.Witnesses, the last one this Log wrote; see "Checkpoints" in the
+// package doc). It returns the report and, if anything was found, a
+// [*TamperError] (errors.Is(err, ErrTampered)). Other errors are I/O errors.
 //
-// Verify cannot see a cut-off tail of the open segment on its own; keep
-// checkpoints ([Log.Checkpoint]) and use [Log.VerifyAgainst].
+// Without a checkpoint file or witness, Verify cannot see a cut-off tail
+// (Report.Notes says so); keep checkpoints elsewhere and use
+// [Log.VerifyAgainst].
 func (l *Log) Verify(ctx context.Context) (*Report, error) {
 	done, err := l.use()
 	if err != nil {
