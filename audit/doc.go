@@ -50,18 +50,59 @@
 // [Reordered], a [SegmentMissing] outside a purge, an [AnchorInvalid]
 // (bad signature, anchor removed or inserted), a [SegmentMismatch].
 //
-// The open segment of today is not yet signed, and a chain alone cannot
-// show that its tail was cut off or that it was rewritten with recomputed
-// hashes. For that, take signed checkpoints ([Log.Checkpoint]: size, head
-// hash, time, signature; [Checkpoint.MarshalText]) regularly and keep them
-// outside the log's database (send them to the data-protection officer,
-// another system, a write-once store). [Log.VerifyAgainst] then reports a
-// [TailCut] or a [Rewritten] history. Note that an attacker with write
-// access to the database can append well-formed records to the open
-// segment; they become signed when it closes. The signing key must
-// therefore not live in the same database, and segments should be closed
-// (daily, by the first append or Rotate) and checkpoints exported often.
+// The signing key ([Options.SigningKey]) is required and must not live in
+// the store's database; New without it fails with [ErrNoSigningKey] unless
+// [Options.EphemeralKey] deliberately chooses a throw-away key (tests and
+// demonstrations: after a restart the earlier anchors no longer verify).
 // Merkle proofs of inclusion are not offered.
+//
+// # Checkpoints
+//
+// Nothing inside one database proves how long the log was: whoever can
+// delete rows can delete the newest anchors too, and the open segment of
+// today is not signed, so its records can be deleted and the rest chained
+// anew without the key. The Log therefore keeps signed checkpoints
+// ([Checkpoint]: log identity, size, head hash, newest anchor, time,
+// ed25519) outside the store: in [Options.CheckpointFile] (a file beside
+// the SQLite files, replaced atomically, mode 0600) and in any
+// [Options.Witnesses] ([DirWitness] on another machine's mount, a
+// [WitnessFunc] that sends them on). It writes one in New, after at most
+// [Options.CheckpointEvery] records (default 10,000), at least every
+// [Options.CheckpointInterval] while records are appended (default 10 s),
+// on [Log.Checkpoint] and in Close.
+//
+// New and Verify check the newest checkpoint of the file and of every
+// readable witness ([WitnessReader]), and Verify also the last one this
+// Log wrote: the store must hold the checkpoint's head record with the
+// same hash at the same position (or, if it was purged, the segment's
+// anchor must agree), its newest anchor, and at least as many positions.
+// A shorter store is a [TailCut] (a log cut back through signed segments,
+// or all records deleted), a different head a [Rewritten] history (a
+// record deleted or changed and the open segment chained anew), a
+// checkpoint that is gone although the store says checkpoints are kept a
+// [CheckpointMissing], one not signed by a trusted key or of another log
+// (a replaced store) a [CheckpointInvalid]. New refuses such a store with
+// a [*TamperError]; the operator's way out is [Options.CheckpointReset],
+// a documented reason: New then logs the findings and the reason, records
+// them in the transport log, keeps the old checkpoint file aside
+// ("<file>.reset-<time>") and goes on from what the store holds.
+//
+// The first open of an empty log just writes the first checkpoint. A log
+// with records but without any checkpoint (opened before this existed, or
+// with no file configured) gets its first checkpoint and a warning in the
+// logger; Verify's [Report.Notes] say since which record checkpoints are
+// kept. Without a checkpoint file or witness, New logs a warning and
+// Verify notes that a cut tail cannot be detected.
+//
+// What is not detected: records appended after the newest checkpoint and
+// removed before the next (at most CheckpointEvery records or one
+// interval; Close always writes one); a checkpoint file deleted together
+// with the store's mark of it and the witnesses (the log then looks like
+// one that never kept checkpoints, which Verify's note shows); and
+// well-formed records appended to the open segment by someone with write
+// access to the database (they become signed when it closes). Keep a
+// witness where the database's administrators cannot write, and use
+// [Log.VerifyAgainst] with checkpoints exported elsewhere.
 //
 // # Retention and legal holds
 //
@@ -72,7 +113,9 @@
 // ([Log.PlaceHold]: a time range, a documented reason, who placed it, and
 // until when) are kept. Anchors stay, so Verify still checks everything
 // that remains. Read-access entries and transport events older than the
-// retention are deleted too. Call Purge daily.
+// retention are deleted too. Call Purge daily. Verify reports a segment
+// marked purged while a hold covered it (placed before the purge, not yet
+// ended) as [SegmentMissing]; a hold deleted from the store is not seen.
 //
 // # Read access
 //
