@@ -135,6 +135,19 @@
 // officer reads the access log with [Log.Accesses], which is itself
 // recorded.
 //
+// The access log and the transport log are chained and signed like the
+// records: the Log numbers each log's entries from 1 without gaps, chains
+// them (each entry's hash covers the previous entry's hash and its own
+// content) and signs the last entry of each transaction with the log's
+// key (one signature per group commit). [Log.Verify] reports an entry
+// that was edited, deleted (also a prefix), inserted, or appended without
+// the key ([AccessLogTampered], [TransportLogTampered]; positions only,
+// never text). Purge deletes a prefix of expired entries and first stores
+// a signed floor (first ID kept, hash before it), from which Verify starts.
+// Not detected by Verify alone: the newest transactions of a log cut off
+// whole (the entry before them is signed too). Entries written before
+// the chain existed (an older schema) are left unchained below a floor.
+//
 // # Transport log
 //
 // [TransportEvent]s (sent, received, schema check, errors, ...) go to
@@ -142,6 +155,15 @@
 // IDNr, and an event whose text contains one is refused ([ContainsIDNr]).
 // The operational and security log is the caller's [slog.Logger]; the log
 // writes only counts and IDs to it.
+//
+// # Derived copies
+//
+// A store may answer queries from a copy of the records (audit/sqlite's
+// person file). Copies are never trusted: the store checks every copy it
+// serves against the chained record ([CopyMatches]) and fails the query
+// with [ErrCopyMismatch] otherwise, and [Log.Verify] compares all copies
+// with the records through [DerivedChecker], so that a copy deleted or
+// added (which a query cannot see) is a [CopyMismatch] finding.
 //
 // # Stores
 //

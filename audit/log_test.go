@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -225,7 +226,11 @@ func TestConformanceSmallVerifyChunks(t *testing.T) {
 					}
 					t.Cleanup(func() { raw.Close() })
 				}
-				_, err := raw.DB().Exec(q, args...)
+				db := raw.DB()
+				if strings.Contains(q, "audit_access") || strings.Contains(q, "audit_transport") {
+					db = raw.AccessDB() // the access file
+				}
+				_, err := db.Exec(q, args...)
 				return err
 			},
 			Tables: audittest.Tables{Records: "audit_records", Anchors: "audit_anchors", Access: "audit_access",

@@ -128,7 +128,7 @@ type AccessEntry struct {
 	Count   int       // records returned
 	From    time.Time // the queried time range
 	To      time.Time
-	Link              // chain hashes and signature, set by the Log (side.go)
+	Link    // chain hashes and signature, set by the Log (side.go)
 }
 
 // Hold is a legal hold: the segments whose days overlap [From, To) are kept

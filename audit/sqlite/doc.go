@@ -75,11 +75,43 @@
 //
 // Open indexes what the person file lacks; it rebuilds a person file that
 // is missing or holds more than the records file (restored from different
-// backups). Purge deletes a segment's copies before its records, with an
-// fsync (they are found through the records); a crash between the two
-// leaves records the cockpit no longer shows for the next Purge. The
-// copies are not part of the chain: [Store.CheckIntegrity] compares them
-// with the records; run it beside [audit.Log.Verify].
+// backups), and one whose mark was lowered (copies beyond the mark are
+// deleted and copied anew, instead of failing on the unique key). Purge
+// deletes a segment's copies before its records, with an fsync (they are
+// found through the records); a crash between the two leaves records the
+// cockpit no longer shows for the next Purge.
+//
+// # The person file is not trusted
+//
+// The copies are not part of the chain, so they are checked:
+//
+//   - Every copy a query serves is checked against its chained record: one
+//     statement per page reads seg, prev and hash of the page's records
+//     from the records table by seq, and the copy's hash is recomputed
+//     ([audit.CopyMatches]: also its IDNr and time columns against its
+//     encoding). A copy that was edited, moved to another person or
+//     position, or has no record fails the query with an error wrapping
+//     [audit.ErrCopyMismatch]; no data are returned, and the cockpit
+//     withholds its answer. (A query during a Purge of the same records
+//     can meet a copy whose record was just deleted, and fails the same
+//     way; retried, it no longer reads the copy.)
+//   - A query cannot see a copy that is missing (deleted, or a raised
+//     mark): the record is simply not shown. [audit.Log.Verify] finds that:
+//     the Store implements [audit.DerivedChecker] ([Store.CheckDerived]),
+//     which compares the whole person file with the records and reports
+//     copies that differ or have no record, and records up to the mark
+//     without a copy, as [audit.CopyMismatch] findings. It reads both files
+//     in full. [Store.CheckIntegrity] does the same and SQLite's page-level
+//     integrity check of all three files.
+//   - Records not yet indexed are read from the records table itself.
+//
+// # Access and transport logs
+//
+// Access file schema version 2 adds prev, hash and sig to both tables;
+// the Log numbers, chains and signs the entries (see the audit package
+// doc) and keeps the purge floor in the records file's audit_meta.
+// Entries written before version 2 stay unchained, below the floor the
+// Log sets when it first meets them.
 //
 // # Concurrency
 //
