@@ -78,8 +78,14 @@ func fromIDAAnswer(a *ida.Answer) Answer {
 		out.Kind = AnswerRejected
 		out.Reason = "rejected"
 		var re *ida.RejectedError
-		if errors.As(a.Err, &re) && re.Code != "" {
+		var ae *ida.AnswerError
+		switch {
+		case errors.As(a.Err, &re) && re.Code != "":
 			out.Reason = re.Code
+		case errors.As(a.Err, &ae):
+			// The client refused the answer (another person, fields not
+			// asked for, invalid values): nothing of it is used.
+			out.Reason = "answer_refused:" + ae.Field
 		}
 	}
 	return out

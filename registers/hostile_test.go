@@ -85,9 +85,14 @@ func TestBackfillHostileAnswer(t *testing.T) {
 	require.NoError(t, err)
 	_, err = bf.Run(ctx)
 	require.NoError(t, err)
+	refused := 0
 	for key, st := range readState(t, db) {
 		idn, _, _ := strings.Cut(st, "|")
 		assert.Empty(t, idn, "key %s: no IDNr from a refused answer", key)
+		if strings.Contains(st, "|answer_refused:") {
+			refused++
+		}
 	}
+	assert.Positive(t, refused, "the refusal is the reported reason")
 	assert.Empty(t, protocolled(t, auditPath))
 }
