@@ -79,12 +79,21 @@ func withinEdits[T ~string | ~[]byte](a, b T, k int) bool {
 
 // keyboardTypo reports whether the given names x and y (search forms)
 // differ by one edit that names do not differ by: two neighbouring letters
-// transposed, a consonant for a consonant, a consonant dropped or added
-// (not beside the same letter), or a scanning confusion (rn for m) -- not
-// at the last letter. A vowel changed, added or dropped, a letter doubled,
-// or a changed ending, is how twins' names differ (Lena, Lina; Carolin,
-// Caroline; Stefan, Steffen), and is left to a clerk.
-func keyboardTypo(x, y string) bool {
+// transposed, a consonant for a consonant, or a scanning confusion (rn for
+// m, l for I) -- not at the last letter. A vowel changed, a letter added,
+// dropped or doubled, or a changed ending, is how twins' names differ
+// (Lena, Lina; Martina, Marina; Carolin, Caroline; Stefan, Steffen), and
+// is left to a clerk.
+func keyboardTypo(x, y string) bool { return nameTypo(x, y, false) }
+
+// laterTypo is keyboardTypo for a later given name when the first given
+// names agree: twins and siblings differ in their first given name, so a
+// changed vowel and a letter dropped or added count too (Claudia, Clauda);
+// a doubled letter and another ending still do not (Stefan, Steffen;
+// Marlene, Marlena).
+func laterTypo(x, y string) bool { return nameTypo(x, y, true) }
+
+func nameTypo(x, y string, vowels bool) bool {
 	i := 0
 	for i < len(x) && i < len(y) && x[i] == y[i] {
 		i++
@@ -97,17 +106,26 @@ func keyboardTypo(x, y string) bool {
 		return false // the ending differs
 	}
 	dx, dy := x[i:len(x)-j], y[i:len(y)-j]
+	consonant := func(c byte) bool { return vowels || (!isVowel(c) && c != 'Y') }
 	switch {
 	case len(dx) == 1 && len(dy) == 1:
-		return !isVowel(dx[0]) && !isVowel(dy[0]) && dx[0] != 'Y' && dy[0] != 'Y'
+		if (dx[0] == 'I' && dy[0] == 'L') || (dx[0] == 'L' && dy[0] == 'I') {
+			return true // l and I look alike on a scanned form
+		}
+		return consonant(dx[0]) && consonant(dy[0])
 	case len(dx) == 2 && len(dy) == 2 && dx[0] == dy[1] && dx[1] == dy[0]:
 		return true
-	case len(dx)+len(dy) == 1:
-		c := dx + dy
-		// a doubled or undoubled letter is how Stefan and Steffen,
-		// Niccolò and Nicolò differ
-		doubled := (i > 0 && x[i-1] == c[0]) || x[i] == c[0] || y[i] == c[0]
-		return !isVowel(c[0]) && c[0] != 'Y' && c[0] != 'H' && !doubled
+	case len(dx)+len(dy) == 1 && vowels:
+		// A doubled or undoubled letter is how Stefan and Steffen,
+		// Niccolò and Nicolò differ. In a first given name any letter
+		// dropped or added is left to a clerk: Martina and Marina,
+		// Kristina and Kristin are twins' names.
+		long := x
+		if len(y) > len(x) {
+			long = y
+		}
+		c := long[i]
+		return !(i > 0 && long[i-1] == c) && !(i+1 < len(long) && long[i+1] == c)
 	}
 	return isOCRTypo(x, y)
 }
@@ -205,7 +223,7 @@ func (m *Matcher) compareFamily(a, b *Prepared) Level {
 				consider(LevelFormerName)
 			case x.loose == y.loose:
 				consider(LevelDiacritics)
-			case foreign && x.tl != "" && x.tl == y.tl:
+			case foreign && translitEqual(x.tl, y.tl):
 				consider(LevelTranslit)
 			case subsetOf(x.sub[:x.nsub], y.sub[:y.nsub]) || subsetOf(y.sub[:y.nsub], x.sub[:x.nsub]):
 				consider(LevelSubset)
@@ -290,34 +308,60 @@ func givenRank(l Level) int {
 	return 0
 }
 
+// Ranks of the agreement of one given name with its best partner.
+const (
+	rankNone     = iota
+	rankPhonetic // equal Kölner Phonetik
+	rankTranslit // equal transliteration key, nobody foreign
+	rankTypo     // a typo or scanning error
+	rankForeign  // equal transliteration key, someone foreign: preferred to a typo
+	rankStrong   // equal, or equal without umlaut spellings
+)
+
 // approxGiven matches every given name of small with a name of large (a
 // and b are the two records, for their anchoring and origin).
 func approxGiven(small, large, a, b *Prepared) (l Level, weakOK bool) {
 	anchored := a.givenLoose[0] == b.givenLoose[0]
+	foreign := a.foreign || b.foreign
 	var strong, tl, phon, typo, none int
 	weakOK = true
 	for i := 0; i < int(small.ngiven); i++ {
 		x, xl, xp, xt := small.given[i], small.givenLoose[i], small.givenPhon[i], small.givenTl[i]
-		found, at := 0, -1 // found: 4 strong, 3 typo, 2 transliteration, 1 phonetic
-		for j := 0; j < int(large.ngiven) && found < 4; j++ {
+		found, at := rankNone, -1
+		for j := 0; j < int(large.ngiven) && found < rankStrong; j++ {
 			y := large.given[j]
+			r := rankNone
 			switch {
 			case x == y || xl == large.givenLoose[j]:
-				found, at = 4, j
-			case found < 3 && isTypo(x, y):
-				found, at = 3, j
-			case found < 2 && xt != "" && xt == large.givenTl[j]:
-				found, at = 2, j
-			case found < 1 && phonMatch(x, y, xp, large.givenPhon[j]):
-				found, at = 1, j
+				r = rankStrong
+			case foreign && translitEqual(xt, large.givenTl[j]) && translitEdit(x, y):
+				// another spelling of a name from another script, even
+				// where it is also one edit (Paraskevi, Paraskavi)
+				r = rankForeign
+			case isTypo(x, y):
+				r = rankTypo
+			case translitEqual(xt, large.givenTl[j]):
+				r = rankTranslit
+			case phonMatch(x, y, xp, large.givenPhon[j]):
+				r = rankPhonetic
+			}
+			if r > found {
+				found, at = r, j
 			}
 		}
+		short := found != rankNone && (len(x) < 6 || len(large.given[at]) < 6)
 		switch {
-		case found == 2 && (len(x) < 5 || len(large.given[at]) < 5):
+		case (found == rankForeign || found == rankTranslit) && (len(x) < 5 || len(large.given[at]) < 5):
 			weakOK = false // Yusuf and Yousef, not Ali and Aly
-		case found > 0 && found < 4 && found != 2 && (len(x) < 6 || len(large.given[at]) < 6):
+		case found == rankTypo && i > 0 && anchored && a.given[0] == b.given[0]:
+			// a later given name, the first ones agree: twins and
+			// siblings differ in the first
+			if short || !laterTypo(x, large.given[at]) {
+				weakOK = false
+			}
+		case (found == rankTypo || found == rankPhonetic) && short:
 			weakOK = false // short names: Anna and Anne may be twins
-		case found == 3 && !keyboardTypo(x, large.given[at]):
+		case found == rankTypo && !keyboardTypo(x, large.given[at]):
 			// Twins are named Carolin and Caroline, Marlene and Marlena,
 			// Kilian and Kolian: an edit at the end of a name, between
 			// vowels or of a vowel is how names differ, not how they are
@@ -328,13 +372,13 @@ func approxGiven(small, large, a, b *Prepared) (l Level, weakOK bool) {
 			weakOK = false // the first name found its partner elsewhere
 		}
 		switch found {
-		case 4:
+		case rankStrong:
 			strong++
-		case 3:
+		case rankTypo:
 			typo++
-		case 2:
+		case rankForeign, rankTranslit:
 			tl++
-		case 1:
+		case rankPhonetic:
 			phon++
 		default:
 			none++
@@ -348,7 +392,7 @@ func approxGiven(small, large, a, b *Prepared) (l Level, weakOK bool) {
 	case none == 0 && tl > 0:
 		// Transliteration variants come from other scripts: German twins
 		// are named Stefan and Steffen, which the key does not part.
-		return LevelTranslit, weakOK && (a.foreign || b.foreign)
+		return LevelTranslit, weakOK && foreign
 	case none == 0:
 		return LevelDiacritics, anchored
 	case strong+phon+typo > 0:

@@ -13,12 +13,16 @@ func (m *Matcher) score(a, b *Prepared, rs *Reasons) (total float64, weakOK bool
 	var gl Level
 	gl, weakOK = compareGiven(a, b)
 	fl := m.compareFamily(a, b)
-	if !strongFamily(fl) && gl != LevelExact {
-		// given and family name exchanged, or the family name written first
-		if sg, ok := compareNameOrder(a, b); ok {
+	if gl != LevelExact && (!strongFamily(fl) || (fl != LevelExact && !strongGiven(gl))) {
+		// Given and family name exchanged, or the family name written
+		// first. Tried also when the family name agrees with a former
+		// name (the birth name a register keeps in its own field while
+		// the current names were exchanged), never when it agrees with
+		// the current one: twins share that.
+		if sg, ok, typoOK := compareNameOrder(a, b); ok {
 			fw, gw := &m.w[FieldFamilyName], &m.w[FieldGivenNames]
 			if fw[LevelNameOrder]+gw[sg] > fw[fl]+gw[gl] {
-				fl, gl, weakOK = LevelNameOrder, sg, sg == LevelNameOrder
+				fl, gl, weakOK = LevelNameOrder, sg, sg == LevelNameOrder || typoOK
 			}
 		}
 	}
@@ -130,6 +134,14 @@ func hold(rs *Reasons, weakOK bool, sexAgrees bool) (Hold, Field) {
 	if birth != LevelExact {
 		approx++
 	}
+	addr, place := rs[FieldAddress].Level, rs[FieldBirthPlace].Level
+	sameStreet := addr == LevelExact || addr == LevelSameStreet
+	if swapped && approx == 2 && sexAgrees && placeAgrees(place) && sameStreet {
+		// Exchanged names with one more defect (a typo of the kind names
+		// do not differ by, or a birth date that is partial, swapped or
+		// one digit off): birth place and street together confirm them.
+		approx = 1
+	}
 	if approx >= 2 {
 		if !strongFamily(fam) && !swapped {
 			return HoldWeak, FieldFamilyName
@@ -139,8 +151,6 @@ func hold(rs *Reasons, weakOK bool, sexAgrees bool) (Hold, Field) {
 		}
 		return HoldWeak, FieldGivenNames
 	}
-	addr, place := rs[FieldAddress].Level, rs[FieldBirthPlace].Level
-	sameStreet := addr == LevelExact || addr == LevelSameStreet
 	if place == LevelConflict && addr != LevelExact {
 		// A namesake with the same birth date is born elsewhere; a true
 		// match with a wrong birth place needs the address to confirm it.

@@ -22,18 +22,31 @@ type nameKeys struct {
 	sf, loose, tl string
 }
 
-// sameName reports how well two name parts agree: 2 for the same search
-// form, the same form without umlaut spellings or (for people of foreign
-// nationality or birth, see compareFamily) the same transliteration-blind
-// key; 1 for a typo or scanning error; 0 otherwise.
+// Agreement of two name parts in the name-order comparison.
+const (
+	partNone    = iota
+	partTypo    // a typo or scanning error of another kind
+	partTypoKey // a keyboard typo or scanning error in names of six letters or more
+	partSame    // the same search form, umlaut spelling or transliteration
+)
+
+// sameName reports how well two name parts agree: partSame for the same
+// search form, the same form without umlaut spellings or (for people of
+// foreign nationality or birth, see compareFamily) the same
+// transliteration-blind key; partTypoKey for a typo of the kind names do
+// not differ by ([keyboardTypo]) in names of six letters or more;
+// partTypo for another typo or scanning error; partNone otherwise.
 func sameName(x, y *nameKeys, foreign bool) int {
 	switch {
-	case x.sf == y.sf, x.loose == y.loose, foreign && x.tl != "" && x.tl == y.tl:
-		return 2
+	case x.sf == y.sf, x.loose == y.loose, foreign && translitEqual(x.tl, y.tl):
+		return partSame
 	case isTypo(x.sf, y.sf):
-		return 1
+		if len(x.sf) >= 6 && len(y.sf) >= 6 && keyboardTypo(x.sf, y.sf) {
+			return partTypoKey
+		}
+		return partTypo
 	}
-	return 0
+	return partNone
 }
 
 // namePool holds the name parts of one side, family name parts first.
@@ -70,40 +83,64 @@ func pool(p *Prepared, out *namePool) bool {
 	return true
 }
 
-// find returns the best agreement (2, 1 or 0) of x with the parts of p in
-// [lo, hi).
+// find returns the best agreement ([sameName]) of x with the parts of p
+// in [lo, hi).
 func (p *namePool) find(x *nameKeys, lo, hi int) int {
-	best := 0
-	for j := lo; j < hi && best < 2; j++ {
+	best := partNone
+	for j := lo; j < hi && best < partSame; j++ {
 		best = max(best, sameName(x, &p.parts[j], p.foreign))
 	}
 	return best
+}
+
+// concatEqual reports whether a1+a2 == b1+b2 without building either.
+func concatEqual(a1, a2, b1, b2 string) bool {
+	if len(a1)+len(a2) != len(b1)+len(b2) {
+		return false
+	}
+	if len(a1) <= len(b1) {
+		return b1[:len(a1)] == a1 && a2[:len(b1)-len(a1)] == b1[len(a1):] && a2[len(b1)-len(a1):] == b2
+	}
+	return a1[:len(b1)] == b1 && b2[:len(a1)-len(b1)] == a1[len(b1):] && b2[len(a1)-len(b1):] == a2
 }
 
 // compareNameOrder reports whether the names of a and b agree once given
 // and family names are exchanged (see above). giv is the level for the
 // given names: [LevelNameOrder] when every part found its partner by
 // search form, umlaut spelling or transliteration, [LevelTypo] when some
-// only by a typo or scanning error.
-func compareNameOrder(a, b *Prepared) (giv Level, ok bool) {
+// only by a typo or scanning error. typoOK reports, for [LevelTypo],
+// whether every such typo is one names do not differ by ([keyboardTypo])
+// in names of six letters or more.
+func compareNameOrder(a, b *Prepared) (giv Level, ok, typoOK bool) {
+	if a.nfam == 0 || !a.famCurrent || a.ngiven == 0 || b.nfam == 0 || !b.famCurrent || b.ngiven == 0 {
+		return LevelMissing, false, false
+	}
+	// The whole name written the other way round: family name and given
+	// names of one side, read together, are the given names and family
+	// name of the other ("Karl-Heinz Reiner" and "Reiner Karl-Heinz";
+	// "Lê Thị Lan" split as family name Lan).
+	if af, bf := a.fam[0].sf, b.fam[0].sf; (af != bf || a.givenAll != b.givenAll) &&
+		(concatEqual(af, a.givenAll, b.givenAll, bf) || concatEqual(a.givenAll, af, bf, b.givenAll)) {
+		return LevelNameOrder, true, false
+	}
 	var pa, pb namePool
 	if !pool(a, &pa) || !pool(b, &pb) {
-		return LevelMissing, false
+		return LevelMissing, false, false
 	}
 	pa.foreign = a.foreign || b.foreign
 	pb.foreign = pa.foreign
 	// the family name of one side among the other side's given names
 	cross := false
 	for i := 0; i < pa.nfam && !cross; i++ {
-		cross = pb.find(&pa.parts[i], pb.nfam, pb.n) > 0
+		cross = pb.find(&pa.parts[i], pb.nfam, pb.n) > partNone
 	}
 	for i := 0; i < pb.nfam && !cross; i++ {
-		cross = pa.find(&pb.parts[i], pa.nfam, pa.n) > 0
+		cross = pa.find(&pb.parts[i], pa.nfam, pa.n) > partNone
 	}
 	if !cross {
-		return LevelMissing, false
+		return LevelMissing, false, false
 	}
-	worst := 2
+	worst := partSame
 	// every family name part of each side somewhere on the other side
 	for i := 0; i < pa.nfam; i++ {
 		worst = min(worst, pb.find(&pa.parts[i], 0, pb.n))
@@ -114,20 +151,22 @@ func compareNameOrder(a, b *Prepared) (giv Level, ok bool) {
 	// every part of the smaller side on the other side (both ways when
 	// they have as many, so that the comparison is symmetric)
 	if pa.n <= pb.n {
-		for i := pa.nfam; i < pa.n && worst > 0; i++ {
+		for i := pa.nfam; i < pa.n && worst > partNone; i++ {
 			worst = min(worst, pb.find(&pa.parts[i], 0, pb.n))
 		}
 	}
 	if pb.n <= pa.n {
-		for i := pb.nfam; i < pb.n && worst > 0; i++ {
+		for i := pb.nfam; i < pb.n && worst > partNone; i++ {
 			worst = min(worst, pa.find(&pb.parts[i], 0, pa.n))
 		}
 	}
 	switch worst {
-	case 2:
-		return LevelNameOrder, true
-	case 1:
-		return LevelTypo, true
+	case partSame:
+		return LevelNameOrder, true, false
+	case partTypoKey:
+		return LevelTypo, true, true
+	case partTypo:
+		return LevelTypo, true, false
 	}
-	return LevelMissing, false
+	return LevelMissing, false, false
 }

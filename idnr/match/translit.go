@@ -19,8 +19,15 @@ package match
 //     only S, M, L and D, see below);
 //  5. vowels: the first run of vowels by its class (A; E; I; O and U:
 //     Omar, Umar; Youssef, Yusuf), a run that ends the name by its letters
-//     (Anna and Anja, Lena and Leni stay apart), every other run as one
-//     unspecified vowel (Muhammad, Mohammed; Husain, Hussein);
+//     (Anna and Anja, Lena and Leni stay apart), every other run by a
+//     lower-case class: i if it holds an I (Husain, Hussein, Hüseyin), u
+//     if it holds an O or U, a if it holds an A, otherwise e. Two keys
+//     agree ([translitEqual]) when they are equal except that an inner e
+//     stands against an a, i or u (Muhammad, Mohammed; Khalid, Khaled;
+//     Yusuf, Yousef): a short vowel is written e in one convention and a,
+//     i or u in another, while Jamil and Jamal, Rashid and Rashad, Karim
+//     and Karam (a long vowel of its own) are different names. Samir and
+//     Samer agree, as Khalid and Khaled do;
 //  6. a final D as T (Ahmed, Ahmet; Mehmed, Mehmet).
 //
 // Article prefixes (Al-, El-, al) written joined, hyphenated or apart give
@@ -209,7 +216,7 @@ func appendTranslit[T ~string | ~[]byte](dst []byte, sf T, given bool) []byte {
 				prev = sym[k]
 			}
 		case !first:
-			dst = append(dst, '*')
+			dst = append(dst, runClass(sym[i:j]))
 		}
 		first = false
 		lastCons = 0
@@ -222,6 +229,14 @@ func appendTranslit[T ~string | ~[]byte](dst []byte, sf T, given bool) []byte {
 	return dst
 }
 
+// TranslitEqual reports whether the names a and b agree in the
+// transliteration-blind comparison: their keys ([TranslitKey]) are equal
+// but for an inner vowel e against a, i or u. given selects the rules for
+// given names.
+func TranslitEqual(a, b string, given bool) bool {
+	return translitEqual(TranslitKey(a, given), TranslitKey(b, given))
+}
+
 // TranslitKey returns the transliteration-blind key of the family name s
 // (given false) or of one given name (given true); see the package
 // documentation, "Transliteration". It is meant for tests and tools; the
@@ -230,4 +245,101 @@ func TranslitKey(s string, given bool) string {
 	var sf [64]byte
 	var out [2 * maxTranslit]byte
 	return string(appendTranslit(out[:0], AppendSearchForm(sf[:0], s), given))
+}
+
+// runClass is the class of an inner run of vowels (see rule 5 above).
+func runClass(run []byte) byte {
+	var hasA, hasU bool
+	for _, c := range run {
+		switch c {
+		case 'I':
+			return 'i'
+		case 'O', 'U':
+			hasU = true
+		case 'A':
+			hasA = true
+		}
+	}
+	switch {
+	case hasU:
+		return 'u'
+	case hasA:
+		return 'a'
+	}
+	return 'e'
+}
+
+// translitEqual reports whether two transliteration-blind keys agree:
+// equal, except that an inner vowel class e may stand against a, i or u.
+// Empty keys never agree.
+func translitEqual(x, y string) bool {
+	if x == "" || len(x) != len(y) {
+		return false
+	}
+	for i := 0; i < len(x); i++ {
+		a, b := x[i], y[i]
+		if a == b {
+			continue
+		}
+		if a > b {
+			a, b = b, a
+		}
+		// a < b: an inner e against a, i or u
+		if (a == 'a' && b == 'e') || (a == 'e' && (b == 'i' || b == 'u')) {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// translitEdit reports, for the given names x and y (search forms) whose
+// keys agree, whether a difference of a single edit is one that
+// transliteration makes: another vowel inside the name (not its first
+// vowel, not its last letter: Paraskevi, Paraskavi), J, Y and I for each
+// other (Dmitrij, Dmitriy), W for V, K for C or Q, S for Z, or a doubled
+// S, M, L or D written once (Mohammed, Mohamed), or an H added. Names
+// further apart than one edit agree by their keys alone. A letter added
+// otherwise (Elias, Elijas) is how names differ, not how they are
+// transliterated, and is left to the typo rules.
+func translitEdit(x, y string) bool {
+	if !withinEdits(x, y, 1) {
+		return true
+	}
+	i := 0
+	for i < len(x) && i < len(y) && x[i] == y[i] {
+		i++
+	}
+	j := 0
+	for j < len(x)-i && j < len(y)-i && x[len(x)-1-j] == y[len(y)-1-j] {
+		j++
+	}
+	dx, dy := x[i:len(x)-j], y[i:len(y)-j]
+	switch {
+	case len(dx) == 1 && len(dy) == 1:
+		a, b := min(dx[0], dy[0]), max(dx[0], dy[0])
+		switch {
+		case isVowel(a) && isVowel(b):
+			firstVowel := true
+			for k := 0; k < i; k++ {
+				if isVowel(x[k]) {
+					firstVowel = false
+				}
+			}
+			return !firstVowel && j > 0
+		case (a == 'I' || a == 'J') && (b == 'J' || b == 'Y'):
+			return true
+		case a == 'V' && b == 'W', a == 'C' && b == 'K', a == 'K' && b == 'Q', a == 'S' && b == 'Z':
+			return true
+		}
+	case len(dx)+len(dy) == 1:
+		c := dx + dy
+		switch c[0] {
+		case 'H':
+			return true
+		case 'S', 'M', 'L', 'D':
+			return (i > 0 && x[i-1] == c[0]) || (i < len(x) && x[i] == c[0]) || (i < len(y) && y[i] == c[0])
+		}
+	}
+	return false
 }
