@@ -355,8 +355,9 @@ func approxGiven(small, large, a, b *Prepared) (l Level, weakOK bool) {
 			weakOK = false // Yusuf and Yousef, not Ali and Aly
 		case found == rankTypo && i > 0 && anchored && a.given[0] == b.given[0]:
 			// a later given name, the first ones agree: twins and
-			// siblings differ in the first
-			if short || !laterTypo(x, large.given[at]) {
+			// siblings differ in the first (four letters will do:
+			// Franz, Fraz)
+			if len(x) < 4 || len(large.given[at]) < 4 || !laterTypo(x, large.given[at]) {
 				weakOK = false
 			}
 		case (found == rankTypo || found == rankPhonetic) && short:

@@ -135,6 +135,12 @@ func TestGivenTypoSecondPass(t *testing.T) {
 			o := decide(m, reg, cand)
 			assert.Equal(t, match.Accept, o.Decision, "%s: %s", g, o)
 		}
+		c := person()
+		c.GivenNames = "Günter Franz Bernd"
+		reg := c
+		reg.GivenNames = "Günter Fraz Bernd"
+		o := decide(m, reg, c)
+		assert.Equal(t, match.Accept, o.Decision, o.String())
 	})
 	t.Run("twins differ in the first given name", func(t *testing.T) {
 		for _, g := range []string{"Anna Claudia", "Anja Claudio", "Anja Clauddia"} {
