@@ -22,7 +22,6 @@ import (
 // transport events.
 type exchange struct {
 	c      *Client
-	ctx    context.Context
 	req    *Request
 	actor  string
 	events []audit.TransportEvent
