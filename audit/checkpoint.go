@@ -16,68 +16,124 @@ import (
 )
 
 // Checkpoint is a signed statement of the log's state: its first Size
-// records chain to Head, and Anchor was its newest anchor. The Log keeps
-// its newest checkpoint outside the store (Options.CheckpointFile,
-// Options.Witnesses) and checks it in New and Verify; exported
-// (MarshalText) and kept elsewhere, an auditor checks it with
-// [Log.VerifyAgainst]. Either way a log cut back below Size, or whose
-// history up to Size was rewritten, is found.
+// records chain to Head, Anchor was its newest anchor, and the read-access
+// log and the transport log ended at the entries Access and Transport. The
+// Log keeps its newest checkpoint outside the store
+// (Options.CheckpointFile, Options.Witnesses) and checks it in New and
+// Verify; exported (MarshalText) and kept elsewhere, an auditor checks it
+// with [Log.VerifyAgainst]. Either way a log (or a side log) cut back
+// below the checkpoint, or whose history up to it was rewritten, is found.
 type Checkpoint struct {
 	LogID  uuid.UUID // the log's random identity, fixed when its store was created
 	Size   int64     // records appended so far (the Seq of the last one)
 	Head   [32]byte  // chain hash of record Size (zero when Size is 0)
 	Anchor [32]byte  // hash of the newest anchor (zero when there is none)
-	Time   time.Time // when the checkpoint was taken
-	Sig    []byte    // ed25519 over the encoding without Sig
+	// Access and Transport are the newest entries of the read-access log
+	// and of the transport log (ID 0: none, or a version 2 checkpoint,
+	// which did not cover them).
+	Access    SideHead
+	Transport SideHead
+	Time      time.Time // when the checkpoint was taken
+	Sig       []byte    // ed25519 over the encoding without Sig
+
+	v2 bool // decoded from version 2 (no side heads); encoded and verified as such
 }
 
-const checkpointLen = 1 + 16 + 8 + 32 + 32 + 8 + ed25519.SignatureSize
+// SideHead is the newest entry of a chained side log: its ID and its chain
+// hash ([Link.Hash]).
+type SideHead struct {
+	ID   int64
+	Hash [32]byte
+}
 
-// checkpointVersion is the first byte of the binary form. Version 1 had no
-// Anchor; it was never written outside tests and is not read.
-const checkpointVersion = 2
+const (
+	checkpointLenV2 = 1 + 16 + 8 + 32 + 32 + 8 + ed25519.SignatureSize
+	checkpointLen   = checkpointLenV2 + 2*(8+32)
+)
+
+// checkpointVersion is the first byte of the binary form. Version 3 adds
+// the side logs' heads; version 2 (size, head, anchor) is still read, and
+// checks the records only. Version 1 had no Anchor; it was never written
+// outside tests and is not read.
+const checkpointVersion = 3
 
 func (c *Checkpoint) message() []byte {
-	b := make([]byte, 0, 128)
-	b = append(b, "regmo/audit/checkpoint/v2\n"...)
+	b := make([]byte, 0, 192)
+	if c.v2 {
+		b = append(b, "regmo/audit/checkpoint/v2\n"...)
+	} else {
+		b = append(b, "regmo/audit/checkpoint/v3\n"...)
+	}
+	b = c.appendBody(b)
+	return binary.BigEndian.AppendUint64(b, uint64(c.Time.UnixNano()))
+}
+
+// appendBody appends the fields between the version and the time.
+func (c *Checkpoint) appendBody(b []byte) []byte {
 	b = append(b, c.LogID[:]...)
 	b = binary.BigEndian.AppendUint64(b, uint64(c.Size))
 	b = append(b, c.Head[:]...)
 	b = append(b, c.Anchor[:]...)
-	return binary.BigEndian.AppendUint64(b, uint64(c.Time.UnixNano()))
+	if !c.v2 {
+		for _, h := range []*SideHead{&c.Access, &c.Transport} {
+			b = binary.BigEndian.AppendUint64(b, uint64(h.ID))
+			b = append(b, h.Hash[:]...)
+		}
+	}
+	return b
 }
 
-// MarshalBinary encodes the checkpoint in its fixed 161-byte form.
+// MarshalBinary encodes the checkpoint in its fixed 241-byte form (161
+// bytes for one decoded from version 2).
 func (c Checkpoint) MarshalBinary() ([]byte, error) {
 	if len(c.Sig) != ed25519.SignatureSize {
 		return nil, fmt.Errorf("%w: not signed", ErrBadCheckpoint)
 	}
 	b := make([]byte, 0, checkpointLen)
-	b = append(b, checkpointVersion)
-	b = append(b, c.LogID[:]...)
-	b = binary.BigEndian.AppendUint64(b, uint64(c.Size))
-	b = append(b, c.Head[:]...)
-	b = append(b, c.Anchor[:]...)
+	if c.v2 {
+		b = append(b, 2)
+	} else {
+		b = append(b, checkpointVersion)
+	}
+	b = c.appendBody(b)
 	b = binary.BigEndian.AppendUint64(b, uint64(c.Time.UnixNano()))
 	return append(b, c.Sig...), nil
 }
 
-// UnmarshalBinary decodes the form of MarshalBinary. It checks the form,
-// not the signature: [Log.VerifyAgainst] and [Checkpoint.Verify] do.
+// UnmarshalBinary decodes the form of MarshalBinary (version 3, or 2). It
+// checks the form, not the signature: [Log.VerifyAgainst] and
+// [Checkpoint.Verify] do.
 func (c *Checkpoint) UnmarshalBinary(b []byte) error {
-	if len(b) != checkpointLen || b[0] != checkpointVersion {
-		return fmt.Errorf("%w: malformed", ErrBadCheckpoint)
+	bad := fmt.Errorf("%w: malformed", ErrBadCheckpoint)
+	switch {
+	case len(b) == checkpointLen && b[0] == checkpointVersion:
+	case len(b) == checkpointLenV2 && b[0] == 2:
+	default:
+		return bad
 	}
+	d := Checkpoint{v2: b[0] == 2}
 	size := int64(binary.BigEndian.Uint64(b[17:]))
 	if size < 0 {
-		return fmt.Errorf("%w: malformed", ErrBadCheckpoint)
+		return bad
 	}
-	c.LogID = uuid.UUID(b[1:17])
-	c.Size = size
-	copy(c.Head[:], b[25:57])
-	copy(c.Anchor[:], b[57:89])
-	c.Time = time.Unix(0, int64(binary.BigEndian.Uint64(b[89:]))).UTC()
-	c.Sig = append([]byte(nil), b[97:]...)
+	d.LogID = uuid.UUID(b[1:17])
+	d.Size = size
+	copy(d.Head[:], b[25:57])
+	copy(d.Anchor[:], b[57:89])
+	rest := b[89:]
+	if !d.v2 {
+		for _, h := range []*SideHead{&d.Access, &d.Transport} {
+			h.ID = int64(binary.BigEndian.Uint64(rest))
+			copy(h.Hash[:], rest[8:40])
+			rest = rest[40:]
+			if h.ID < 0 {
+				return bad
+			}
+		}
+	}
+	d.Time = time.Unix(0, int64(binary.BigEndian.Uint64(rest))).UTC()
+	d.Sig = append([]byte(nil), rest[8:]...)
+	*c = d
 	return nil
 }
 
@@ -354,6 +410,22 @@ func (l *Log) checkCheckpoint(ctx context.Context, cp *Checkpoint, src string, a
 			Detail: fmt.Sprintf("%s: checkpoint of log %s, the store holds log %s: the store was replaced or its identity deleted", src, cp.LogID, l.logID)}}, nil
 	}
 	of := fmt.Sprintf("the checkpoint of %s in %s", cp.Time.Format(time.RFC3339), src)
+	fs, err := l.checkRecordsHead(ctx, cp, of, anchors, last, lastSeg, inVerify)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range []sideKind{sideAccess, sideTransport} {
+		sfs, err := l.checkSideHead(ctx, k, cp.sideHead(k), of, inVerify)
+		if err != nil {
+			return nil, fmt.Errorf("audit: checking the checkpoint: %s: %w", k, err)
+		}
+		fs = append(fs, sfs...)
+	}
+	return fs, nil
+}
+
+// checkRecordsHead is the records' part of checkCheckpoint.
+func (l *Log) checkRecordsHead(ctx context.Context, cp *Checkpoint, of string, anchors []Anchor, last, lastSeg int64, inVerify bool) ([]Finding, error) {
 	if cp.Size == 0 {
 		return nil, nil
 	}
@@ -416,12 +488,73 @@ func (l *Log) checkCheckpoint(ctx context.Context, cp *Checkpoint, src string, a
 	return fs, nil
 }
 
+func (c *Checkpoint) sideHead(k sideKind) SideHead {
+	if k == sideAccess {
+		return c.Access
+	}
+	return c.Transport
+}
+
+// checkSideHead compares the head of side log k kept in a checkpoint with
+// the store, as checkRecordsHead does for the records: the store must hold
+// at least as many entries (or a signed floor above them, after a purge),
+// and the entry at the checkpoint's ID must have its hash. In Verify an
+// entry missing while later ones are kept is left to verifySide's gap
+// finding.
+func (l *Log) checkSideHead(ctx context.Context, k sideKind, cp SideHead, of string, inVerify bool) ([]Finding, error) {
+	if cp.ID == 0 {
+		return nil, nil
+	}
+	lastID, _, err := l.storedSideLast(ctx, k)
+	if err != nil {
+		return nil, err
+	}
+	f, fok, fvalid, err := l.readFloor(ctx, k)
+	if err != nil {
+		return nil, err
+	}
+	if fok && fvalid {
+		lastID = max(lastID, f.first-1)
+	}
+	if lastID < cp.ID {
+		return []Finding{{Kind: k.finding(), Seq: lastID + 1, LastSeq: cp.ID,
+			Detail: fmt.Sprintf("the %s ends at entry %d, %s has %d: its newest entries were cut off", k, lastID, of, cp.ID)}}, nil
+	}
+	var found bool
+	var h [32]byte
+	err = l.scanSide(ctx, k, cp.ID, func(e *sideEntry) error {
+		found, h = e.id == cp.ID, e.link.Hash
+		return errStopScan
+	})
+	if err != nil && !errors.Is(err, errStopScan) {
+		return nil, err
+	}
+	rewritten := Finding{Kind: k.finding(), Seq: cp.ID, LastSeq: cp.ID,
+		Detail: "the entry's hash differs from " + of + " (rewritten)"}
+	switch {
+	case found && h != cp.Hash:
+		return []Finding{rewritten}, nil
+	case found:
+	case fok && fvalid && f.first > cp.ID:
+		// Purged: the floor right after it keeps its hash.
+		if f.first == cp.ID+1 && f.prev != cp.Hash {
+			rewritten.Detail = "the purge floor after the entry differs from " + of + " (rewritten)"
+			return []Finding{rewritten}, nil
+		}
+	case !inVerify:
+		return []Finding{{Kind: k.finding(), Seq: cp.ID, LastSeq: cp.ID, Detail: "the entry " + of + " ends with is gone"}}, nil
+	}
+	return nil, nil
+}
+
 // signCheckpoint returns a signed checkpoint of the committed state.
 func (l *Log) signCheckpoint() Checkpoint {
 	l.mu.Lock()
 	st := l.st
 	l.mu.Unlock()
-	c := Checkpoint{LogID: l.logID, Size: st.seq, Head: st.hash, Anchor: st.anchorHash, Time: l.clock().UTC()}
+	acc, tr := l.sides()
+	c := Checkpoint{LogID: l.logID, Size: st.seq, Head: st.hash, Anchor: st.anchorHash,
+		Access: acc.committed(), Transport: tr.committed(), Time: l.clock().UTC()}
 	c.Sig = ed25519.Sign(l.key, c.message())
 	return c
 }
@@ -434,7 +567,7 @@ func (l *Log) writeCheckpoint(ctx context.Context, force bool) (Checkpoint, erro
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	cp := l.signCheckpoint()
-	if !force && c.written && cp.Size == c.last.Size && cp.Head == c.last.Head && cp.Anchor == c.last.Anchor {
+	if !force && c.written && cp.sameState(&c.last) {
 		return c.last, nil
 	}
 	var errs []error
@@ -449,6 +582,12 @@ func (l *Log) writeCheckpoint(ctx context.Context, force bool) (Checkpoint, erro
 	c.last, c.written = cp, true
 	c.lastSize.Store(cp.Size)
 	return cp, nil
+}
+
+// sameState reports whether c and d state the same log state (all but the
+// time and the signature).
+func (c *Checkpoint) sameState(d *Checkpoint) bool {
+	return c.Size == d.Size && c.Head == d.Head && c.Anchor == d.Anchor && c.Access == d.Access && c.Transport == d.Transport && c.v2 == d.v2
 }
 
 // Checkpoint returns a signed checkpoint of the log's current state (what
@@ -568,7 +707,7 @@ func (l *Log) verifyCheckpoints(ctx context.Context, v *verifier, kept []keptChe
 		}
 		dup := false
 		for _, d := range done {
-			if d.Size == k.cp.Size && d.Head == k.cp.Head && d.Anchor == k.cp.Anchor && string(d.Sig) == string(k.cp.Sig) {
+			if d.sameState(&k.cp) && string(d.Sig) == string(k.cp.Sig) {
 				dup = true
 			}
 		}

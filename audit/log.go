@@ -253,6 +253,9 @@ func New(ctx context.Context, store Store, opts Options) (*Log, error) {
 	if err := l.reload(ctx); err != nil {
 		return nil, err
 	}
+	if err := l.loadSideHeads(ctx); err != nil {
+		return nil, err
+	}
 	if err := l.openCheckpoints(ctx, opts); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -199,10 +200,29 @@ type sideChain struct {
 	id     int64
 	hash   [32]byte
 
+	// head is the committed head (id and hash after the last commit that
+	// succeeded, or as loaded), published for the checkpoints, which must
+	// not wait for a commit in flight; nil until loaded.
+	head atomic.Pointer[SideHead]
+
 	// Group commit of concurrent AppendTransport calls: callers queue
 	// their events; whoever holds mu commits all that are queued.
 	qmu     sync.Mutex
 	pending []*sideReq
+}
+
+// committed returns the committed head (zero before it is loaded).
+func (c *sideChain) committed() SideHead {
+	if h := c.head.Load(); h != nil {
+		return *h
+	}
+	return SideHead{}
+}
+
+// setHead records a committed head; c.mu is held.
+func (c *sideChain) setHead(id int64, h [32]byte) {
+	c.id, c.hash = id, h
+	c.head.Store(&SideHead{ID: id, Hash: h})
 }
 
 type sideReq struct {
@@ -266,7 +286,34 @@ func (l *Log) loadHead(ctx context.Context, c *sideChain) error {
 		c.id, c.hash = id, hash // hash is zero when the log is empty
 	}
 	c.loaded = true
+	c.head.Store(&SideHead{ID: c.id, Hash: c.hash})
 	return nil
+}
+
+// loadSideHeads reads both side logs' heads (New calls it, so that every
+// checkpoint states them).
+func (l *Log) loadSideHeads(ctx context.Context) error {
+	acc, tr := l.sides()
+	for _, c := range []*sideChain{acc, tr} {
+		c.mu.Lock()
+		err := l.loadHead(ctx, c)
+		c.mu.Unlock()
+		if err != nil {
+			return fmt.Errorf("audit: reading the %s's head: %w", c.kind, err)
+		}
+	}
+	return nil
+}
+
+// storedSideLast returns the ID and hash of the newest entry the store
+// holds of side log k (0 if none).
+func (l *Log) storedSideLast(ctx context.Context, k sideKind) (int64, [32]byte, error) {
+	if k == sideAccess {
+		e, _, err := l.store.LastAccess(ctx)
+		return e.ID, e.Hash, err
+	}
+	e, _, err := l.store.LastTransport(ctx)
+	return e.ID, e.Hash, err
 }
 
 // appendAccess chains, signs and stores access entries in one transaction
@@ -296,7 +343,7 @@ func (l *Log) appendAccess(ctx context.Context, es []AccessEntry) error {
 		c.loaded = false // the commit may have happened: read the head again
 		return err
 	}
-	c.id, c.hash = id, h
+	c.setHead(id, h)
 	return nil
 }
 
@@ -363,7 +410,7 @@ func (l *Log) commitTransport(ctx context.Context, c *sideChain, batch []*sideRe
 		c.loaded = false
 		return err
 	}
-	c.id, c.hash = id, h
+	c.setHead(id, h)
 	return nil
 }
 
