@@ -62,8 +62,9 @@
 // delete rows can delete the newest anchors too, and the open segment of
 // today is not signed, so its records can be deleted and the rest chained
 // anew without the key. The Log therefore keeps signed checkpoints
-// ([Checkpoint]: log identity, size, head hash, newest anchor, time,
-// ed25519) outside the store: in [Options.CheckpointFile] (a file beside
+// ([Checkpoint]: log identity, size, head hash, newest anchor, the ID and
+// hash of the newest entry of the access log and of the transport log,
+// time, ed25519) outside the store: in [Options.CheckpointFile] (a file beside
 // the SQLite files, replaced atomically, mode 0600) and in any
 // [Options.Witnesses] ([DirWitness] on another machine's mount, a
 // [WitnessFunc] that sends them on). It writes one in New, after at most
@@ -75,7 +76,13 @@
 // readable witness ([WitnessReader]), and Verify also the last one this
 // Log wrote: the store must hold the checkpoint's head record with the
 // same hash at the same position (or, if it was purged, the segment's
-// anchor must agree), its newest anchor, and at least as many positions.
+// anchor must agree), its newest anchor, and at least as many positions;
+// likewise each side log must hold the checkpoint's entry with the same
+// hash (or a signed purge floor above it) and at least as many entries,
+// else the side log's finding ([AccessLogTampered],
+// [TransportLogTampered]) says it was cut or rewritten. A version 2
+// checkpoint (before the side heads) is still read and checks the records
+// only.
 // A shorter store is a [TailCut] (a log cut back through signed segments,
 // or all records deleted), a different head a [Rewritten] history (a
 // record deleted or changed and the open segment chained anew), a
@@ -96,7 +103,9 @@
 //
 // What is not detected: records appended after the newest checkpoint and
 // removed before the next (at most CheckpointEvery records or one
-// interval; Close always writes one); a checkpoint file deleted together
+// interval; Close always writes one), and access entries or transport
+// events appended after it and removed before the next (at most one
+// interval); a checkpoint file deleted together
 // with the store's mark of it and the witnesses (the log then looks like
 // one that never kept checkpoints, which Verify's note shows); and
 // well-formed records appended to the open segment by someone with write
@@ -144,9 +153,12 @@
 // the key ([AccessLogTampered], [TransportLogTampered]; positions only,
 // never text). Purge deletes a prefix of expired entries and first stores
 // a signed floor (first ID kept, hash before it), from which Verify starts.
-// Not detected by Verify alone: the newest transactions of a log cut off
-// whole (the entry before them is signed too). Entries written before
-// the chain existed (an older schema) are left unchained below a floor.
+// The newest transactions of a log cut off whole leave a chain that
+// verifies on its own (the entry before them is signed too); the signed
+// checkpoints kept outside the store hold each log's head and reveal the
+// cut (see "Checkpoints"), up to the entries of the last interval.
+// Entries written before the chain existed (an older schema) are left
+// unchained below a floor.
 //
 // # Transport log
 //

@@ -28,10 +28,11 @@ import (
 //     signed floor (the first ID kept and the Hash before it) in the
 //     store's metadata; Verify starts each log at its floor.
 //
-// What is not detected by Verify alone: the newest transactions cut off
+// What the chain alone does not show: the newest transactions cut off
 // entirely (the entry before them was signed too), as with the open
-// segment of the records; a signed checkpoint kept outside the store is
-// the witness for that.
+// segment of the records. The signed checkpoints kept outside the store
+// hold each side log's head (checkpoint.go, checkSideHead), so New and
+// Verify find such a cut.
 
 // Link is the chain part of an access entry or a transport event, set by
 // the Log. Stores keep it as given.
