@@ -150,7 +150,7 @@ func (c *Client) report(ctx context.Context, auth Auth, req *Request, id idnr.ID
 		return Receipt{}, err
 	}
 	if len(resp.Items) == 1 && resp.Items[0].Outcome == Rejected {
-		return Receipt{}, rejected(resp.Items[0].Code, resp.Items[0].Text, 0, req.MessageID)
+		return Receipt{}, c.rejected(resp.Items[0].Code, 0, req.MessageID)
 	}
 	return Receipt{MessageID: resp.MessageID, RequestID: resp.RequestID, Received: resp.Received}, nil
 }
@@ -298,7 +298,7 @@ func (c *Client) answer(x *exchange, resp *Response, j, index int) Answer {
 	case NotIdentifiable:
 		a.Err = ErrNotIdentifiable
 	case Rejected:
-		a.Err = rejected(it.Code, it.Text, 0, resp.RequestID)
+		a.Err = c.rejected(it.Code, 0, resp.RequestID)
 	}
 	return a
 }

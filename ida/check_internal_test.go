@@ -52,6 +52,24 @@ func TestSafeCode(t *testing.T) {
 	}
 }
 
+// A code that has the form of one but is not listed (a double family name
+// does) is not passed on; listed codes and the caller's own are.
+func TestClientCode(t *testing.T) {
+	c := &Client{codes: codeSet([]string{"E471", "Anna Müller"})}
+	for code, want := range map[string]string{
+		"not-entitled":       "not-entitled",
+		"E471":              "E471",
+		"mueller-schmidt":    unlistedCode,
+		"Mustermann":         unlistedCode,
+		"Anna Müller":        maskedCode,
+		"person-36574261809": maskedCode,
+	} {
+		if got := c.code(code); got != want {
+			t.Errorf("code(%q) = %q, want %q", code, got, want)
+		}
+	}
+}
+
 func TestParseRetryAfter(t *testing.T) {
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	cases := []struct {

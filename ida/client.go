@@ -94,6 +94,12 @@ type Config struct {
 	// Logger receives debug and warning lines (never personal data);
 	// default: discard.
 	Logger *slog.Logger
+	// ReasonCodes adds reason codes to [ReasonCodes] that the client
+	// passes on in a *RejectedError, a *ResponseError and the transport
+	// log (for example the codes of an official codec); codes that do not
+	// have the form of a code are ignored. Any other code reads
+	// "unlisted".
+	ReasonCodes []string
 }
 
 // Retry configures the retries of one message. A retry resends the same
@@ -142,6 +148,7 @@ type Client struct {
 	rnd       func() float64
 	newID     func() uuid.UUID
 	log       *slog.Logger
+	codes     map[string]bool // reason codes passed on (see code)
 	breaker   *gobreaker.CircuitBreaker[*Response]
 	limiter   *rate.Limiter
 	endpoints map[Kind]string
@@ -209,6 +216,7 @@ func New(cfg Config) (*Client, error) {
 		rnd:     cfg.Rand,
 		newID:   cfg.NewMessageID,
 		log:     cfg.Logger,
+		codes:   codeSet(cfg.ReasonCodes),
 	}
 	if c.codec == nil {
 		c.codec = JSONv1{}

@@ -101,9 +101,12 @@
 // Text from the other side is untrusted: it may hold a name, a birth date
 // or an IDNr. The client never puts it unmasked into an error, a log line
 // or a transport event: a rejection's free text (4xx problem or rejected
-// item) is dropped, and its reason code is kept only if it has the form of
-// a code (a letter, then up to 63 letters, digits, '-', '_', '.' or ':',
-// no run of more than three digits), else it reads "masked"; a decoder
+// item) is dropped, and its reason code is kept only if it is one of the
+// protocol's [ReasonCodes] or of [Config.ReasonCodes]: a code that has the
+// form of one (a letter, then up to 63 letters, digits, '-', '_', '.' or
+// ':', no run of more than three digits) but is not listed reads
+// "unlisted" (a double family name has that form too), any other reads
+// "masked"; a decoder
 // error never quotes the body (an unknown member is "unknown member",
 // other value errors name our own sentinel or "invalid value"). As a last
 // guard, a transport event whose detail still holds something shaped like

@@ -148,7 +148,7 @@ func (x *exchange) handle(resp *http.Response) error {
 		// A retryable status whose retries ended (or whose Retry-After is too
 		// long): finalError makes it a *ResponseError.
 		if p, err := x.c.codec.DecodeProblem(bytes.NewReader(data)); err == nil {
-			x.lastCode = safeCode(p.Code)
+			x.lastCode = x.c.code(p.Code)
 		}
 		x.lastErr = nil
 		return nil
@@ -165,8 +165,8 @@ func (x *exchange) handle(resp *http.Response) error {
 			x.lastErr = err
 			return err
 		}
-		x.event("schema-check", "ok: rejected "+safeCode(p.Code))
-		x.rejected = rejected(p.Code, p.Text, resp.StatusCode, x.req.MessageID)
+		x.event("schema-check", "ok: rejected "+x.c.code(p.Code))
+		x.rejected = x.c.rejected(p.Code, resp.StatusCode, x.req.MessageID)
 		return nil
 	default:
 		x.event("error", "unexpected status "+strconv.Itoa(resp.StatusCode))
@@ -326,7 +326,7 @@ func (x *exchange) giveUp(resp *http.Response, err error, tries int) (*http.Resp
 		if x.lastCode == "" && err == nil {
 			if data, rerr := readBounded(resp.Body, 64<<10); rerr == nil {
 				if p, perr := x.c.codec.DecodeProblem(bytes.NewReader(data)); perr == nil {
-					x.lastCode = safeCode(p.Code)
+					x.lastCode = x.c.code(p.Code)
 				}
 			}
 		}
