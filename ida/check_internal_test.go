@@ -58,7 +58,7 @@ func TestClientCode(t *testing.T) {
 	c := &Client{codes: codeSet([]string{"E471", "Anna Müller"})}
 	for code, want := range map[string]string{
 		"not-entitled":       "not-entitled",
-		"E471":              "E471",
+		"E471":               "E471",
 		"mueller-schmidt":    unlistedCode,
 		"Mustermann":         unlistedCode,
 		"Anna Müller":        maskedCode,
