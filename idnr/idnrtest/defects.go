@@ -451,7 +451,7 @@ func defectTypo(rng *rand.Rand, s string) string {
 			}
 			out[i], out[i+1] = out[i+1], out[i]
 		}
-		if t := string(out); t != s && strings.ToUpper(defectTransliterate(t)) != strings.ToUpper(defectTransliterate(s)) {
+		if t := string(out); t != s && !strings.EqualFold(defectTransliterate(t), defectTransliterate(s)) {
 			return t
 		}
 	}
