@@ -10,10 +10,11 @@ func IndexEagerly(chunk int) (restore func()) {
 	return SetIndexer(chunk, 1, time.Millisecond, 4*chunk)
 }
 
-// SetIndexer sets the indexer's tuning and returns a function restoring
-// the defaults.
+// SetIndexer sets the indexer's tuning of the stores opened from now on
+// (a store keeps the tuning it was opened with) and returns a function
+// restoring the defaults. Not for parallel tests.
 func SetIndexer(chunk, kickAt int, every time.Duration, tail int) (restore func()) {
-	c, k, e, m := indexChunk, indexKickAt, indexEvery, maxTail
-	indexChunk, indexKickAt, indexEvery, maxTail = chunk, kickAt, every, tail
-	return func() { indexChunk, indexKickAt, indexEvery, maxTail = c, k, e, m }
+	old := defaultTuning
+	defaultTuning = indexTuning{chunk: chunk, kickAt: kickAt, every: every, tail: tail}
+	return func() { defaultTuning = old }
 }

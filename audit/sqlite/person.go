@@ -33,7 +33,7 @@ import (
 // Records committed but not yet indexed (the tail) are kept in memory by
 // IDNr key, so that a query sees every acknowledged record at once: the
 // query reads the tail's rows from the records table by seq, then the
-// person file for seq <= the mark it saw. The tail is bounded (maxTail):
+// person file for seq <= the mark it saw. The tail is bounded (indexTuning.tail):
 // a committer that runs ahead of the indexer waits for it.
 type personIndex struct {
 	db      *sql.DB   // the person file's writer (one connection, held by w)
@@ -57,19 +57,28 @@ type personIndex struct {
 	stop    chan struct{}
 	stopped chan struct{}
 	once    sync.Once
+
+	tune indexTuning // fixed at open
 }
 
 type tailEntry struct{ seq, time int64 }
 
 type tailRef struct{ idnr, seq int64 }
 
-// Tuning of the indexer; variables so that tests can make it index often.
-var (
-	indexChunk  = 65536 // most records per indexing transaction
-	indexKickAt = 16384 // tail size at which a commit wakes the indexer
-	indexEvery  = time.Second
-	maxTail     = 1 << 18 // tail size at which commits wait for the indexer
-)
+// indexTuning is the indexer's tuning. Each personIndex copies the
+// package's defaults when it is opened and reads only its copy, so that a
+// test changing the defaults (export_test.go) affects the stores it opens
+// afterwards and never races with the goroutines of a store still open.
+type indexTuning struct {
+	chunk  int           // most records per indexing transaction
+	kickAt int           // tail size at which a commit wakes the indexer
+	every  time.Duration // how often the indexer looks for work anyway
+	tail   int           // tail size at which commits wait for the indexer
+}
+
+// defaultTuning is copied by openPerson; only tests change it, before
+// they open a store.
+var defaultTuning = indexTuning{chunk: 65536, kickAt: 16384, every: time.Second, tail: 1 << 18}
 
 // markSQL reads the mark from the person file: every record with seq up
 // to it has its copy there.
@@ -107,7 +116,7 @@ func openPerson(ctx context.Context, path, recPath string, c config, t tables) (
 	if err != nil {
 		return nil, err
 	}
-	p := &personIndex{db: w, r: r, table: t.person, meta: t.personMeta, rec: t.records, recPath: recPath,
+	p := &personIndex{tune: defaultTuning, db: w, r: r, table: t.person, meta: t.personMeta, rec: t.records, recPath: recPath,
 		tail: make(map[int64][]tailEntry), progress: make(chan struct{}),
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
 	fail := func(err error) (*personIndex, error) {
@@ -167,10 +176,10 @@ func (p *personIndex) close() error {
 }
 
 // loop is the background indexer: it indexes when commits wake it (the
-// tail has grown past indexKickAt) and every indexEvery.
+// tail has grown past tune.kickAt) and every tune.every.
 func (p *personIndex) loop() {
 	defer close(p.stopped)
-	tick := time.NewTicker(indexEvery)
+	tick := time.NewTicker(p.tune.every)
 	defer tick.Stop()
 	for {
 		select {
@@ -201,7 +210,7 @@ func (p *personIndex) loop() {
 			// Go on only while a full batch waits: a pass costs about as
 			// many page writes for a few records as for many.
 			p.mu.Lock()
-			more := len(p.fifo) >= indexKickAt
+			more := len(p.fifo) >= p.tune.kickAt
 			p.mu.Unlock()
 			if !more {
 				break
@@ -225,7 +234,7 @@ func (p *personIndex) catchUp(ctx context.Context) error {
 	}
 }
 
-// indexOnce copies up to indexChunk records after the mark into the
+// indexOnce copies up to tune.chunk records after the mark into the
 // person table (in seq order: sorting them by person first cost more than
 // it saved) and moves the mark in the same
 // transaction. It reads the mark from the file, not from memory, so that
@@ -273,7 +282,7 @@ func (p *personIndex) indexLocked(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0), count(*) FROM (SELECT seq FROM rec.`+p.rec+
-		` WHERE seq > ? ORDER BY seq LIMIT ?)`, from, indexChunk).Scan(&to, &n); err != nil {
+		` WHERE seq > ? ORDER BY seq LIMIT ?)`, from, p.tune.chunk).Scan(&to, &n); err != nil {
 		return 0, err
 	}
 	if n > 0 {
@@ -348,7 +357,7 @@ func (p *personIndex) advance(mark int64) {
 func (p *personIndex) room(ctx context.Context) error {
 	for {
 		p.mu.Lock()
-		full, err, progress := len(p.fifo) >= maxTail, p.err, p.progress
+		full, err, progress := len(p.fifo) >= p.tune.tail, p.err, p.progress
 		p.mu.Unlock()
 		if !full {
 			return nil
@@ -387,7 +396,7 @@ func (p *personIndex) added(rows []audit.Row) {
 	}
 	n := len(p.fifo)
 	p.mu.Unlock()
-	if n >= indexKickAt {
+	if n >= p.tune.kickAt {
 		p.wake()
 	}
 }
@@ -485,14 +494,14 @@ func scanRecords(rs *sql.Rows, idnrKey int64, out []audit.Row) ([]audit.Row, err
 // purge deletes the person table's copies of the records first..last.
 // It runs before the records are deleted (it finds the copies through
 // them) and indexes what is behind first, so that no copy is left. It
-// deletes in steps of indexChunk records, so that the indexer (and so the
+// deletes in steps of tune.chunk records, so that the indexer (and so the
 // committer) is not held off for the whole of a large segment.
 func (p *personIndex) purge(ctx context.Context, first, last int64) error {
 	if err := p.catchUp(ctx); err != nil {
 		return err
 	}
-	for lo := first; lo <= last; lo += int64(indexChunk) {
-		hi := min(last, lo+int64(indexChunk)-1)
+	for lo := first; lo <= last; lo += int64(p.tune.chunk) {
+		hi := min(last, lo+int64(p.tune.chunk)-1)
 		if err := p.purgeRange(ctx, lo, hi); err != nil {
 			return err
 		}
