@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/regmo/regmo/audit"
 )
 
@@ -146,4 +148,101 @@ func (s *Store) PurgeSide(ctx context.Context, accessBelow, transportBelow int64
 func (s *Store) PutMeta(ctx context.Context, key string, value []byte) error {
 	_, err := s.w.ExecContext(ctx, `INSERT INTO `+s.t.meta+` (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 	return err
+}
+
+func (s *Store) AppendAccess(ctx context.Context, es []audit.AccessEntry) error {
+	tx, err := s.aw.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	st, err := tx.PrepareContext(ctx, `INSERT INTO `+s.t.access+
+		` (id, time, who, purpose, reason, count, qfrom, qto, prev, hash, sig) VALUES (?,?,?,?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		if _, err := st.ExecContext(ctx, e.ID, e.Time.UnixNano(), e.Who, int(e.Purpose), e.Reason, e.Count, nanos(e.From), nanos(e.To),
+			e.Prev[:], e.Hash[:], sigOrNil(e.Sig)); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+func (s *Store) Accesses(ctx context.Context, from, to, beforeID int64, limit int) ([]audit.AccessEntry, error) {
+	rs, err := s.ar.QueryContext(ctx, `SELECT id, time, who, purpose, reason, count, qfrom, qto FROM `+s.t.access+
+		` WHERE time >= ? AND time < ? AND id < ? ORDER BY id DESC LIMIT ?`, from, to, beforeID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []audit.AccessEntry
+	for rs.Next() {
+		var e audit.AccessEntry
+		var t, f, tt int64
+		var p int
+		if err := rs.Scan(&e.ID, &t, &e.Who, &p, &e.Reason, &e.Count, &f, &tt); err != nil {
+			return nil, err
+		}
+		e.Time, e.Purpose, e.From, e.To = fromNanos(t), audit.AccessPurpose(p), fromNanos(f), fromNanos(tt)
+		out = append(out, e)
+	}
+	return out, rs.Err()
+}
+
+func (s *Store) AppendTransport(ctx context.Context, evs []audit.TransportEvent) error {
+	tx, err := s.aw.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	st, err := tx.PrepareContext(ctx, `INSERT INTO `+s.t.transport+
+		` (id, time, message_id, kind, actor, detail, prev, hash, sig) VALUES (?,?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		return err
+	}
+	for _, e := range evs {
+		if _, err := st.ExecContext(ctx, e.ID, e.Time.UnixNano(), e.MessageID[:], e.Kind, e.Actor, e.Detail,
+			e.Prev[:], e.Hash[:], sigOrNil(e.Sig)); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+func (s *Store) Transport(ctx context.Context, messageID uuid.UUID) ([]audit.TransportEvent, error) {
+	rs, err := s.ar.QueryContext(ctx, `SELECT id, time, message_id, kind, actor, detail FROM `+s.t.transport+
+		` WHERE message_id = ? ORDER BY id`, messageID[:])
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []audit.TransportEvent
+	for rs.Next() {
+		var e audit.TransportEvent
+		var t int64
+		var id []byte
+		if err := rs.Scan(&e.ID, &t, &id, &e.Kind, &e.Actor, &e.Detail); err != nil {
+			return nil, err
+		}
+		e.Time = fromNanos(t)
+		copy(e.MessageID[:], id)
+		out = append(out, e)
+	}
+	return out, rs.Err()
 }
