@@ -31,8 +31,11 @@
 // [InaccuracyReporter] and [Matcher]; [FromIDA] and [FromMatch] adapt the
 // regmo packages, and tests may pass fakes.
 //
-// [Profiles] lists registers of the Anlage zu § 1 IDNrG with the basic data
-// each keeps (only entries whose number and name could be verified).
+// [Profiles] lists the 50 registers of the Anlage zu § 1 IDNrG
+// ([AnlageVersion]): number, exact name, the legal basis the entry names,
+// whether municipalities keep it, and the basic data each keeps (field sets
+// not read from the register's own law are marked unverified);
+// [NewProfile] describes a register outside the Anlage.
 //
 // # Backfill
 //
