@@ -199,7 +199,7 @@ func (m *Matcher) compareFamily(a, b *Prepared) Level {
 	if a.nfam == 0 || b.nfam == 0 {
 		return LevelMissing
 	}
-	w := &m.w[FieldFamilyName]
+	w := &m.sel[FieldFamilyName]
 	best, bestW := LevelConflict, w[LevelConflict]
 	// Transliteration variants come from other scripts; between German
 	// names (Meier, Mayr) the key would find variants the register keeps

@@ -20,7 +20,7 @@ func (m *Matcher) score(a, b *Prepared, rs *Reasons) (total float64, weakOK bool
 		// the current names were exchanged), never when it agrees with
 		// the current one: twins share that.
 		if sg, ok, typoOK := compareNameOrder(a, b); ok {
-			fw, gw := &m.w[FieldFamilyName], &m.w[FieldGivenNames]
+			fw, gw := &m.sel[FieldFamilyName], &m.sel[FieldGivenNames]
 			if fw[LevelNameOrder]+gw[sg] > fw[fl]+gw[gl] {
 				fl, gl, weakOK = LevelNameOrder, sg, sg == LevelNameOrder || typoOK
 			}

@@ -47,6 +47,7 @@ type Option func(*config)
 type config struct {
 	freq        *Frequencies
 	weights     Weights
+	sel         *Weights // level selection table; nil: weights (see WithEstimate)
 	accept      float64
 	margin      float64
 	rejectBelow float64
@@ -79,8 +80,14 @@ func WithRejectBelow(score float64) Option { return func(c *config) { c.rejectBe
 // Matcher decides whether candidate records belong to the person of a
 // register record. It is immutable after [New] and safe for concurrent use.
 type Matcher struct {
-	freq        *Frequencies
-	w           Weights
+	freq *Frequencies
+	w    Weights
+	// sel chooses the level where a field could reach several (family
+	// and former names, name order); it is w except with WithEstimate,
+	// where it is the table the estimate was made with, so estimated
+	// weights change what a level weighs, never which level a field
+	// reaches.
+	sel         Weights
 	accept      float64
 	margin      float64
 	rejectBelow float64
@@ -95,7 +102,11 @@ func New(opts ...Option) *Matcher {
 			o(&c)
 		}
 	}
-	return &Matcher{freq: c.freq, w: c.weights, accept: c.accept, margin: c.margin, rejectBelow: c.rejectBelow}
+	sel := c.weights
+	if c.sel != nil {
+		sel = *c.sel
+	}
+	return &Matcher{freq: c.freq, w: c.weights, sel: sel, accept: c.accept, margin: c.margin, rejectBelow: c.rejectBelow}
 }
 
 // Weights returns the matcher's weight table (a copy).
