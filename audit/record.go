@@ -34,25 +34,48 @@ type Body struct {
 
 // Category names a category of basic data transferred. The values are
 // stable tokens; the cockpit turns them into German texts.
+//
+// The categories are the fields of the basic data: a category is the token
+// of an [idnr.Fields] field ([idnr.Fields.Token]), derived from the one
+// field table in package idnr by [CategoryOf] and [CategoriesOf].
 type Category string
 
-const (
-	CatIDNr              Category = "idnr"
-	CatFamilyName        Category = "family_name"
-	CatFormerNames       Category = "former_names"
-	CatGivenNames        Category = "given_names"
-	CatDoctoralDegree    Category = "doctoral_degree"
-	CatBirthDate         Category = "birth_date"
-	CatBirthPlace        Category = "birth_place"
-	CatSex               Category = "sex"
-	CatNationalities     Category = "nationalities"
-	CatAddress           Category = "address"
-	CatDeathDate         Category = "death_date"
-	CatMoveInDate        Category = "move_in_date"
-	CatMoveOutDate       Category = "move_out_date"
-	CatInformationBlocks Category = "information_blocks"
-	CatLastContact       Category = "last_contact"
+// The categories of the basic data, one per field of [idnr.Fields].
+var (
+	CatIDNr              = CategoryOf(idnr.FieldIDNr)
+	CatFamilyName        = CategoryOf(idnr.FieldFamilyName)
+	CatFormerNames       = CategoryOf(idnr.FieldFormerNames)
+	CatGivenNames        = CategoryOf(idnr.FieldGivenNames)
+	CatDoctoralDegree    = CategoryOf(idnr.FieldDoctoralDegree)
+	CatBirthDate         = CategoryOf(idnr.FieldBirthDate)
+	CatBirthPlace        = CategoryOf(idnr.FieldBirthPlace)
+	CatSex               = CategoryOf(idnr.FieldSex)
+	CatNationalities     = CategoryOf(idnr.FieldNationalities)
+	CatAddress           = CategoryOf(idnr.FieldAddress)
+	CatDeathDate         = CategoryOf(idnr.FieldDeathDate)
+	CatMoveInDate        = CategoryOf(idnr.FieldMoveInDate)
+	CatMoveOutDate       = CategoryOf(idnr.FieldMoveOutDate)
+	CatInformationBlocks = CategoryOf(idnr.FieldInformationBlocks)
+	CatLastContact       = CategoryOf(idnr.FieldLastContact)
 )
+
+// CategoryOf returns the category of a single field (its token), or ""
+// unless f is exactly one field.
+func CategoryOf(f idnr.Fields) Category { return Category(f.Token()) }
+
+// CategoriesOf returns the categories of the fields of f, in the order of
+// the fields.
+func CategoriesOf(f idnr.Fields) []Category {
+	out := make([]Category, 0, f.Len())
+	for x := range f.All() {
+		out = append(out, CategoryOf(x))
+	}
+	return out
+}
+
+// Field returns the field of the category, or 0 and false for a token that
+// is not one.
+func (c Category) Field() (idnr.Fields, bool) { return idnr.ParseField(string(c)) }
 
 // Record is one transfer that used an IDNr, as § 9 IDNrG requires it to be
 // logged and as the Datenschutzcockpit shows it: when, between which bodies,

@@ -49,7 +49,7 @@ type Answer struct {
 	Person idnr.Person
 	// Fields are the fields delivered: possibly fewer than asked for, for
 	// the BVA may restrict the subset (for example to the IDNr alone).
-	Fields Fields
+	Fields idnr.Fields
 	// Err is nil for a Hit; it wraps [ErrNotIdentifiable] for
 	// NotIdentifiable, is a *[RejectedError] for Rejected, a
 	// *[FieldError] for Invalid and an *[AnswerError] for Refused.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/regmo/regmo/idnr"
 	"io"
 	"net/http"
 	"sync"
@@ -92,7 +93,7 @@ func bareExchange(b *testing.B, hc *http.Client, base string, buf *bytes.Buffer,
 	buf.Reset()
 	err := ida.JSONv1{}.EncodeRequest(buf, &ida.Request{
 		MessageID: id, Kind: s.Kind.Kind(), Sender: audit.Body{ID: "bench"}, Sent: time.Now(),
-		Purpose: testAuth.Purpose, LegalBasis: testAuth.LegalBasis, Fields: ida.AllFields,
+		Purpose: testAuth.Purpose, LegalBasis: testAuth.LegalBasis, Fields: idnr.AllFields,
 		Searches: []ida.Search{s},
 	})
 	if err != nil {
@@ -151,7 +152,7 @@ func BenchmarkBulk1000(b *testing.B) {
 func BenchmarkDecodeResponse(b *testing.B) {
 	p := testPeople()[0]
 	data := encodeResponse(b, &ida.Response{MessageID: uuid.New(), RequestID: fuzzReqID, Kind: ida.KindSearch,
-		Items: []ida.Item{{Outcome: ida.Hit, Person: p, Fields: ida.AllFields}}})
+		Items: []ida.Item{{Outcome: ida.Hit, Person: p, Fields: idnr.AllFields}}})
 	req := fuzzRequest(false)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))

@@ -24,12 +24,12 @@ func (c *Client) Lookup(ctx context.Context, auth Auth, q Lookup) (Answer, error
 	if err := q.Validate(); err != nil {
 		return Answer{}, err
 	}
-	req, err := c.prepare(ctx, auth, KindLookup, q.IDNr, FieldIDNr|FieldBirthDate)
+	req, err := c.prepare(ctx, auth, KindLookup, q.IDNr, idnr.FieldIDNr|idnr.FieldBirthDate)
 	if err != nil {
 		return Answer{}, err
 	}
 	req.Lookup = &q
-	return c.single(ctx, auth, req, q.IDNr, FieldIDNr|FieldBirthDate)
+	return c.single(ctx, auth, req, q.IDNr, idnr.FieldIDNr|idnr.FieldBirthDate)
 }
 
 // Search runs one search by basic data: by residence (§ 6 Abs. 3 Nr. 1
@@ -116,7 +116,7 @@ func (c *Client) ReportInaccuracy(ctx context.Context, auth Auth, r InaccuracyRe
 	if err := r.Validate(); err != nil {
 		return Receipt{}, err
 	}
-	sent := (r.Fields | FieldIDNr) & AllFields
+	sent := (r.Fields | idnr.FieldIDNr) & idnr.AllFields
 	req, err := c.prepare(ctx, auth, KindInaccuracy, r.IDNr, sent)
 	if err != nil {
 		return Receipt{}, err
@@ -132,7 +132,7 @@ func (c *Client) ReportLastContact(ctx context.Context, auth Auth, l LastContact
 	if err := l.Validate(); err != nil {
 		return Receipt{}, err
 	}
-	sent := FieldIDNr | FieldLastContact
+	sent := idnr.FieldIDNr | idnr.FieldLastContact
 	req, err := c.prepare(ctx, auth, KindLastContact, l.IDNr, sent)
 	if err != nil {
 		return Receipt{}, err
@@ -141,7 +141,7 @@ func (c *Client) ReportLastContact(ctx context.Context, auth Auth, l LastContact
 	return c.report(ctx, auth, req, l.IDNr, sent)
 }
 
-func (c *Client) report(ctx context.Context, auth Auth, req *Request, id idnr.IDNr, sent Fields) (Receipt, error) {
+func (c *Client) report(ctx context.Context, auth Auth, req *Request, id idnr.IDNr, sent idnr.Fields) (Receipt, error) {
 	resp, x, err := c.do(ctx, auth, req, id, sent)
 	if err != nil {
 		return Receipt{}, err
@@ -157,7 +157,7 @@ func (c *Client) report(ctx context.Context, auth Auth, req *Request, id idnr.ID
 
 // prepare checks the context, the client, auth and the policy, and builds
 // the request envelope. A refusal by the policy is protocolled.
-func (c *Client) prepare(ctx context.Context, auth Auth, k Kind, id idnr.IDNr, sent Fields) (*Request, error) {
+func (c *Client) prepare(ctx context.Context, auth Auth, k Kind, id idnr.IDNr, sent idnr.Fields) (*Request, error) {
 	if c.closed.Load() {
 		return nil, ErrClosed
 	}
@@ -170,7 +170,7 @@ func (c *Client) prepare(ctx context.Context, auth Auth, k Kind, id idnr.IDNr, s
 	req := &Request{
 		MessageID: c.newID(), Kind: k, Sender: c.sender, Sent: c.clock().UTC(),
 		Purpose: auth.Purpose, LegalBasis: auth.LegalBasis, FileRef: auth.FileRef,
-		Fields: (auth.Fields | FieldIDNr) & AllFields,
+		Fields: (auth.Fields | idnr.FieldIDNr) & idnr.AllFields,
 	}
 	if perr := c.policy.Check(auth, k); perr != nil {
 		pe := perr.(*PolicyError)
@@ -205,12 +205,12 @@ func truncate(s string, n int) string {
 	return s
 }
 
-func (c *Client) record(auth Auth, req *Request, dir audit.Direction, id idnr.IDNr, f Fields, content []byte) audit.Record {
+func (c *Client) record(auth Auth, req *Request, dir audit.Direction, id idnr.IDNr, f idnr.Fields, content []byte) audit.Record {
 	return audit.Record{
 		MessageID: req.MessageID, Time: c.clock().UTC(), Direction: dir,
 		Own: c.sender, Counterpart: c.other,
 		Purpose: auth.Purpose, LegalBasis: auth.LegalBasis, FileRef: auth.FileRef, Actor: auth.Actor,
-		IDNr: id, Categories: f.Categories(), Content: content, Result: audit.Delivered,
+		IDNr: id, Categories: audit.CategoriesOf(f), Content: content, Result: audit.Delivered,
 	}
 }
 
@@ -219,7 +219,7 @@ func (c *Client) record(auth Auth, req *Request, dir audit.Direction, id idnr.ID
 
 // do protocols a request that carries an IDNr, then sends it. On failure
 // it writes the transport events and returns the error.
-func (c *Client) do(ctx context.Context, auth Auth, req *Request, id idnr.IDNr, sent Fields) (*Response, *exchange, error) {
+func (c *Client) do(ctx context.Context, auth Auth, req *Request, id idnr.IDNr, sent idnr.Fields) (*Response, *exchange, error) {
 	x := &exchange{c: c, req: req, actor: auth.Actor}
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
@@ -266,7 +266,7 @@ func (c *Client) do(ctx context.Context, auth Auth, req *Request, id idnr.IDNr, 
 }
 
 // single handles a lookup or one search.
-func (c *Client) single(ctx context.Context, auth Auth, req *Request, id idnr.IDNr, sent Fields) (Answer, error) {
+func (c *Client) single(ctx context.Context, auth Auth, req *Request, id idnr.IDNr, sent idnr.Fields) (Answer, error) {
 	resp, x, err := c.do(ctx, auth, req, id, sent)
 	if err != nil {
 		return Answer{}, err
@@ -308,7 +308,7 @@ func (c *Client) answer(x *exchange, resp *Response, j, index int) Answer {
 func (c *Client) finish(ctx context.Context, auth Auth, x *exchange, resp *Response) error {
 	var recs []audit.Record
 	hits, none, rejected, refused := 0, 0, 0, 0
-	var lastFields Fields
+	var lastFields idnr.Fields
 	var lastCats []audit.Category
 	now := c.clock().UTC()
 	for i := range resp.Items {
@@ -328,7 +328,7 @@ func (c *Client) finish(ctx context.Context, auth Auth, x *exchange, resp *Respo
 			// Answers of one message usually deliver the same fields: share
 			// the (read-only) category slice.
 			if lastCats == nil || it.Fields != lastFields {
-				lastFields, lastCats = it.Fields, it.Fields.Categories()
+				lastFields, lastCats = it.Fields, audit.CategoriesOf(it.Fields)
 			}
 			r.Categories = lastCats
 			r.MessageID, r.RequestID = resp.MessageID, resp.RequestID

@@ -96,7 +96,7 @@ func vetHit(req *Request, it *Item, j int) *AnswerError {
 		if p.IDNr != q.IDNr {
 			return mismatch("idnr", "not the IDNr asked for")
 		}
-		if it.Fields.Has(FieldBirthDate) && !q.BirthDate.Compatible(p.BirthDate) {
+		if it.Fields.Has(idnr.FieldBirthDate) && !q.BirthDate.Compatible(p.BirthDate) {
 			return mismatch("birth_date", "does not agree with the lookup")
 		}
 	case KindSearch, KindFallback, KindBulk:
@@ -104,10 +104,10 @@ func vetHit(req *Request, it *Item, j int) *AnswerError {
 			return mismatch("seq", "no search at this position")
 		}
 		s := &req.Searches[j]
-		if it.Fields.Has(FieldBirthDate) && !s.BirthDate.Compatible(p.BirthDate) {
+		if it.Fields.Has(idnr.FieldBirthDate) && !s.BirthDate.Compatible(p.BirthDate) {
 			return mismatch("birth_date", "does not agree with the search")
 		}
-		if it.Fields.Has(FieldFamilyName) && !nameAgrees(s.FamilyName, p) {
+		if it.Fields.Has(idnr.FieldFamilyName) && !nameAgrees(s.FamilyName, p) {
 			return mismatch("family_name", "agrees with the search neither as family name nor as a delivered former name")
 		}
 	default:

@@ -130,8 +130,8 @@ func FuzzScreen(f *testing.F) {
 		}
 		name := "Qx" + s + "Zq" // a quoted value would show its markers
 		p := idnr.Person{FamilyName: name, GivenNames: "Anna", BirthDate: idnr.MustDate(1980, 3, 15)}
-		it := &Item{Outcome: Hit, Person: p, Fields: FieldIDNr | FieldFamilyName | FieldGivenNames | FieldBirthDate}
-		req := &Request{Kind: KindSearch, Fields: AllFields, Searches: []Search{{FamilyName: "Müller", BirthDate: p.BirthDate}}}
+		it := &Item{Outcome: Hit, Person: p, Fields: idnr.FieldIDNr | idnr.FieldFamilyName | idnr.FieldGivenNames | idnr.FieldBirthDate}
+		req := &Request{Kind: KindSearch, Fields: idnr.AllFields, Searches: []Search{{FamilyName: "Müller", BirthDate: p.BirthDate}}}
 		if err := vetHit(req, it, 0); err != nil && strings.Contains(err.Error(), name) {
 			t.Fatalf("refusal quotes the value: %v", err)
 		}

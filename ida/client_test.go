@@ -40,7 +40,7 @@ func mueller() ida.Search {
 
 func TestAnswerKinds(t *testing.T) {
 	srv := idatest.NewServer(idatest.WithPeople(testPeople()),
-		idatest.WithEntitlement("restricted", ida.FieldIDNr|ida.FieldFamilyName))
+		idatest.WithEntitlement("restricted", idnr.FieldIDNr|idnr.FieldFamilyName))
 	defer srv.Close()
 	c, proto := newClient(t, srv, nil)
 	ctx := context.Background()
@@ -54,7 +54,7 @@ func TestAnswerKinds(t *testing.T) {
 		assert.Equal(t, "Anna Maria", a.Person.GivenNames)
 		assert.Equal(t, []string{"Schulze"}, a.Person.FormerNames)
 		assert.Equal(t, "12a", a.Person.Address.HouseNumber)
-		assert.True(t, a.Fields.Has(ida.FieldIDNr|ida.FieldAddress))
+		assert.True(t, a.Fields.Has(idnr.FieldIDNr|idnr.FieldAddress))
 		assert.NotEqual(t, a.MessageID, a.RequestID)
 	})
 	t.Run("search by search form", func(t *testing.T) {
@@ -128,17 +128,17 @@ func TestAnswerKinds(t *testing.T) {
 	})
 	t.Run("subset of fields", func(t *testing.T) {
 		auth := testAuth
-		auth.Fields = ida.FieldFamilyName | ida.FieldBirthDate
+		auth.Fields = idnr.FieldFamilyName | idnr.FieldBirthDate
 		a, err := c.Search(ctx, auth, mueller())
 		require.NoError(t, err)
-		assert.Equal(t, ida.FieldIDNr|ida.FieldFamilyName|ida.FieldBirthDate, a.Fields)
+		assert.Equal(t, idnr.FieldIDNr|idnr.FieldFamilyName|idnr.FieldBirthDate, a.Fields)
 		assert.Equal(t, "", a.Person.GivenNames)
 		assert.True(t, a.Person.Address.IsZero())
 
 		rc, _ := newClient(t, srv, func(cfg *ida.Config) { cfg.Sender.ID = "restricted" })
 		a, err = rc.Search(ctx, testAuth, mueller())
 		require.NoError(t, err)
-		assert.Equal(t, ida.FieldIDNr|ida.FieldFamilyName, a.Fields)
+		assert.Equal(t, idnr.FieldIDNr|idnr.FieldFamilyName, a.Fields)
 		assert.Equal(t, "Müller", a.Person.FamilyName)
 		assert.True(t, a.Person.BirthDate.IsZero())
 	})
@@ -168,7 +168,7 @@ func TestAnswerKinds(t *testing.T) {
 	})
 	t.Run("reports", func(t *testing.T) {
 		r, err := c.ReportInaccuracy(ctx, testAuth, ida.InaccuracyReport{
-			IDNr: people[0].IDNr, Fields: ida.FieldAddress, Reason: "moved-away",
+			IDNr: people[0].IDNr, Fields: idnr.FieldAddress, Reason: "moved-away",
 			Held: idnr.Person{Address: idnr.Address{PostalCode: "10117", City: "Berlin"}},
 		})
 		require.NoError(t, err)
@@ -302,7 +302,7 @@ func TestValidationBeforeSending(t *testing.T) {
 			return err
 		}, "Auth.Actor"},
 		{"report without reason", func() error {
-			_, err := c.ReportInaccuracy(ctx, testAuth, ida.InaccuracyReport{IDNr: idnr.MustParse("36574261809"), Fields: ida.FieldAddress})
+			_, err := c.ReportInaccuracy(ctx, testAuth, ida.InaccuracyReport{IDNr: idnr.MustParse("36574261809"), Fields: idnr.FieldAddress})
 			return err
 		}, "InaccuracyReport.Reason"},
 		{"last contact without date", func() error {
@@ -334,7 +334,7 @@ func TestPolicy(t *testing.T) {
 	c, proto := newClient(t, srv, nil)
 	ctx := context.Background()
 	gewerbe := ida.Auth{Role: "gewerbeamt", Actor: "sb-1", Purpose: "Gewerbeanzeige", LegalBasis: "§ 14 GewO",
-		Fields: ida.FieldFamilyName | ida.FieldBirthDate}
+		Fields: idnr.FieldFamilyName | idnr.FieldBirthDate}
 
 	// Allowed.
 	_, err := c.Search(ctx, gewerbe, mueller())
@@ -345,7 +345,7 @@ func TestPolicy(t *testing.T) {
 		auth   func(ida.Auth) ida.Auth
 		call   func(a ida.Auth) error
 		reason string
-		denied ida.Fields
+		denied idnr.Fields
 	}{
 		{"unknown role", func(a ida.Auth) ida.Auth { a.Role = "hausmeister"; return a },
 			func(a ida.Auth) error { _, err := c.Search(ctx, a, mueller()); return err }, "unknown role", 0},
@@ -353,13 +353,13 @@ func TestPolicy(t *testing.T) {
 			func(a ida.Auth) error { _, err := c.Search(ctx, a, mueller()); return err }, "purpose or request kind not allowed for the role", 0},
 		{"kind not allowed", func(a ida.Auth) ida.Auth { return a },
 			func(a ida.Auth) error { _, err := c.Bulk(ctx, a, []ida.Search{mueller()}); return err }, "purpose or request kind not allowed for the role", 0},
-		{"fields not allowed", func(a ida.Auth) ida.Auth { a.Fields |= ida.FieldAddress | ida.FieldSex; return a },
-			func(a ida.Auth) error { _, err := c.Search(ctx, a, mueller()); return err }, "fields not allowed", ida.FieldAddress | ida.FieldSex},
-		{"lookup fields not allowed", func(a ida.Auth) ida.Auth { a.Fields |= ida.FieldAddress; return a },
+		{"fields not allowed", func(a ida.Auth) ida.Auth { a.Fields |= idnr.FieldAddress | idnr.FieldSex; return a },
+			func(a ida.Auth) error { _, err := c.Search(ctx, a, mueller()); return err }, "fields not allowed", idnr.FieldAddress | idnr.FieldSex},
+		{"lookup fields not allowed", func(a ida.Auth) ida.Auth { a.Fields |= idnr.FieldAddress; return a },
 			func(a ida.Auth) error {
 				_, err := c.Lookup(ctx, a, ida.Lookup{IDNr: idnr.MustParse("36574261809"), BirthDate: idnr.MustDate(1980, 3, 15)})
 				return err
-			}, "fields not allowed", ida.FieldAddress},
+			}, "fields not allowed", idnr.FieldAddress},
 	}
 	before := srv.Stats().Requests
 	for _, tc := range cases {

@@ -32,7 +32,7 @@ type Request struct {
 	LegalBasis string
 	FileRef    string
 	// Fields are the fields asked for (always including the IDNr).
-	Fields Fields
+	Fields idnr.Fields
 
 	Lookup *Lookup
 	// Searches holds one search for KindSearch and KindFallback and one or
@@ -59,7 +59,7 @@ type Item struct {
 	Seq     int
 	Outcome Outcome // Hit, NotIdentifiable or Rejected
 	Person  idnr.Person
-	Fields  Fields
+	Fields  idnr.Fields
 	Code    string // rejection reason code
 	Text    string // rejection text, no personal data
 	// Raw is the item as transmitted; the client keeps it as the content of

@@ -3,6 +3,7 @@ package ida
 import (
 	"context"
 	"errors"
+	"github.com/regmo/regmo/idnr"
 	"net"
 	"strconv"
 	"time"
@@ -65,7 +66,7 @@ type PolicyError struct {
 	Kind    Kind
 	// Denied are the fields asked for that the role may not receive for
 	// this purpose (0 when the role, purpose or kind itself is refused).
-	Denied Fields
+	Denied idnr.Fields
 	Reason string
 }
 

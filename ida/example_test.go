@@ -20,7 +20,7 @@ func exampleClient(srv *idatest.Server, proto ida.Protocol) *ida.Client {
 		Policy: ida.Policy{Rules: []ida.Rule{{
 			Role:     "meldebehoerde",
 			Purposes: []string{"Erstbefüllung"},
-			Fields:   ida.AllFields,
+			Fields:   idnr.AllFields,
 		}}},
 		Protocol: proto,
 	})
@@ -38,7 +38,7 @@ func ExampleClient_Search() {
 
 	auth := ida.Auth{
 		Role: "meldebehoerde", Actor: "erstbefuellung-job", Purpose: "Erstbefüllung",
-		LegalBasis: "§ 6 Abs. 3 IDNrG", Fields: ida.FieldFamilyName | ida.FieldGivenNames | ida.FieldBirthDate,
+		LegalBasis: "§ 6 Abs. 3 IDNrG", Fields: idnr.FieldFamilyName | idnr.FieldGivenNames | idnr.FieldBirthDate,
 	}
 	a, err := c.Search(context.Background(), auth, ida.Search{
 		FamilyName: "Mueller", City: "Berlin", PostalCode: "10115", BirthDate: idnr.MustDate(1980, 3, 15),
@@ -69,7 +69,7 @@ func ExampleClient_Bulk() {
 
 	auth := ida.Auth{
 		Role: "meldebehoerde", Actor: "erstbefuellung-job", Purpose: "Erstbefüllung",
-		LegalBasis: "§ 6 Abs. 3 IDNrG", Fields: ida.AllFields,
+		LegalBasis: "§ 6 Abs. 3 IDNrG", Fields: idnr.AllFields,
 	}
 	answers, err := c.Bulk(context.Background(), auth, []ida.Search{
 		{FamilyName: "Müller", City: "Berlin", PostalCode: "10115", BirthDate: idnr.MustDate(1980, 3, 15)},
@@ -100,12 +100,12 @@ func ExampleIsRetryable() {
 	c, _ := ida.New(ida.Config{
 		BaseURL: srv.URL, HTTPClient: srv.Client(),
 		Sender:   audit.Body{ID: "bhkz-099999"},
-		Policy:   ida.Policy{Rules: []ida.Rule{{Role: "r", Purposes: []string{"p"}, Fields: ida.AllFields}}},
+		Policy:   ida.Policy{Rules: []ida.Rule{{Role: "r", Purposes: []string{"p"}, Fields: idnr.AllFields}}},
 		Protocol: &memProtocol{},
 		Retry:    ida.Retry{Max: -1},
 	})
 	_, err := c.Lookup(context.Background(),
-		ida.Auth{Role: "r", Actor: "a", Purpose: "p", LegalBasis: "§ 6 Abs. 3 IDNrG", Fields: ida.FieldFamilyName},
+		ida.Auth{Role: "r", Actor: "a", Purpose: "p", LegalBasis: "§ 6 Abs. 3 IDNrG", Fields: idnr.FieldFamilyName},
 		ida.Lookup{IDNr: idnr.MustParse("36574261809"), BirthDate: idnr.MustDate(1980, 3, 15)})
 	fmt.Println(err)
 	fmt.Println(ida.IsRetryable(err))

@@ -16,7 +16,7 @@ var fuzzReqID = uuid.MustParse("0b9b6c1e-2f0a-4b51-9a55-8f0d7c1c3a11")
 
 func fuzzRequest(bulk bool) *ida.Request {
 	r := &ida.Request{MessageID: fuzzReqID, Kind: ida.KindSearch, Sender: audit.Body{ID: "s"},
-		Sent: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Purpose: "p", LegalBasis: "l", Fields: ida.AllFields,
+		Sent: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Purpose: "p", LegalBasis: "l", Fields: idnr.AllFields,
 		Searches: []ida.Search{mueller()}}
 	if bulk {
 		r.Kind = ida.KindBulk
@@ -33,7 +33,7 @@ func encodeResponse(t testing.TB, resp *ida.Response) []byte {
 
 func fuzzSeeds(t testing.TB) [][]byte {
 	p := testPeople()[0]
-	hit := ida.Item{Outcome: ida.Hit, Person: p, Fields: ida.AllFields}
+	hit := ida.Item{Outcome: ida.Hit, Person: p, Fields: idnr.AllFields}
 	ni := ida.Item{Outcome: ida.NotIdentifiable}
 	rej := ida.Item{Outcome: ida.Rejected, Code: "missing-field", Text: "Search.City: required"}
 	mid := uuid.MustParse("6f1c1d2e-0000-4000-8000-000000000001")
@@ -73,7 +73,7 @@ func FuzzDecodeResponse(f *testing.F) {
 			switch it.Outcome {
 			case ida.Hit:
 				require.False(t, it.Person.IDNr.IsZero())
-				require.True(t, it.Fields.Has(ida.FieldIDNr))
+				require.True(t, it.Fields.Has(idnr.FieldIDNr))
 			case ida.NotIdentifiable:
 				require.True(t, it.Person.IDNr.IsZero())
 			case ida.Rejected:
@@ -104,7 +104,7 @@ func FuzzDecodeRequest(f *testing.F) {
 	}
 	var b bytes.Buffer
 	require.NoError(f, ida.JSONv1{}.EncodeRequest(&b, &ida.Request{MessageID: fuzzReqID, Kind: ida.KindLookup,
-		Sender: audit.Body{ID: "s"}, Sent: time.Now(), Purpose: "p", LegalBasis: "l", Fields: ida.FieldIDNr,
+		Sender: audit.Body{ID: "s"}, Sent: time.Now(), Purpose: "p", LegalBasis: "l", Fields: idnr.FieldIDNr,
 		Lookup: &ida.Lookup{IDNr: idnr.MustParse("36574261809"), BirthDate: idnr.MustDate(1980, 3, 15)}}))
 	f.Add(b.Bytes(), false)
 	f.Fuzz(func(t *testing.T, data []byte, bulk bool) {

@@ -2,6 +2,7 @@ package ida_test
 
 import (
 	"context"
+	"github.com/regmo/regmo/idnr"
 	"sync"
 	"testing"
 
@@ -56,13 +57,13 @@ func (m *memProtocol) Events() []audit.TransportEvent {
 var testAuth = ida.Auth{
 	Role: "meldebehoerde", Actor: "sb-4711", Purpose: "Erstbefüllung",
 	LegalBasis: "§ 6 Abs. 3 IDNrG", FileRef: "AZ 1/2026",
-	Fields: ida.AllFields,
+	Fields: idnr.AllFields,
 }
 
 var testPolicy = ida.Policy{Rules: []ida.Rule{
-	{Role: "meldebehoerde", Purposes: []string{"Erstbefüllung", "Datenpflege"}, Fields: ida.AllFields},
+	{Role: "meldebehoerde", Purposes: []string{"Erstbefüllung", "Datenpflege"}, Fields: idnr.AllFields},
 	{Role: "gewerbeamt", Purposes: []string{"Gewerbeanzeige"}, Kinds: []ida.Kind{ida.KindLookup, ida.KindSearch},
-		Fields: ida.FieldIDNr | ida.FieldFamilyName | ida.FieldGivenNames | ida.FieldBirthDate},
+		Fields: idnr.FieldIDNr | idnr.FieldFamilyName | idnr.FieldGivenNames | idnr.FieldBirthDate},
 }}
 
 func newClient(t testing.TB, srv *idatest.Server, mod func(*ida.Config)) (*ida.Client, *memProtocol) {

@@ -166,7 +166,7 @@ func TestAnswerForAnotherPerson(t *testing.T) {
 func TestUnrequestedFieldsRefused(t *testing.T) {
 	people := testPeople()
 	auth := testAuth
-	auth.Fields = ida.FieldIDNr | ida.FieldFamilyName | ida.FieldGivenNames | ida.FieldBirthDate
+	auth.Fields = idnr.FieldIDNr | idnr.FieldFamilyName | idnr.FieldGivenNames | idnr.FieldBirthDate
 	for _, bulk := range []bool{false, true} {
 		srv := idatest.NewServer(idatest.WithPeople(people), idatest.WithScript(idatest.FaultUnrequested))
 		c, proto := newClient(t, srv, nil)
@@ -229,7 +229,7 @@ func TestAnswerCharactersRefused(t *testing.T) {
 		defer srv.Close()
 		c, _ := newClient(t, srv, nil)
 		auth := testAuth
-		auth.Fields = ida.FieldIDNr | ida.FieldGivenNames | ida.FieldAddress
+		auth.Fields = idnr.FieldIDNr | idnr.FieldGivenNames | idnr.FieldAddress
 		_, err := c.Lookup(t.Context(), auth, ida.Lookup{IDNr: people[0].IDNr, BirthDate: people[0].BirthDate})
 		var ae *ida.AnswerError
 		require.ErrorAs(t, err, &ae)

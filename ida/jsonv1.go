@@ -205,33 +205,33 @@ func searchFromWire(w *wireSearch) (Search, error) {
 	return s, nil
 }
 
-func fieldsToWire(f Fields) wireFields { return wireFields(f) }
+func fieldsToWire(f idnr.Fields) wireFields { return wireFields(f) }
 
-func fieldsFromWire(f wireFields, what string) (Fields, error) { return Fields(f), nil }
+func fieldsFromWire(f wireFields, what string) (idnr.Fields, error) { return idnr.Fields(f), nil }
 
 // wireFields is a field set on the wire: a JSON array of tokens such as
 // ["idnr","family_name"]. It encodes and decodes without a string per
 // token; an unknown or repeated token is an error.
-type wireFields Fields
+type wireFields idnr.Fields
 
-var fieldsJSONCache sync.Map // Fields -> []byte
+var fieldsJSONCache sync.Map // idnr.Fields -> []byte
 
 func (f wireFields) MarshalJSON() ([]byte, error) {
-	if b, ok := fieldsJSONCache.Load(Fields(f)); ok {
+	if b, ok := fieldsJSONCache.Load(idnr.Fields(f)); ok {
 		return b.([]byte), nil
 	}
-	b, err := json.Marshal(Fields(f).Tokens())
+	b, err := json.Marshal(idnr.Fields(f).Tokens())
 	if err != nil {
 		return nil, err
 	}
-	fieldsJSONCache.Store(Fields(f), b)
+	fieldsJSONCache.Store(idnr.Fields(f), b)
 	return b, nil
 }
 
 var errFieldsToken = errors.New("ida: fields: unknown or repeated field")
 
 func (f *wireFields) UnmarshalJSON(b []byte) error {
-	var out Fields
+	var out idnr.Fields
 	i := 0
 	skip := func() {
 		for i < len(b) && isSpace(b[i]) {
@@ -283,9 +283,13 @@ func (f *wireFields) UnmarshalJSON(b []byte) error {
 	}
 }
 
-func fieldOfBytes(b []byte) (Fields, bool) {
-	for i, c := range fieldCategory {
-		if string(c) == string(b) {
+// wireTokens are the wire tokens of the fields, derived from idnr's field
+// table once: wireTokens[i] is the token of the field 1<<i.
+var wireTokens = idnr.AllFields.Tokens()
+
+func fieldOfBytes(b []byte) (idnr.Fields, bool) {
+	for i, t := range wireTokens {
+		if t == string(b) {
 			return 1 << i, true
 		}
 	}
@@ -293,77 +297,77 @@ func fieldOfBytes(b []byte) (Fields, bool) {
 }
 
 // personToWire encodes the fields f of p.
-func personToWire(p *idnr.Person, f Fields) *wirePerson {
+func personToWire(p *idnr.Person, f idnr.Fields) *wirePerson {
 	w := &wirePerson{}
-	if f&FieldIDNr != 0 {
+	if f&idnr.FieldIDNr != 0 {
 		w.IDNr = wireIDNr(p.IDNr)
 	}
-	if f&FieldFamilyName != 0 {
+	if f&idnr.FieldFamilyName != 0 {
 		w.FamilyName = p.FamilyName
 	}
-	if f&FieldFormerNames != 0 && len(p.FormerNames) > 0 {
+	if f&idnr.FieldFormerNames != 0 && len(p.FormerNames) > 0 {
 		w.FormerNames = make([]wireFormerName, len(p.FormerNames))
 		for i, n := range p.FormerNames {
 			w.FormerNames[i] = wireFormerName{Name: n, Kind: p.FormerNameKind(i)}
 		}
 	}
-	if f&FieldGivenNames != 0 {
+	if f&idnr.FieldGivenNames != 0 {
 		w.GivenNames = p.GivenNames
 	}
-	if f&FieldDoctoralDegree != 0 {
+	if f&idnr.FieldDoctoralDegree != 0 {
 		w.DoctoralDegree = p.DoctoralDegree
 	}
-	if f&FieldBirthDate != 0 {
+	if f&idnr.FieldBirthDate != 0 {
 		w.BirthDate = wireDate(p.BirthDate)
 	}
-	if f&FieldBirthPlace != 0 && p.BirthPlace != (idnr.Place{}) {
+	if f&idnr.FieldBirthPlace != 0 && p.BirthPlace != (idnr.Place{}) {
 		w.BirthPlace = &wirePlace{City: p.BirthPlace.City, Country: p.BirthPlace.Country}
 	}
-	if f&FieldSex != 0 {
+	if f&idnr.FieldSex != 0 {
 		w.Sex = p.Sex
 	}
-	if f&FieldNationalities != 0 && len(p.Nationalities) > 0 {
+	if f&idnr.FieldNationalities != 0 && len(p.Nationalities) > 0 {
 		w.Nationalities = p.Nationalities
 	}
-	if f&FieldAddress != 0 && !p.Address.IsZero() {
+	if f&idnr.FieldAddress != 0 && !p.Address.IsZero() {
 		a := p.Address
 		w.Address = &wireAddress{Street: a.Street, HouseNumber: a.HouseNumber, Supplement: a.Supplement,
 			PostalCode: a.PostalCode, City: a.City, MunicipalityKey: a.MunicipalityKey, Country: a.Country}
 	}
-	if f&FieldDeathDate != 0 {
+	if f&idnr.FieldDeathDate != 0 {
 		w.DeathDate = wireDate(p.DeathDate)
 	}
-	if f&FieldMoveInDate != 0 {
+	if f&idnr.FieldMoveInDate != 0 {
 		w.MoveInDate = wireDate(p.MoveInDate)
 	}
-	if f&FieldMoveOutDate != 0 {
+	if f&idnr.FieldMoveOutDate != 0 {
 		w.MoveOutDate = wireDate(p.MoveOutDate)
 	}
-	if f&FieldInformationBlocks != 0 {
+	if f&idnr.FieldInformationBlocks != 0 {
 		for _, b := range p.InformationBlocks {
 			if b != idnr.BlockNone {
 				w.InformationBlocks = append(w.InformationBlocks, b)
 			}
 		}
 	}
-	if f&FieldLastContact != 0 {
+	if f&idnr.FieldLastContact != 0 {
 		w.LastContact = p.LastContact
 	}
 	return w
 }
 
 // personFromWire returns the person and the fields present in w.
-func personFromWire(w *wirePerson) (idnr.Person, Fields) {
+func personFromWire(w *wirePerson) (idnr.Person, idnr.Fields) {
 	var p idnr.Person
-	var f Fields
+	var f idnr.Fields
 	if !w.IDNr.IsZero() {
-		p.IDNr, f = idnr.IDNr(w.IDNr), f|FieldIDNr
+		p.IDNr, f = idnr.IDNr(w.IDNr), f|idnr.FieldIDNr
 	}
 	if w.FamilyName != "" {
-		p.FamilyName, f = w.FamilyName, f|FieldFamilyName
+		p.FamilyName, f = w.FamilyName, f|idnr.FieldFamilyName
 	}
 	if len(w.FormerNames) > 0 {
-		f |= FieldFormerNames
+		f |= idnr.FieldFormerNames
 		p.FormerNames = make([]string, len(w.FormerNames))
 		kinds := false
 		for i, n := range w.FormerNames {
@@ -378,43 +382,43 @@ func personFromWire(w *wirePerson) (idnr.Person, Fields) {
 		}
 	}
 	if w.GivenNames != "" {
-		p.GivenNames, f = w.GivenNames, f|FieldGivenNames
+		p.GivenNames, f = w.GivenNames, f|idnr.FieldGivenNames
 	}
 	if w.DoctoralDegree != "" {
-		p.DoctoralDegree, f = w.DoctoralDegree, f|FieldDoctoralDegree
+		p.DoctoralDegree, f = w.DoctoralDegree, f|idnr.FieldDoctoralDegree
 	}
 	if !w.BirthDate.IsZero() {
-		p.BirthDate, f = idnr.Date(w.BirthDate), f|FieldBirthDate
+		p.BirthDate, f = idnr.Date(w.BirthDate), f|idnr.FieldBirthDate
 	}
 	if w.BirthPlace != nil {
-		p.BirthPlace, f = idnr.Place{City: w.BirthPlace.City, Country: w.BirthPlace.Country}, f|FieldBirthPlace
+		p.BirthPlace, f = idnr.Place{City: w.BirthPlace.City, Country: w.BirthPlace.Country}, f|idnr.FieldBirthPlace
 	}
 	if w.Sex != idnr.SexUnknown {
-		p.Sex, f = w.Sex, f|FieldSex
+		p.Sex, f = w.Sex, f|idnr.FieldSex
 	}
 	if len(w.Nationalities) > 0 {
-		p.Nationalities, f = w.Nationalities, f|FieldNationalities
+		p.Nationalities, f = w.Nationalities, f|idnr.FieldNationalities
 	}
 	if w.Address != nil {
 		a := w.Address
 		p.Address = idnr.Address{Street: a.Street, HouseNumber: a.HouseNumber, Supplement: a.Supplement,
 			PostalCode: a.PostalCode, City: a.City, MunicipalityKey: a.MunicipalityKey, Country: a.Country}
-		f |= FieldAddress
+		f |= idnr.FieldAddress
 	}
 	if !w.DeathDate.IsZero() {
-		p.DeathDate, f = idnr.Date(w.DeathDate), f|FieldDeathDate
+		p.DeathDate, f = idnr.Date(w.DeathDate), f|idnr.FieldDeathDate
 	}
 	if !w.MoveInDate.IsZero() {
-		p.MoveInDate, f = idnr.Date(w.MoveInDate), f|FieldMoveInDate
+		p.MoveInDate, f = idnr.Date(w.MoveInDate), f|idnr.FieldMoveInDate
 	}
 	if !w.MoveOutDate.IsZero() {
-		p.MoveOutDate, f = idnr.Date(w.MoveOutDate), f|FieldMoveOutDate
+		p.MoveOutDate, f = idnr.Date(w.MoveOutDate), f|idnr.FieldMoveOutDate
 	}
 	if len(w.InformationBlocks) > 0 {
-		p.InformationBlocks, f = w.InformationBlocks, f|FieldInformationBlocks
+		p.InformationBlocks, f = w.InformationBlocks, f|idnr.FieldInformationBlocks
 	}
 	if !w.LastContact.IsZero() {
-		p.LastContact, f = w.LastContact, f|FieldLastContact
+		p.LastContact, f = w.LastContact, f|idnr.FieldLastContact
 	}
 	return p, f
 }
@@ -519,7 +523,7 @@ func (JSONv1) EncodeRequest(w io.Writer, r *Request) error {
 			return errors.New("ida: inaccuracy request without report")
 		}
 		wi := &wireInaccuracy{IDNr: wireIDNr(x.IDNr), Fields: fieldsToWire(x.Fields), Reason: x.Reason}
-		if held := x.Fields &^ FieldIDNr; held != 0 {
+		if held := x.Fields &^ idnr.FieldIDNr; held != 0 {
 			wp := personToWire(&x.Held, held)
 			if _, present := personFromWire(wp); present != 0 {
 				wi.Held = wp
@@ -582,7 +586,7 @@ func decodeItem(result string, fields wireFields, person *wirePerson, code, text
 		if err != nil {
 			return err
 		}
-		if f&FieldIDNr == 0 {
+		if f&idnr.FieldIDNr == 0 {
 			return malformed("hit: fields lack idnr")
 		}
 		p, present := personFromWire(person)
@@ -977,7 +981,7 @@ func itemToWire(it *Item) wireLine {
 	switch it.Outcome {
 	case Hit:
 		l.Result = "hit"
-		f := it.Fields | FieldIDNr
+		f := it.Fields | idnr.FieldIDNr
 		l.Fields = fieldsToWire(f)
 		l.Person = personToWire(&it.Person, f)
 	case NotIdentifiable:

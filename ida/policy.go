@@ -1,6 +1,10 @@
 package ida
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/regmo/regmo/idnr"
+)
 
 // Policy is the register's authorisation concept (Berechtigungskonzept, § 8
 // IDNrG) as the client enforces it: which roles may send which kinds of
@@ -25,7 +29,7 @@ type Rule struct {
 	// none (a rule must name its purposes).
 	Purposes []string
 	// Fields are the fields the role may receive. The IDNr is always allowed.
-	Fields Fields
+	Fields idnr.Fields
 }
 
 func (p *Policy) clone() Policy {
@@ -39,9 +43,9 @@ func (p *Policy) clone() Policy {
 // Check returns nil if the policy allows a request of kind k under a, and a
 // *[PolicyError] otherwise.
 func (p *Policy) Check(a Auth, k Kind) error {
-	want := a.Fields | FieldIDNr
+	want := a.Fields | idnr.FieldIDNr
 	roleSeen, purposeSeen := false, false
-	var bestDenied Fields = AllFields
+	var bestDenied idnr.Fields = idnr.AllFields
 	for i := range p.Rules {
 		r := &p.Rules[i]
 		if r.Role != a.Role {
@@ -55,7 +59,7 @@ func (p *Policy) Check(a Auth, k Kind) error {
 			continue
 		}
 		purposeSeen = true
-		denied := want &^ (r.Fields | FieldIDNr)
+		denied := want &^ (r.Fields | idnr.FieldIDNr)
 		if denied == 0 {
 			return nil
 		}

@@ -59,7 +59,7 @@ type Auth struct {
 	FileRef string
 	// Fields are the fields the caller needs (required, not empty). The
 	// IDNr is always included. Answers never carry more.
-	Fields Fields
+	Fields idnr.Fields
 }
 
 func (a *Auth) validate() error {
@@ -90,10 +90,10 @@ func (a *Auth) validate() error {
 	if err := check("FileRef", a.FileRef, false); err != nil {
 		return err
 	}
-	if a.Fields&AllFields == 0 {
+	if a.Fields&idnr.AllFields == 0 {
 		return &FieldError{Index: -1, Field: "Auth.Fields", Reason: "required: name the fields needed"}
 	}
-	if a.Fields&^AllFields != 0 {
+	if a.Fields&^idnr.AllFields != 0 {
 		return &FieldError{Index: -1, Field: "Auth.Fields", Reason: "unknown field bits"}
 	}
 	return nil
@@ -319,7 +319,7 @@ func (l *Lookup) Validate() error {
 type InaccuracyReport struct {
 	IDNr idnr.IDNr // required
 	// Fields are the fields suspected to be wrong (required, not empty).
-	Fields Fields
+	Fields idnr.Fields
 	// Held are the values this body holds, of which only the Fields are
 	// sent (optional; the IDNr in Held is ignored).
 	Held idnr.Person
@@ -333,7 +333,7 @@ func (r *InaccuracyReport) Validate() error {
 	if r.IDNr.IsZero() {
 		return &FieldError{Index: -1, Field: "InaccuracyReport.IDNr", Reason: "required"}
 	}
-	if r.Fields&AllFields == 0 || r.Fields&^AllFields != 0 || r.Fields == FieldIDNr {
+	if r.Fields&idnr.AllFields == 0 || r.Fields&^idnr.AllFields != 0 || r.Fields == idnr.FieldIDNr {
 		return &FieldError{Index: -1, Field: "InaccuracyReport.Fields", Reason: "required: the fields suspected wrong"}
 	}
 	if r.Reason == "" {

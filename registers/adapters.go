@@ -102,7 +102,7 @@ func (x *IDA) Lookup(ctx context.Context, id idnr.IDNr, birth idnr.Date) (Answer
 }
 
 // ReportInaccuracy implements [InaccuracyReporter].
-func (x *IDA) ReportInaccuracy(ctx context.Context, id idnr.IDNr, fields Fields, held idnr.Person, reason string) error {
+func (x *IDA) ReportInaccuracy(ctx context.Context, id idnr.IDNr, fields idnr.Fields, held idnr.Person, reason string) error {
 	_, err := x.c.ReportInaccuracy(ctx, x.auth, ida.InaccuracyReport{IDNr: id, Fields: fields, Held: held, Reason: reason})
 	return err
 }

@@ -449,7 +449,7 @@ func (b *Backfill) identify(ctx context.Context, j *batchJob) error {
 			res.Outcome = d.Outcome
 			res.Score = d.Score
 			res.Details = d.Details
-			res.Fields = a.Fields | FieldIDNr
+			res.Fields = a.Fields | idnr.FieldIDNr
 			res.Person = a.Person
 			switch d.Outcome {
 			case Accepted:

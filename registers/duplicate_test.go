@@ -43,7 +43,7 @@ func (p *plainRegister) Next(_ context.Context, after registers.Key, limit int) 
 
 func keyNum(k registers.Key) int { n, _ := strconv.Atoi(string(k)); return n }
 
-func (p *plainRegister) WriteIDNr(_ context.Context, k registers.Key, person idnr.Person, _ registers.Fields) error {
+func (p *plainRegister) WriteIDNr(_ context.Context, k registers.Key, person idnr.Person, _ idnr.Fields) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.idnrs[k] = person.IDNr
@@ -69,7 +69,7 @@ type oneHitIDA struct{ id idnr.IDNr }
 func (o oneHitIDA) Identify(_ context.Context, ss []registers.Search) ([]registers.Answer, error) {
 	out := make([]registers.Answer, len(ss))
 	for i, s := range ss {
-		out[i] = registers.Answer{Kind: registers.AnswerHit, Fields: registers.AllFields, MessageID: "m",
+		out[i] = registers.Answer{Kind: registers.AnswerHit, Fields: idnr.AllFields, MessageID: "m",
 			Person: idnr.Person{IDNr: o.id, FamilyName: s.FamilyName, BirthDate: s.BirthDate}}
 	}
 	return out, nil

@@ -26,7 +26,7 @@ type Looker interface {
 type InaccuracyReporter interface {
 	// held are the register's values (only the named fields are sent);
 	// reason is a short code without personal data.
-	ReportInaccuracy(ctx context.Context, id idnr.IDNr, fields Fields, held idnr.Person, reason string) error
+	ReportInaccuracy(ctx context.Context, id idnr.IDNr, fields idnr.Fields, held idnr.Person, reason string) error
 }
 
 // AnswerKind is the kind of an IDA answer.
@@ -50,7 +50,7 @@ const (
 type Answer struct {
 	Kind   AnswerKind
 	Person idnr.Person // AnswerHit: IDNr and the basic data transferred
-	Fields Fields      // AnswerHit: which fields were transferred
+	Fields idnr.Fields // AnswerHit: which fields were transferred
 	Reason string      // AnswerRejected: the reason code
 	// MessageID identifies the transfer (and its protocol record).
 	MessageID string

@@ -3,7 +3,6 @@ package registers
 import (
 	"fmt"
 
-	"github.com/regmo/regmo/ida"
 	"github.com/regmo/regmo/idnr"
 )
 
@@ -75,7 +74,7 @@ type Result struct {
 	// candidate the BVA returned (kept in the review queue only).
 	Person idnr.Person
 	// Fields are the basic data the BVA transferred.
-	Fields Fields
+	Fields idnr.Fields
 	// Score and Details are the matcher's score and its readable reasons
 	// (no personal data).
 	Score   float64
@@ -125,56 +124,6 @@ func CaseOf(r Result) Case {
 	return c
 }
 
-// Fields is a set of basic-data fields (§ 4 Abs. 2 and 3 IDNrG); it is
-// [ida.Fields], so that one vocabulary runs from the request to the register.
-type Fields = ida.Fields
-
-// The fields, as in package ida.
-const (
-	FieldIDNr              = ida.FieldIDNr
-	FieldFamilyName        = ida.FieldFamilyName
-	FieldFormerNames       = ida.FieldFormerNames
-	FieldGivenNames        = ida.FieldGivenNames
-	FieldDoctoralDegree    = ida.FieldDoctoralDegree
-	FieldBirthDate         = ida.FieldBirthDate
-	FieldBirthPlace        = ida.FieldBirthPlace
-	FieldSex               = ida.FieldSex
-	FieldNationalities     = ida.FieldNationalities
-	FieldAddress           = ida.FieldAddress
-	FieldDeathDate         = ida.FieldDeathDate
-	FieldMoveInDate        = ida.FieldMoveInDate
-	FieldMoveOutDate       = ida.FieldMoveOutDate
-	FieldInformationBlocks = ida.FieldInformationBlocks
-	FieldLastContact       = ida.FieldLastContact
-
-	// AllFields are all basic data of § 4 Abs. 2 and 3.
-	AllFields = FieldLastContact<<1 - 1
-	// CoreFields are the fields nearly every register keeps.
-	CoreFields = FieldIDNr | FieldFamilyName | FieldGivenNames | FieldBirthDate
-)
-
-// FieldsOf returns the fields that are filled in p.
-func FieldsOf(p *idnr.Person) Fields {
-	var f Fields
-	set := func(ok bool, g Fields) {
-		if ok {
-			f |= g
-		}
-	}
-	set(!p.IDNr.IsZero(), FieldIDNr)
-	set(p.FamilyName != "", FieldFamilyName)
-	set(len(p.FormerNames) > 0, FieldFormerNames)
-	set(p.GivenNames != "", FieldGivenNames)
-	set(p.DoctoralDegree != "", FieldDoctoralDegree)
-	set(!p.BirthDate.IsZero(), FieldBirthDate)
-	set(p.BirthPlace != idnr.Place{}, FieldBirthPlace)
-	set(p.Sex != idnr.SexUnknown, FieldSex)
-	set(len(p.Nationalities) > 0, FieldNationalities)
-	set(!p.Address.IsZero(), FieldAddress)
-	set(!p.DeathDate.IsZero(), FieldDeathDate)
-	set(!p.MoveInDate.IsZero(), FieldMoveInDate)
-	set(!p.MoveOutDate.IsZero(), FieldMoveOutDate)
-	set(p.HasInformationBlock(), FieldInformationBlocks)
-	set(!p.LastContact.IsZero(), FieldLastContact)
-	return f
-}
+// CoreFields are the fields nearly every register keeps: IDNr, family
+// name, given names and birth date.
+const CoreFields = idnr.FieldIDNr | idnr.FieldFamilyName | idnr.FieldGivenNames | idnr.FieldBirthDate

@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/regmo/regmo/idnr"
 )
 
 // AnlageVersion names the text of the Anlage zu § 1 IDNrG that the profile
@@ -47,7 +49,7 @@ type Profile struct {
 	Municipal bool
 	// Fields are the basic data of § 4 IDNrG the register keeps: a
 	// starting point for the vendor, not part of the Anlage.
-	Fields Fields
+	Fields idnr.Fields
 	// FieldsSource is the provision of the register's own law the field
 	// set was taken from (e.g. "§ 23 Abs. 3 PAuswG"); empty when the field
 	// set is an unverified guess (see FieldsVerified).
@@ -75,16 +77,16 @@ func (e *ProfileError) Error() string { return "registers: profile " + e.Field +
 // be the name of an Anlage entry (use [ProfileOf] for those); fields must
 // include the IDNr. source names the provision the fields come from; empty
 // marks them unverified.
-func NewProfile(name, law string, municipal bool, fields Fields, source string) (Profile, error) {
+func NewProfile(name, law string, municipal bool, fields idnr.Fields, source string) (Profile, error) {
 	name = strings.TrimSpace(name)
 	switch {
 	case name == "":
 		return Profile{}, &ProfileError{Field: "Name", Reason: "required"}
 	case len([]rune(name)) > 200:
 		return Profile{}, &ProfileError{Field: "Name", Reason: "longer than 200 characters"}
-	case !fields.Has(FieldIDNr):
+	case !fields.Has(idnr.FieldIDNr):
 		return Profile{}, &ProfileError{Field: "Fields", Reason: "must include the IDNr"}
-	case fields&^AllFields != 0:
+	case fields&^idnr.AllFields != 0:
 		return Profile{}, &ProfileError{Field: "Fields", Reason: "holds bits outside the § 4 basic data"}
 	}
 	for _, p := range profiles {
@@ -102,13 +104,13 @@ const (
 	// Karte): family and birth name, religious and artist names (former
 	// names), given names, Doktorgrad, day and place of birth, address,
 	// nationality, IDNr; no sex.
-	idDocFields = FieldIDNr | FieldFamilyName | FieldFormerNames | FieldGivenNames | FieldDoctoralDegree |
-		FieldBirthDate | FieldBirthPlace | FieldAddress | FieldNationalities
+	idDocFields = idnr.FieldIDNr | idnr.FieldFamilyName | idnr.FieldFormerNames | idnr.FieldGivenNames | idnr.FieldDoctoralDegree |
+		idnr.FieldBirthDate | idnr.FieldBirthPlace | idnr.FieldAddress | idnr.FieldNationalities
 	// benefitFields: an estimate for benefit and insurance files (name,
 	// given names, birth date, address).
-	benefitFields = CoreFields | FieldAddress
+	benefitFields = CoreFields | idnr.FieldAddress
 	// estimateWide: an estimate for files that identify people closely.
-	estimateWide = CoreFields | FieldFormerNames | FieldBirthPlace | FieldAddress
+	estimateWide = CoreFields | idnr.FieldFormerNames | idnr.FieldBirthPlace | idnr.FieldAddress
 )
 
 // profiles is the Anlage zu § 1 IDNrG in the version [AnlageVersion]:
@@ -118,20 +120,20 @@ const (
 // read from that provision (May 2026), the others are marked unverified.
 var profiles = []Profile{
 	{Number: 1, Name: "Melderegister", Law: "BMG", Municipal: true,
-		Fields: AllFields, FieldsSource: "§ 3 Abs. 1 BMG", FieldsVerified: true},
+		Fields: idnr.AllFields, FieldsSource: "§ 3 Abs. 1 BMG", FieldsVerified: true},
 	{Number: 2, Name: "elektronisch geführte Personenstandsregister", Law: "PStG", Municipal: true,
-		Fields: FieldIDNr | FieldFamilyName | FieldFormerNames | FieldGivenNames | FieldBirthDate | FieldBirthPlace | FieldSex | FieldNationalities | FieldDeathDate},
+		Fields: idnr.FieldIDNr | idnr.FieldFamilyName | idnr.FieldFormerNames | idnr.FieldGivenNames | idnr.FieldBirthDate | idnr.FieldBirthPlace | idnr.FieldSex | idnr.FieldNationalities | idnr.FieldDeathDate},
 	{Number: 3, Name: "Ausländerzentralregister", Law: "AZRG",
-		Fields: FieldIDNr | FieldFamilyName | FieldFormerNames | FieldGivenNames | FieldBirthDate | FieldBirthPlace | FieldSex | FieldNationalities | FieldAddress | FieldDeathDate},
+		Fields: idnr.FieldIDNr | idnr.FieldFamilyName | idnr.FieldFormerNames | idnr.FieldGivenNames | idnr.FieldBirthDate | idnr.FieldBirthPlace | idnr.FieldSex | idnr.FieldNationalities | idnr.FieldAddress | idnr.FieldDeathDate},
 	{Number: 4, Name: "Stammsatzdatei der Datenstelle der Rentenversicherung gemäß § 150 des Sechsten Buches Sozialgesetzbuch",
 		LegalBasis: "§ 150 des Sechsten Buches Sozialgesetzbuch", Law: "SGB VI",
-		Fields: FieldIDNr | FieldFamilyName | FieldFormerNames | FieldGivenNames | FieldBirthDate | FieldBirthPlace | FieldSex | FieldNationalities | FieldAddress | FieldDeathDate},
+		Fields: idnr.FieldIDNr | idnr.FieldFamilyName | idnr.FieldFormerNames | idnr.FieldGivenNames | idnr.FieldBirthDate | idnr.FieldBirthPlace | idnr.FieldSex | idnr.FieldNationalities | idnr.FieldAddress | idnr.FieldDeathDate},
 	{Number: 5, Name: "Versichertenkonten der Rentenversicherungsträger gemäß § 149 des Sechsten Buches Sozialgesetzbuch",
 		LegalBasis: "§ 149 des Sechsten Buches Sozialgesetzbuch", Law: "SGB VI", Fields: benefitFields},
 	{Number: 6, Name: "Rentenzahlbestandsregister des Renten-Services der Deutschen Post AG", Law: "SGB VI",
-		Fields: benefitFields | FieldDeathDate},
+		Fields: benefitFields | idnr.FieldDeathDate},
 	{Number: 7, Name: "die Stammsatzdatei der landwirtschaftlichen Sozialversicherung nach § 62 des Gesetzes über die Alterssicherung der Landwirte",
-		LegalBasis: "§ 62 des Gesetzes über die Alterssicherung der Landwirte", Law: "ALG", Fields: estimateWide | FieldSex},
+		LegalBasis: "§ 62 des Gesetzes über die Alterssicherung der Landwirte", Law: "ALG", Fields: estimateWide | idnr.FieldSex},
 	{Number: 8, Name: "bei den berufsständischen Versorgungswerken systematisch geführte personenbezogene Datenbestände zu Leistungsberechtigten",
 		Fields: benefitFields},
 	{Number: 9, Name: "bei der Künstlersozialkasse systematisch geführte personenbezogene Datenbestände zu den nach näherer Bestimmung des Künstlersozialversicherungsgesetzes versicherten Künstlern und Publizisten",
@@ -147,80 +149,80 @@ var profiles = []Profile{
 	{Number: 14, Name: "Zentrales Unternehmerverzeichnis der gesetzlichen Unfallversicherung", Law: "SGB VII",
 		Fields: benefitFields},
 	{Number: 15, Name: "Zentrales Fahrzeugregister", Law: "StVG",
-		Fields: FieldIDNr | FieldFamilyName | FieldGivenNames | FieldDoctoralDegree | FieldBirthDate | FieldBirthPlace | FieldAddress},
+		Fields: idnr.FieldIDNr | idnr.FieldFamilyName | idnr.FieldGivenNames | idnr.FieldDoctoralDegree | idnr.FieldBirthDate | idnr.FieldBirthPlace | idnr.FieldAddress},
 	{Number: 16, Name: "Zentrales Fahrerlaubnisregister", Law: "StVG",
-		Fields: FieldIDNr | FieldFamilyName | FieldFormerNames | FieldGivenNames | FieldDoctoralDegree | FieldBirthDate | FieldBirthPlace | FieldSex | FieldAddress},
+		Fields: idnr.FieldIDNr | idnr.FieldFamilyName | idnr.FieldFormerNames | idnr.FieldGivenNames | idnr.FieldDoctoralDegree | idnr.FieldBirthDate | idnr.FieldBirthPlace | idnr.FieldSex | idnr.FieldAddress},
 	{Number: 17, Name: "Fahreignungsregister", Law: "StVG",
-		Fields: FieldIDNr | FieldFamilyName | FieldFormerNames | FieldGivenNames | FieldDoctoralDegree | FieldBirthDate | FieldBirthPlace | FieldAddress},
+		Fields: idnr.FieldIDNr | idnr.FieldFamilyName | idnr.FieldFormerNames | idnr.FieldGivenNames | idnr.FieldDoctoralDegree | idnr.FieldBirthDate | idnr.FieldBirthPlace | idnr.FieldAddress},
 	{Number: 18, Name: "Lehrlingsrolle gemäß § 28 der Handwerksordnung",
-		LegalBasis: "§ 28 der Handwerksordnung", Law: "HwO", Fields: CoreFields | FieldBirthPlace | FieldAddress},
+		LegalBasis: "§ 28 der Handwerksordnung", Law: "HwO", Fields: CoreFields | idnr.FieldBirthPlace | idnr.FieldAddress},
 	{Number: 19, Name: "Handwerksrolle gemäß § 6 der Handwerksordnung",
-		LegalBasis: "§ 6 der Handwerksordnung", Law: "HwO", Fields: CoreFields | FieldBirthPlace | FieldAddress},
+		LegalBasis: "§ 6 der Handwerksordnung", Law: "HwO", Fields: CoreFields | idnr.FieldBirthPlace | idnr.FieldAddress},
 	{Number: 20, Name: "Verzeichnis der Inhaber von Betrieben eines zulassungsfreien oder eines handwerksähnlichen Gewerbes gemäß § 19 der Handwerksordnung",
-		LegalBasis: "§ 19 der Handwerksordnung", Law: "HwO", Fields: CoreFields | FieldBirthPlace | FieldAddress},
+		LegalBasis: "§ 19 der Handwerksordnung", Law: "HwO", Fields: CoreFields | idnr.FieldBirthPlace | idnr.FieldAddress},
 	{Number: 21, Name: "Personalausweisregister", Law: "PAuswG", Municipal: true,
 		Fields: idDocFields, FieldsSource: "§ 23 Abs. 3 PAuswG", FieldsVerified: true},
 	{Number: 22, Name: "Passregister", Law: "PassG", Municipal: true,
-		Fields: idDocFields | FieldSex, FieldsSource: "§ 21 Abs. 2 PassG", FieldsVerified: true},
+		Fields: idDocFields | idnr.FieldSex, FieldsSource: "§ 21 Abs. 2 PassG", FieldsVerified: true},
 	{Number: 23, Name: "Ausländerdateien nach § 62 der Aufenthaltsverordnung",
 		LegalBasis: "§ 62 der Aufenthaltsverordnung", Law: "AufenthV", Municipal: true,
-		Fields: FieldIDNr | FieldFamilyName | FieldFormerNames | FieldGivenNames | FieldDoctoralDegree | FieldBirthDate | FieldBirthPlace |
-			FieldSex | FieldNationalities | FieldAddress | FieldMoveInDate | FieldMoveOutDate,
+		Fields: idnr.FieldIDNr | idnr.FieldFamilyName | idnr.FieldFormerNames | idnr.FieldGivenNames | idnr.FieldDoctoralDegree | idnr.FieldBirthDate | idnr.FieldBirthPlace |
+			idnr.FieldSex | idnr.FieldNationalities | idnr.FieldAddress | idnr.FieldMoveInDate | idnr.FieldMoveOutDate,
 		FieldsSource: "§§ 64, 65 AufenthV (Ausländerdatei A)", FieldsVerified: true},
 	{Number: 24, Name: "Verzeichnis der Berufsausbildungsverhältnisse nach § 34 des Berufsbildungsgesetzes",
-		LegalBasis: "§ 34 des Berufsbildungsgesetzes", Law: "BBiG", Fields: CoreFields | FieldSex | FieldNationalities | FieldAddress},
+		LegalBasis: "§ 34 des Berufsbildungsgesetzes", Law: "BBiG", Fields: CoreFields | idnr.FieldSex | idnr.FieldNationalities | idnr.FieldAddress},
 	{Number: 25, Name: "bei den allgemeinbildenden und beruflichen Schulen, Schulbehörden, Bildungseinrichtungen nach § 2 des Hochschulstatistikgesetzes systematisch geführte personenbezogene Datenbestände zu Bildungsteilnehmenden",
-		LegalBasis: "§ 2 des Hochschulstatistikgesetzes", Municipal: true, Fields: CoreFields | FieldBirthPlace | FieldSex | FieldAddress},
+		LegalBasis: "§ 2 des Hochschulstatistikgesetzes", Municipal: true, Fields: CoreFields | idnr.FieldBirthPlace | idnr.FieldSex | idnr.FieldAddress},
 	{Number: 26, Name: "Versichertenverzeichnis der Krankenkassen", Law: "SGB V",
-		Fields: benefitFields | FieldSex},
+		Fields: benefitFields | idnr.FieldSex},
 	{Number: 27, Name: "Bundeszentralregister", Law: "BZRG",
-		Fields: FieldIDNr | FieldFamilyName | FieldFormerNames | FieldGivenNames | FieldBirthDate | FieldBirthPlace | FieldSex | FieldNationalities | FieldAddress},
+		Fields: idnr.FieldIDNr | idnr.FieldFamilyName | idnr.FieldFormerNames | idnr.FieldGivenNames | idnr.FieldBirthDate | idnr.FieldBirthPlace | idnr.FieldSex | idnr.FieldNationalities | idnr.FieldAddress},
 	{Number: 28, Name: "Nationales Waffenregister", Law: "NWRG",
-		Fields: FieldIDNr | FieldFamilyName | FieldFormerNames | FieldGivenNames | FieldDoctoralDegree | FieldBirthDate | FieldBirthPlace | FieldNationalities | FieldAddress},
+		Fields: idnr.FieldIDNr | idnr.FieldFamilyName | idnr.FieldFormerNames | idnr.FieldGivenNames | idnr.FieldDoctoralDegree | idnr.FieldBirthDate | idnr.FieldBirthPlace | idnr.FieldNationalities | idnr.FieldAddress},
 	{Number: 29, Name: "bei den Elterngeldstellen nach § 12 des Bundeselterngeld- und Elternzeitgesetzes systematisch geführte personenbezogene Datenbestände zu Leistungsempfängern",
 		LegalBasis: "§ 12 des Bundeselterngeld- und Elternzeitgesetzes", Law: "BEEG", Municipal: true, Fields: benefitFields},
 	{Number: 30, Name: "Verzeichnis der gemäß § 14 der Gewerbeordnung angezeigten Gewerbebetriebe",
 		LegalBasis: "§ 14 der Gewerbeordnung", Law: "GewO", Municipal: true,
-		Fields: FieldIDNr | FieldFamilyName | FieldGivenNames | FieldDoctoralDegree | FieldBirthDate | FieldBirthPlace | FieldNationalities | FieldAddress},
+		Fields: idnr.FieldIDNr | idnr.FieldFamilyName | idnr.FieldGivenNames | idnr.FieldDoctoralDegree | idnr.FieldBirthDate | idnr.FieldBirthPlace | idnr.FieldNationalities | idnr.FieldAddress},
 	{Number: 31, Name: "Gewerbezentralregister", Law: "GewO",
-		Fields: FieldIDNr | FieldFamilyName | FieldFormerNames | FieldGivenNames | FieldBirthDate | FieldBirthPlace | FieldNationalities | FieldAddress},
-	{Number: 32, Name: "Versichertenverzeichnis der Pflegekassen", Law: "SGB XI", Fields: benefitFields | FieldSex},
+		Fields: idnr.FieldIDNr | idnr.FieldFamilyName | idnr.FieldFormerNames | idnr.FieldGivenNames | idnr.FieldBirthDate | idnr.FieldBirthPlace | idnr.FieldNationalities | idnr.FieldAddress},
+	{Number: 32, Name: "Versichertenverzeichnis der Pflegekassen", Law: "SGB XI", Fields: benefitFields | idnr.FieldSex},
 	{Number: 33, Name: "Register für Grundsicherung im Alter", Law: "SGB XII", Municipal: true, Fields: benefitFields},
 	{Number: 34, Name: "Register für ergänzende Hilfe zum Lebensunterhalt", Law: "BVG", Municipal: true, Fields: benefitFields},
 	{Number: 35, Name: "bei den Wohngeldbehörden nach § 24 des Wohngeldgesetzes systematisch geführte personenbezogene Datenbestände zu Leistungsempfängern",
 		LegalBasis: "§ 24 des Wohngeldgesetzes", Law: "WoGG", Municipal: true, Fields: benefitFields},
 	{Number: 36, Name: "bei den Ämtern für Ausbildungsförderung und dem Bundesverwaltungsamt nach den §§ 39 und 40 des Bundesausbildungsförderungsgesetzes systematisch geführte personenbezogene Datenbestände zu Leistungsempfängern",
 		LegalBasis: "§§ 39 und 40 des Bundesausbildungsförderungsgesetzes", Law: "BAföG", Municipal: true,
-		Fields: CoreFields | FieldBirthPlace | FieldAddress},
+		Fields: CoreFields | idnr.FieldBirthPlace | idnr.FieldAddress},
 	{Number: 37, Name: "Register der Versorgungsämter", Law: "SGB XIV", Fields: benefitFields},
 	{Number: 38, Name: "bei den für die Durchführung des Asylbewerberleistungsgesetzes zuständigen Behörden nach den §§ 10 und 10a des Asylbewerberleistungsgesetzes systematisch geführte personenbezogene Datenbestände zu Leistungsempfängern",
 		LegalBasis: "§§ 10 und 10a des Asylbewerberleistungsgesetzes", Law: "AsylbLG", Municipal: true,
-		Fields: benefitFields | FieldBirthPlace | FieldSex | FieldNationalities},
+		Fields: benefitFields | idnr.FieldBirthPlace | idnr.FieldSex | idnr.FieldNationalities},
 	{Number: 39, Name: "Vermittlerregister nach § 11a der Gewerbeordnung",
-		LegalBasis: "§ 11a der Gewerbeordnung", Law: "GewO", Fields: CoreFields | FieldAddress},
+		LegalBasis: "§ 11a der Gewerbeordnung", Law: "GewO", Fields: CoreFields | idnr.FieldAddress},
 	{Number: 40, Name: "Berufsregister der Steuerberater und Wirtschaftsprüfer", Law: "StBerG, WPO",
-		Fields: CoreFields | FieldDoctoralDegree | FieldAddress},
+		Fields: CoreFields | idnr.FieldDoctoralDegree | idnr.FieldAddress},
 	{Number: 41, Name: "Beitragskontendatenbank", Fields: benefitFields},
 	{Number: 42, Name: "bei den öffentlichen Arbeitgebern in Bund, Ländern und Kommunen nach § 2 Absatz 1 des Finanz- und Personalstatistikgesetzes systematisch geführte personenbezogene Datenbestände über die Beschäftigten",
 		LegalBasis: "§ 2 Absatz 1 des Finanz- und Personalstatistikgesetzes", Law: "FPStatG", Municipal: true,
-		Fields: CoreFields | FieldSex | FieldAddress},
+		Fields: CoreFields | idnr.FieldSex | idnr.FieldAddress},
 	{Number: 43, Name: "sämtliche von den Architekten- und Ingenieurkammern der Länder auf gesetzlicher Grundlage zu führenden Listen, Verzeichnisse oder Register",
-		Fields: CoreFields | FieldDoctoralDegree | FieldAddress},
+		Fields: CoreFields | idnr.FieldDoctoralDegree | idnr.FieldAddress},
 	{Number: 44, Name: "bei den Industrie- und Handelskammern geführten Verzeichnisse ihrer Mitglieder nach § 2 des Gesetzes zur vorläufigen Regelung des Rechts der Industrie- und Handelskammern",
 		LegalBasis: "§ 2 des Gesetzes zur vorläufigen Regelung des Rechts der Industrie- und Handelskammern", Law: "IHKG",
-		Fields: CoreFields | FieldAddress},
+		Fields: CoreFields | idnr.FieldAddress},
 	{Number: 45, Name: "Krisenvorsorgeliste nach § 6 Absatz 3 des Konsulargesetzes",
-		LegalBasis: "§ 6 Absatz 3 des Konsulargesetzes", Law: "KonsG", Fields: CoreFields | FieldNationalities | FieldAddress},
+		LegalBasis: "§ 6 Absatz 3 des Konsulargesetzes", Law: "KonsG", Fields: CoreFields | idnr.FieldNationalities | idnr.FieldAddress},
 	{Number: 46, Name: "Zentrale Luftfahrerdatei", Law: "LuftVG", Fields: estimateWide},
 	{Number: 47, Name: "Register für Betreiber von unbemannten und zulassungspflichtigen Fluggeräten", Law: "LuftVG",
-		Fields: CoreFields | FieldAddress},
+		Fields: CoreFields | idnr.FieldAddress},
 	{Number: 48, Name: "Luftfahrzeugrolle nach § 64 Absatz 1 Nummer 1 des Luftverkehrsgesetzes",
-		LegalBasis: "§ 64 Absatz 1 Nummer 1 des Luftverkehrsgesetzes", Law: "LuftVG", Fields: CoreFields | FieldAddress},
+		LegalBasis: "§ 64 Absatz 1 Nummer 1 des Luftverkehrsgesetzes", Law: "LuftVG", Fields: CoreFields | idnr.FieldAddress},
 	{Number: 49, Name: "Zulassungsregister nach § 14 des Umweltauditgesetzes",
-		LegalBasis: "§ 14 des Umweltauditgesetzes", Law: "UAG", Fields: CoreFields | FieldAddress},
+		LegalBasis: "§ 14 des Umweltauditgesetzes", Law: "UAG", Fields: CoreFields | idnr.FieldAddress},
 	{Number: 50, Name: "Verzeichnis über die Bescheinigungen über die Fahrzeugführerschulung nach Abschnitt 8.2.2 der Vorschriften für die Ausbildung der Fahrzeugbesatzung (sog. ADR-Infodatenbank) gemäß § 14 Absatz 3 der Gefahrgutverordnung Straße, Eisenbahn und Binnenschifffahrt",
 		LegalBasis: "§ 14 Absatz 3 der Gefahrgutverordnung Straße, Eisenbahn und Binnenschifffahrt", Law: "GGVSEB",
-		Fields: CoreFields | FieldBirthPlace | FieldNationalities},
+		Fields: CoreFields | idnr.FieldBirthPlace | idnr.FieldNationalities},
 }
 
 // Profiles returns the 50 entries of the Anlage zu § 1 IDNrG

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/regmo/regmo/idnr"
 	"github.com/regmo/regmo/registers"
 )
 
@@ -18,7 +19,7 @@ func TestProfilesAreTheFiftyEntriesOfTheAnlage(t *testing.T) {
 		assert.Equal(t, i+1, p.Number, "numbered 1..50 without gaps")
 		assert.True(t, p.InAnlage())
 		assert.NotEmpty(t, p.Name)
-		assert.True(t, p.Fields.Has(registers.FieldIDNr|registers.FieldFamilyName|registers.FieldBirthDate), p.Name)
+		assert.True(t, p.Fields.Has(idnr.FieldIDNr|idnr.FieldFamilyName|idnr.FieldBirthDate), p.Name)
 		if strings.HasPrefix(p.LegalBasis, "§") {
 			assert.Contains(t, p.Name, p.LegalBasis, "Nr. %d: the legal basis is the entry's words", p.Number)
 		}
@@ -42,7 +43,7 @@ func TestProfileEntries(t *testing.T) {
 
 	p, _ = registers.ProfileOf(1)
 	assert.Equal(t, "Melderegister", p.Name)
-	assert.Equal(t, registers.AllFields, p.Fields)
+	assert.Equal(t, idnr.AllFields, p.Fields)
 	assert.Empty(t, p.LegalBasis, "the entry names no provision")
 
 	// After the deletion of the old Nr. 41 (2024): the Beitragskontendatenbank
@@ -56,14 +57,14 @@ func TestProfileEntries(t *testing.T) {
 
 	// The identity-document registers keep no sex; the passport does.
 	p, _ = registers.ProfileOf(21)
-	assert.False(t, p.Fields.Has(registers.FieldSex))
+	assert.False(t, p.Fields.Has(idnr.FieldSex))
 	assert.True(t, p.FieldsVerified)
 	p, _ = registers.ProfileOf(22)
-	assert.True(t, p.Fields.Has(registers.FieldSex))
+	assert.True(t, p.Fields.Has(idnr.FieldSex))
 }
 
 func TestNewProfileOutsideTheAnlage(t *testing.T) {
-	p, err := registers.NewProfile("Fischereischeinregister", "LFischG", true, registers.CoreFields|registers.FieldAddress, "")
+	p, err := registers.NewProfile("Fischereischeinregister", "LFischG", true, registers.CoreFields|idnr.FieldAddress, "")
 	require.NoError(t, err)
 	assert.Equal(t, 0, p.Number)
 	assert.False(t, p.InAnlage())
@@ -71,13 +72,13 @@ func TestNewProfileOutsideTheAnlage(t *testing.T) {
 
 	for _, c := range []struct {
 		name   string
-		fields registers.Fields
+		fields idnr.Fields
 		field  string
 	}{
 		{"", registers.CoreFields, "Name"},
-		{"Eigene Datei", registers.FieldFamilyName, "Fields"},
-		{"Eigene Datei", registers.AllFields | registers.FieldLastContact<<1, "Fields"},
-		{"melderegister", registers.AllFields, "Name"},
+		{"Eigene Datei", idnr.FieldFamilyName, "Fields"},
+		{"Eigene Datei", idnr.AllFields | idnr.FieldLastContact<<1, "Fields"},
+		{"melderegister", idnr.AllFields, "Name"},
 	} {
 		_, err := registers.NewProfile(c.name, "", false, c.fields, "")
 		var pe *registers.ProfileError

@@ -25,7 +25,7 @@ type Entry struct {
 	// Verified are the fields the register has checked against a primary
 	// document (the evidence of [Sync]); zero if the register keeps no
 	// such mark.
-	Verified Fields
+	Verified idnr.Fields
 }
 
 // Reader reads the people that still lack an IDNr and have not been settled
@@ -45,7 +45,7 @@ type Reader interface {
 // transferred: only those replace the register's own, the rest stay as
 // they are.
 type Writer interface {
-	WriteIDNr(ctx context.Context, key Key, p idnr.Person, fields Fields) error
+	WriteIDNr(ctx context.Context, key Key, p idnr.Person, fields idnr.Fields) error
 }
 
 // ReviewQueue takes a case a clerk must decide.

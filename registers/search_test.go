@@ -96,12 +96,12 @@ func TestProfiles(t *testing.T) {
 		seen[p.Number] = true
 		assert.True(t, p.Number >= 1 && p.Number <= registers.NumAnlageRegisters)
 		assert.NotEmpty(t, p.Name)
-		assert.True(t, p.Fields.Has(registers.FieldIDNr|registers.FieldFamilyName|registers.FieldBirthDate), p.Name)
+		assert.True(t, p.Fields.Has(idnr.FieldIDNr|idnr.FieldFamilyName|idnr.FieldBirthDate), p.Name)
 	}
 	m, ok := registers.ProfileOf(1)
 	require.True(t, ok)
 	assert.Equal(t, "Melderegister", m.Name)
-	assert.Equal(t, registers.AllFields, m.Fields)
+	assert.Equal(t, idnr.AllFields, m.Fields)
 	_, ok = registers.ProfileOf(4)
 	assert.True(t, ok, "all 50 entries are listed")
 }

@@ -102,7 +102,7 @@ func newStackConfig(t testing.TB, truth []idnr.Person, auditPath string, tweak f
 	cfg := ida.Config{
 		BaseURL: s.mock.URL, AllowHTTP: true, HTTPClient: &http.Client{Transport: s.mock.Transport()},
 		Sender:   audit.Body{Name: "Bürgeramt Test", ID: "test"},
-		Policy:   ida.Policy{Rules: []ida.Rule{{Role: "erstbefuellung", Purposes: []string{purpose}, Fields: registers.AllFields}}},
+		Policy:   ida.Policy{Rules: []ida.Rule{{Role: "erstbefuellung", Purposes: []string{purpose}, Fields: idnr.AllFields}}},
 		Protocol: s.log, RateLimit: ida.NoRateLimit,
 	}
 	if tweak != nil {
@@ -111,7 +111,7 @@ func newStackConfig(t testing.TB, truth []idnr.Person, auditPath string, tweak f
 	s.client, err = ida.New(cfg)
 	require.NoError(t, err)
 	s.ida = registers.FromIDA(s.client, ida.Auth{Role: "erstbefuellung", Actor: "regmo-test", Purpose: purpose,
-		LegalBasis: "§ 6 Abs. 3 IDNrG", Fields: registers.AllFields})
+		LegalBasis: "§ 6 Abs. 3 IDNrG", Fields: idnr.AllFields})
 	return s
 }
 

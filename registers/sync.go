@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -37,7 +36,7 @@ type SyncConfig struct {
 	Reporter InaccuracyReporter
 	// Fields are the basic data the register keeps; only they are
 	// compared and replaced. Default: all.
-	Fields Fields
+	Fields idnr.Fields
 	// Job names the checkpoint; default "sync".
 	Job string
 	// BatchSize is the number of people per register transaction; default 200.
@@ -100,7 +99,7 @@ func NewSync(cfg SyncConfig) (*Sync, error) {
 		cfg.Reporter, _ = cfg.IDA.(InaccuracyReporter)
 	}
 	if cfg.Fields == 0 {
-		cfg.Fields = AllFields
+		cfg.Fields = idnr.AllFields
 	}
 	if cfg.Job == "" {
 		cfg.Job = "sync"
@@ -214,17 +213,17 @@ func (s *Sync) one(ctx context.Context, e *Entry) (Result, error) {
 		return res, nil
 	}
 	bzst := &a.Person
-	delivered := a.Fields & s.cfg.Fields &^ FieldIDNr
-	changed := Differing(reg, bzst, delivered)
+	delivered := a.Fields & s.cfg.Fields &^ idnr.FieldIDNr
+	changed := delivered.Differing(reg, bzst)
 	evidence := changed & e.Verified
-	if !reg.DeathDate.IsZero() && s.cfg.Fields.Has(FieldDeathDate) && reg.DeathDate != bzst.DeathDate {
-		evidence |= FieldDeathDate
+	if !reg.DeathDate.IsZero() && s.cfg.Fields.Has(idnr.FieldDeathDate) && reg.DeathDate != bzst.DeathDate {
+		evidence |= idnr.FieldDeathDate
 	}
 	// The new record: the BZSt's data for the delivered fields without
 	// evidence against them, the register's own elsewhere.
 	res.Person = *reg
-	Replace(&res.Person, bzst, delivered&^evidence)
-	res.Fields = (changed &^ evidence) | FieldIDNr
+	(delivered &^ evidence).Copy(&res.Person, bzst)
+	res.Fields = (changed &^ evidence) | idnr.FieldIDNr
 	res.Outcome = Updated
 	res.Reason = "changed:" + strings.Join((changed&^evidence).Tokens(), "+")
 	switch {
@@ -243,87 +242,4 @@ func (s *Sync) one(ctx context.Context, e *Entry) (Result, error) {
 		res.Outcome, res.Reason = Unchanged, ""
 	}
 	return res, nil
-}
-
-// Differing returns the fields among f whose values differ between a and b.
-func Differing(a, b *idnr.Person, f Fields) Fields {
-	var d Fields
-	ne := func(field Fields, differ bool) {
-		if f.Has(field) && differ {
-			d |= field
-		}
-	}
-	ne(FieldFamilyName, a.FamilyName != b.FamilyName)
-	ne(FieldFormerNames, !slices.Equal(a.FormerNames, b.FormerNames))
-	ne(FieldGivenNames, a.GivenNames != b.GivenNames)
-	ne(FieldDoctoralDegree, a.DoctoralDegree != b.DoctoralDegree)
-	ne(FieldBirthDate, a.BirthDate != b.BirthDate)
-	ne(FieldBirthPlace, a.BirthPlace != b.BirthPlace)
-	ne(FieldSex, a.Sex != b.Sex)
-	ne(FieldNationalities, !sameSet(a.Nationalities, b.Nationalities))
-	ne(FieldAddress, a.Address != b.Address)
-	ne(FieldDeathDate, a.DeathDate != b.DeathDate)
-	ne(FieldMoveInDate, a.MoveInDate != b.MoveInDate)
-	ne(FieldMoveOutDate, a.MoveOutDate != b.MoveOutDate)
-	ne(FieldInformationBlocks, !slices.Equal(a.InformationBlocks, b.InformationBlocks))
-	ne(FieldLastContact, a.LastContact != b.LastContact)
-	return d
-}
-
-func sameSet(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for _, x := range a {
-		if !slices.Contains(b, x) {
-			return false
-		}
-	}
-	return true
-}
-
-// Replace copies the fields f from src to dst.
-func Replace(dst, src *idnr.Person, f Fields) {
-	if f.Has(FieldFamilyName) {
-		dst.FamilyName = src.FamilyName
-	}
-	if f.Has(FieldFormerNames) {
-		dst.FormerNames, dst.FormerNameKinds = src.FormerNames, src.FormerNameKinds
-	}
-	if f.Has(FieldGivenNames) {
-		dst.GivenNames = src.GivenNames
-	}
-	if f.Has(FieldDoctoralDegree) {
-		dst.DoctoralDegree = src.DoctoralDegree
-	}
-	if f.Has(FieldBirthDate) {
-		dst.BirthDate = src.BirthDate
-	}
-	if f.Has(FieldBirthPlace) {
-		dst.BirthPlace = src.BirthPlace
-	}
-	if f.Has(FieldSex) {
-		dst.Sex = src.Sex
-	}
-	if f.Has(FieldNationalities) {
-		dst.Nationalities = src.Nationalities
-	}
-	if f.Has(FieldAddress) {
-		dst.Address = src.Address
-	}
-	if f.Has(FieldDeathDate) {
-		dst.DeathDate = src.DeathDate
-	}
-	if f.Has(FieldMoveInDate) {
-		dst.MoveInDate = src.MoveInDate
-	}
-	if f.Has(FieldMoveOutDate) {
-		dst.MoveOutDate = src.MoveOutDate
-	}
-	if f.Has(FieldInformationBlocks) {
-		dst.InformationBlocks = src.InformationBlocks
-	}
-	if f.Has(FieldLastContact) {
-		dst.LastContact = src.LastContact
-	}
 }

@@ -19,6 +19,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/regmo/regmo/idnr"
 	"io"
 	"net/http"
 	"os"
@@ -233,7 +234,7 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 	memNote("mock ready")
 	const purpose = "Erstbefüllung des Registers mit der IDNr"
 	policy := ida.Policy{Rules: []ida.Rule{{Role: "erstbefuellung", Purposes: []string{purpose},
-		Kinds: []ida.Kind{ida.KindBulk, ida.KindSearch, ida.KindFallback, ida.KindLookup, ida.KindInaccuracy}, Fields: registers.AllFields}}}
+		Kinds: []ida.Kind{ida.KindBulk, ida.KindSearch, ida.KindFallback, ida.KindLookup, ida.KindInaccuracy}, Fields: idnr.AllFields}}}
 	rate := o.rate
 	if rate == 0 {
 		rate = ida.NoRateLimit

@@ -79,7 +79,7 @@ func run() error {
 			Role:     "meldebehoerde",
 			Purposes: []string{"Datenpflege"},
 			Kinds:    []ida.Kind{ida.KindSearch, ida.KindLookup},
-			Fields:   ida.FieldFamilyName | ida.FieldGivenNames | ida.FieldBirthDate | ida.FieldAddress,
+			Fields:   idnr.FieldFamilyName | idnr.FieldGivenNames | idnr.FieldBirthDate | idnr.FieldAddress,
 		}}},
 	}
 	var mock *idatest.Server
@@ -102,7 +102,7 @@ func run() error {
 	}
 	auth := ida.Auth{
 		Role: "meldebehoerde", Actor: *actor, Purpose: "Datenpflege", LegalBasis: "§ 6 Abs. 3 IDNrG",
-		FileRef: "Beispiel 1/2026", Fields: ida.FieldFamilyName | ida.FieldGivenNames | ida.FieldBirthDate | ida.FieldAddress,
+		FileRef: "Beispiel 1/2026", Fields: idnr.FieldFamilyName | idnr.FieldGivenNames | idnr.FieldBirthDate | idnr.FieldAddress,
 	}
 
 	a, err := client.Search(ctx, auth, s)

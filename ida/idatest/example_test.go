@@ -32,7 +32,7 @@ func ExampleNewServer() {
 	c, err := ida.New(ida.Config{
 		BaseURL: srv.URL, HTTPClient: srv.Client(),
 		Sender:   audit.Body{ID: "bhkz-099999"},
-		Policy:   ida.Policy{Rules: []ida.Rule{{Role: "r", Purposes: []string{"p"}, Fields: ida.AllFields}}},
+		Policy:   ida.Policy{Rules: []ida.Rule{{Role: "r", Purposes: []string{"p"}, Fields: idnr.AllFields}}},
 		Protocol: discard{},
 	})
 	if err != nil {
@@ -40,7 +40,7 @@ func ExampleNewServer() {
 	}
 	defer c.Close()
 	a, err := c.Lookup(context.Background(),
-		ida.Auth{Role: "r", Actor: "job", Purpose: "p", LegalBasis: "§ 6 Abs. 3 IDNrG", Fields: ida.FieldFamilyName},
+		ida.Auth{Role: "r", Actor: "job", Purpose: "p", LegalBasis: "§ 6 Abs. 3 IDNrG", Fields: idnr.FieldFamilyName},
 		ida.Lookup{IDNr: idnr.MustParse("36574261809"), BirthDate: idnr.MustDate(1980, 3, 15)})
 	fmt.Println(a.Outcome, a.Fields, err)
 

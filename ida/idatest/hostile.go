@@ -25,7 +25,7 @@ func (s *Server) hostile(f Fault, id uuid.UUID, kind ida.Kind, body []byte) []by
 		return append(out, body[i+1:]...)
 	case FaultBadUTF8:
 		body = s.alterItems(id, kind, body, func(it *ida.Item) {
-			if it.Outcome == ida.Hit && it.Fields&ida.FieldFamilyName != 0 {
+			if it.Outcome == ida.Hit && it.Fields&idnr.FieldFamilyName != 0 {
 				it.Person.FamilyName = "\uE000" + it.Person.FamilyName // marker, replaced below
 			}
 		})
@@ -62,7 +62,7 @@ func (s *Server) alterItem(f Fault, it *ida.Item) {
 			}
 		}
 	case FaultUnrequested:
-		it.Fields |= ida.FieldNationalities | ida.FieldAddress
+		it.Fields |= idnr.FieldNationalities | idnr.FieldAddress
 		if len(p.Nationalities) == 0 {
 			p.Nationalities = []string{"DEU"}
 		}
@@ -70,13 +70,13 @@ func (s *Server) alterItem(f Fault, it *ida.Item) {
 			p.Address = idnr.Address{Street: "Hauptstraße", HouseNumber: "1", PostalCode: "10115", City: "Berlin"}
 		}
 	case FaultBadChars:
-		if it.Fields&ida.FieldFamilyName != 0 && p.FamilyName != "" {
+		if it.Fields&idnr.FieldFamilyName != 0 && p.FamilyName != "" {
 			p.FamilyName = p.FamilyName[:1] + "\u202E" + p.FamilyName[1:]
 		}
-		if it.Fields&ida.FieldGivenNames != 0 && p.GivenNames != "" {
+		if it.Fields&idnr.FieldGivenNames != 0 && p.GivenNames != "" {
 			p.GivenNames += "\x1b[2J"
 		}
-		if it.Fields&ida.FieldAddress != 0 && p.Address.Street != "" {
+		if it.Fields&idnr.FieldAddress != 0 && p.Address.Street != "" {
 			p.Address.Street += "\x00"
 		}
 	}

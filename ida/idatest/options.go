@@ -3,7 +3,6 @@ package idatest
 import (
 	"time"
 
-	"github.com/regmo/regmo/ida"
 	"github.com/regmo/regmo/idnr"
 )
 
@@ -19,7 +18,7 @@ type config struct {
 	script      []Fault
 	rate        float64
 	burst       int
-	entitled    map[string]ida.Fields
+	entitled    map[string]idnr.Fields
 	clock       func() time.Time
 	dedupWindow int
 }
@@ -59,10 +58,10 @@ func WithRateLimit(perSecond float64, burst int) Option {
 
 // WithEntitlement restricts the fields delivered to sender (by ID) to f; the
 // IDNr is always delivered. Default: every field asked for.
-func WithEntitlement(sender string, f ida.Fields) Option {
+func WithEntitlement(sender string, f idnr.Fields) Option {
 	return func(c *config) {
 		if c.entitled == nil {
-			c.entitled = make(map[string]ida.Fields)
+			c.entitled = make(map[string]idnr.Fields)
 		}
 		c.entitled[sender] = f
 	}

@@ -29,9 +29,9 @@ func (s *Server) process(id uuid.UUID, kind ida.Kind, sender string, body []byte
 	if req.Sender.ID != sender {
 		return problem(http.StatusBadRequest, "sender-mismatch", "header and body sender differ")
 	}
-	fields := req.Fields | ida.FieldIDNr
+	fields := req.Fields | idnr.FieldIDNr
 	if ent, ok := s.cfg.entitled[sender]; ok {
-		fields &= ent | ida.FieldIDNr
+		fields &= ent | idnr.FieldIDNr
 	}
 	resp := &ida.Response{MessageID: uuid.New(), RequestID: id, Kind: kind}
 	switch kind {
@@ -82,7 +82,7 @@ func rejectField(err error) ida.Item {
 	return ida.Item{Outcome: ida.Rejected, Code: code, Text: text}
 }
 
-func (s *Server) lookup(q *ida.Lookup, fields ida.Fields) ida.Item {
+func (s *Server) lookup(q *ida.Lookup, fields idnr.Fields) ida.Item {
 	if err := q.Validate(); err != nil {
 		return rejectField(err)
 	}
@@ -101,7 +101,7 @@ func (s *Server) lookup(q *ida.Lookup, fields ida.Fields) ida.Item {
 // is delivered once to each sender, in its initial fill (bulk); after that,
 // and in single searches, the answer is "not identifiable", exactly as if
 // no person had been found.
-func (s *Server) search(sender string, q *ida.Search, fields ida.Fields, bulk bool) ida.Item {
+func (s *Server) search(sender string, q *ida.Search, fields idnr.Fields, bulk bool) ida.Item {
 	if err := q.Validate(); err != nil {
 		return rejectField(err)
 	}

@@ -47,7 +47,7 @@ func encode(t *testing.T, r *ida.Request) []byte {
 
 func search(id uuid.UUID, s ida.Search) *ida.Request {
 	return &ida.Request{MessageID: id, Kind: s.Kind.Kind(), Sender: audit.Body{ID: "s1"}, Sent: time.Now(),
-		Purpose: "p", LegalBasis: "l", Fields: ida.AllFields, Searches: []ida.Search{s}}
+		Purpose: "p", LegalBasis: "l", Fields: idnr.AllFields, Searches: []ida.Search{s}}
 }
 
 func TestMinimumFieldsRejected(t *testing.T) {

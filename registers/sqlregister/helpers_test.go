@@ -125,7 +125,7 @@ func (f *fakeIDA) Identify(ctx context.Context, ss []registers.Search) ([]regist
 			continue
 		}
 		f.sent[p.IDNr.String()]++
-		out[i] = registers.Answer{Kind: registers.AnswerHit, Person: p, Fields: registers.AllFields, MessageID: "m" + strconv.Itoa(call)}
+		out[i] = registers.Answer{Kind: registers.AnswerHit, Person: p, Fields: idnr.AllFields, MessageID: "m" + strconv.Itoa(call)}
 	}
 	return out, nil
 }

@@ -16,7 +16,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/regmo/regmo/ida"
 	"github.com/regmo/regmo/idnr"
 	"github.com/regmo/regmo/registers"
 )
@@ -41,7 +40,7 @@ type Register struct {
 	markSQL, reviewSQL, checkpointSQL, leaseSQL      string
 	claimSQL, holderSQL                              string
 	stmtMu                                           sync.Mutex
-	acceptSQL                                        map[registers.Fields]string
+	acceptSQL                                        map[idnr.Fields]string
 	now                                              string // SQL expression: the database clock in unix milliseconds
 }
 
@@ -59,7 +58,7 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Register, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	r := &Register{db: db, cfg: cfg, log: cfg.Logger, acceptSQL: map[registers.Fields]string{}}
+	r := &Register{db: db, cfg: cfg, log: cfg.Logger, acceptSQL: map[idnr.Fields]string{}}
 	if r.log == nil {
 		r.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -118,8 +117,8 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Register, error) {
 // Fields returns the basic data the register keeps: the mapped columns and
 // the IDNr. Use it for ida.Auth.Fields (ask for no more than the register
 // keeps) and [registers.SyncConfig.Fields].
-func (r *Register) Fields() registers.Fields {
-	f := registers.FieldIDNr
+func (r *Register) Fields() idnr.Fields {
+	f := idnr.FieldIDNr
 	for _, c := range r.cols {
 		if _, x := fieldValue(&idnr.Person{}, c.field); x != 0 {
 			f |= x
@@ -324,10 +323,10 @@ func setField(p *idnr.Person, field, s string) string {
 	return ""
 }
 
-func parseVerified(s string) registers.Fields {
-	var f registers.Fields
+func parseVerified(s string) idnr.Fields {
+	var f idnr.Fields
 	for _, t := range strings.FieldsFunc(s, func(r rune) bool { return r == '+' || r == ',' || r == '|' || r == ' ' }) {
-		if x, ok := ida.FieldOf(t); ok {
+		if x, ok := idnr.ParseField(t); ok {
 			f |= x
 		}
 	}
@@ -336,7 +335,7 @@ func parseVerified(s string) registers.Fields {
 
 // fieldValue returns the column value of a field of p and the Fields bit
 // that governs it.
-func fieldValue(p *idnr.Person, field string) (any, registers.Fields) {
+func fieldValue(p *idnr.Person, field string) (any, idnr.Fields) {
 	str := func(s string) any {
 		if s == "" {
 			return nil
@@ -351,43 +350,43 @@ func fieldValue(p *idnr.Person, field string) (any, registers.Fields) {
 	}
 	switch field {
 	case "family_name":
-		return str(p.FamilyName), registers.FieldFamilyName
+		return str(p.FamilyName), idnr.FieldFamilyName
 	case "former_names":
-		return str(strings.Join(p.FormerNames, ";")), registers.FieldFormerNames
+		return str(strings.Join(p.FormerNames, ";")), idnr.FieldFormerNames
 	case "given_names":
-		return str(p.GivenNames), registers.FieldGivenNames
+		return str(p.GivenNames), idnr.FieldGivenNames
 	case "doctoral_degree":
-		return str(p.DoctoralDegree), registers.FieldDoctoralDegree
+		return str(p.DoctoralDegree), idnr.FieldDoctoralDegree
 	case "birth_date":
-		return date(p.BirthDate), registers.FieldBirthDate
+		return date(p.BirthDate), idnr.FieldBirthDate
 	case "birth_place":
-		return str(p.BirthPlace.City), registers.FieldBirthPlace
+		return str(p.BirthPlace.City), idnr.FieldBirthPlace
 	case "birth_country":
-		return str(p.BirthPlace.Country), registers.FieldBirthPlace
+		return str(p.BirthPlace.Country), idnr.FieldBirthPlace
 	case "sex":
-		return str(p.Sex.String()), registers.FieldSex
+		return str(p.Sex.String()), idnr.FieldSex
 	case "nationalities":
-		return str(strings.Join(p.Nationalities, ",")), registers.FieldNationalities
+		return str(strings.Join(p.Nationalities, ",")), idnr.FieldNationalities
 	case "street":
-		return str(p.Address.Street), registers.FieldAddress
+		return str(p.Address.Street), idnr.FieldAddress
 	case "house_number":
-		return str(p.Address.HouseNumber), registers.FieldAddress
+		return str(p.Address.HouseNumber), idnr.FieldAddress
 	case "address_supplement":
-		return str(p.Address.Supplement), registers.FieldAddress
+		return str(p.Address.Supplement), idnr.FieldAddress
 	case "postal_code":
-		return str(p.Address.PostalCode), registers.FieldAddress
+		return str(p.Address.PostalCode), idnr.FieldAddress
 	case "city":
-		return str(p.Address.City), registers.FieldAddress
+		return str(p.Address.City), idnr.FieldAddress
 	case "municipality_key":
-		return str(p.Address.MunicipalityKey), registers.FieldAddress
+		return str(p.Address.MunicipalityKey), idnr.FieldAddress
 	case "country":
-		return str(p.Address.Country), registers.FieldAddress
+		return str(p.Address.Country), idnr.FieldAddress
 	case "death_date":
-		return date(p.DeathDate), registers.FieldDeathDate
+		return date(p.DeathDate), idnr.FieldDeathDate
 	case "move_in_date":
-		return date(p.MoveInDate), registers.FieldMoveInDate
+		return date(p.MoveInDate), idnr.FieldMoveInDate
 	case "move_out_date":
-		return date(p.MoveOutDate), registers.FieldMoveOutDate
+		return date(p.MoveOutDate), idnr.FieldMoveOutDate
 	}
 	return nil, 0
 }
@@ -396,7 +395,7 @@ func fieldValue(p *idnr.Person, field string) (any, registers.Fields) {
 // mapped columns of the transferred fields. With onlyPending the record
 // must still be unsettled (backfill: never written twice); without it the
 // record must hold the same IDNr (sync).
-func (r *Register) acceptStmt(fields registers.Fields, onlyPending bool) (string, []string) {
+func (r *Register) acceptStmt(fields idnr.Fields, onlyPending bool) (string, []string) {
 	var sets, order []string
 	i := 1
 	sets = append(sets, r.idnrCol+" = "+r.ph(i), r.stateCol+" = "+r.ph(i+1), r.reasonCol+" = NULL", r.messageCol+" = "+r.ph(i+2))
@@ -432,7 +431,7 @@ func (r *Register) acceptArgs(key registers.Key, p *idnr.Person, state registers
 }
 
 // WriteIDNr implements [registers.Writer] (one record, its own transaction).
-func (r *Register) WriteIDNr(ctx context.Context, key registers.Key, p idnr.Person, fields registers.Fields) error {
+func (r *Register) WriteIDNr(ctx context.Context, key registers.Key, p idnr.Person, fields idnr.Fields) error {
 	return r.WriteBatch(ctx, registers.Batch{Results: []registers.Result{{Key: key, Outcome: registers.Accepted, Person: p, Fields: fields}}})
 }
 
@@ -489,8 +488,8 @@ func (r *Register) WriteBatch(ctx context.Context, b registers.Batch) error {
 		}
 	}
 	var mark, review *sql.Stmt
-	accept := map[registers.Fields]*sql.Stmt{}
-	acceptOrder := map[registers.Fields][]string{}
+	accept := map[idnr.Fields]*sql.Stmt{}
+	acceptOrder := map[idnr.Fields][]string{}
 	for i := range b.Results {
 		res := &b.Results[i]
 		k, err := r.keyArg(res.Key)
