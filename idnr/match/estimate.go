@@ -17,10 +17,18 @@ import (
 // weights" in the package documentation.
 
 // MaxEstimateRaise is how far (in bits, log2 units) an estimated weight may
-// lie above the default weight of its level. Lower estimates are used as
-// they are: the defaults are the safe floor of what a level may count
-// towards an Accept, never the ceiling of caution.
-const MaxEstimateRaise = 2
+// lie above the default weight of its level, MaxEstimateLower how far
+// below. Raising is what could lift another person to Accept, so it is
+// bounded tightly. Lowering a level makes Accept rarer for the pairs that
+// reach it, but lowering the level a runner-up reaches widens the lead of
+// the best candidate in a hit list, and an estimate far below the default
+// more often shows the model's independence assumption failing (family
+// members in blocked pairs agree in several fields at once) than a fact
+// about the register: it is bounded too.
+const (
+	MaxEstimateRaise = 2
+	MaxEstimateLower = 4
+)
 
 // Defaults of [EstimateOptions].
 const (
@@ -111,6 +119,12 @@ type EstimateOptions struct {
 	// estimated; rarer levels keep their default weight (0:
 	// DefaultEstimateMinCount).
 	MinCount int
+	// KeepConflicts lets EM class pairs with a strong conflict (two IDNrs,
+	// m against w, a birth date or all given names in conflict) as it
+	// likes. By default they count as two people: spouses, twins,
+	// siblings, parent and child agree in everything else and would
+	// otherwise pass for a class of matches.
+	KeepConflicts bool
 }
 
 // EstimateError reports bad input to [Matcher.Estimate]: Field names the
@@ -148,9 +162,12 @@ const (
 	// disagreement may not become positive evidence nor an agreement
 	// negative evidence; cut to 0.
 	GuardSign
+	// GuardLower: the estimate lay more than MaxEstimateLower below the
+	// default and was cut to default - MaxEstimateLower.
+	GuardLower
 )
 
-var guardTokens = [...]string{"", "few", "zero", "conflict", "raise", "sign"}
+var guardTokens = [...]string{"", "few", "zero", "conflict", "raise", "sign", "lower"}
 
 // String returns a stable token such as "raise", or "" for GuardNone.
 func (g Guard) String() string {
@@ -268,6 +285,9 @@ type pattern struct {
 	v Vector
 	n int
 	p float64 // posterior probability of a match
+	// other: a strong conflict, counted as two people (see
+	// EstimateOptions.KeepConflicts)
+	other bool
 }
 
 // Estimate estimates the m and u probabilities of every level from the
@@ -317,7 +337,7 @@ func (m *Matcher) Estimate(pairs []Vector, opts EstimateOptions) (*Estimate, err
 		if !ok {
 			k = len(pats)
 			idx[v] = k
-			pats = append(pats, pattern{v: v})
+			pats = append(pats, pattern{v: v, other: !opts.KeepConflicts && anchoredOther(&v)})
 		}
 		pats[k].n++
 		for f, l := range v.Levels {
@@ -358,7 +378,7 @@ func (m *Matcher) Estimate(pairs []Vector, opts EstimateOptions) (*Estimate, err
 				s += m.w[f][l]
 			}
 		}
-		pats[k].p = 1 / (1 + math.Exp2(-s))
+		pats[k].p = posterior(s, pats[k].other)
 	}
 	lambda := 0.0
 	e := &Estimate{Pairs: len(pairs), Patterns: len(pats), RandomPairs: len(opts.RandomPairs), base: m.w}
@@ -405,7 +425,7 @@ func (m *Matcher) Estimate(pairs []Vector, opts EstimateOptions) (*Estimate, err
 					s += math.Log2(mp[f][l] / up[f][l])
 				}
 			}
-			pats[k].p = 1 / (1 + math.Exp2(-s))
+			pats[k].p = posterior(s, pats[k].other)
 		}
 	}
 	e.Lambda = lambda
@@ -435,6 +455,26 @@ func (m *Matcher) Estimate(pairs []Vector, opts EstimateOptions) (*Estimate, err
 	return e, nil
 }
 
+// posterior turns log2 odds into a probability; 0 for a pair counted as
+// two people.
+func posterior(log2Odds float64, other bool) float64 {
+	if other {
+		return 0
+	}
+	return 1 / (1 + math.Exp2(-log2Odds))
+}
+
+// anchoredOther reports whether v holds a strong conflict that EM counts
+// as two people (see EstimateOptions.KeepConflicts).
+func anchoredOther(v *Vector) bool {
+	for _, f := range [...]Field{FieldIDNr, FieldSex, FieldBirthDate, FieldGivenNames} {
+		if v.Levels[f] == LevelConflict {
+			return true
+		}
+	}
+	return false
+}
+
 // guardWeight returns the weight an estimated matcher uses for a level
 // with the raw estimate raw, the default weight def, seen in n pairs.
 func guardWeight(f Field, l Level, raw, def float64, n, minCount int) (float64, Guard) {
@@ -453,6 +493,12 @@ func guardWeight(f Field, l Level, raw, def float64, n, minCount int) (float64, 
 		return w, GuardRaise
 	case def < 0 && raw > 0, def > 0 && raw < 0:
 		return 0, GuardSign
+	case raw < def-MaxEstimateLower:
+		w := def - MaxEstimateLower
+		if def > 0 && w < 0 {
+			return 0, GuardSign
+		}
+		return w, GuardLower
 	}
 	return raw, GuardNone
 }
