@@ -3,6 +3,9 @@ package match
 import (
 	"log/slog"
 	"strconv"
+	"strings"
+
+	"github.com/regmo/regmo/idnr"
 )
 
 // Field is a field of the basic data that the matcher compares.
@@ -23,8 +26,28 @@ const (
 	NumFields
 )
 
-var fieldTokens = [NumFields]string{"idnr", "family-name", "given-names", "birth-date", "sex", "birth-place", "address", "nationality", "doctoral-degree"}
-var fieldGerman = [NumFields]string{"IDNr", "Familienname", "Vornamen", "Geburtsdatum", "Geschlecht", "Geburtsort", "Anschrift", "Staatsangehörigkeit", "Doktorgrad"}
+// fieldBasic maps each compared field to its field of the basic data. The
+// tokens and German names derive from idnr's field table (the token with
+// "-" for "_"); only the IDNr keeps its short German name.
+var fieldBasic = [NumFields]idnr.Fields{idnr.FieldIDNr, idnr.FieldFamilyName, idnr.FieldGivenNames, idnr.FieldBirthDate,
+	idnr.FieldSex, idnr.FieldBirthPlace, idnr.FieldAddress, idnr.FieldNationalities, idnr.FieldDoctoralDegree}
+
+var fieldTokens, fieldGerman = func() (tok, ger [NumFields]string) {
+	for i, f := range fieldBasic {
+		tok[i], ger[i] = strings.ReplaceAll(f.Token(), "_", "-"), f.German()
+	}
+	ger[FieldIDNr] = "IDNr"
+	return tok, ger
+}()
+
+// Basic returns the field of the basic data that f compares
+// ([idnr.FieldBirthDate] for FieldBirthDate), or 0 for an unknown f.
+func (f Field) Basic() idnr.Fields {
+	if f < NumFields {
+		return fieldBasic[f]
+	}
+	return 0
+}
 
 // String returns a stable English token such as "birth-date".
 func (f Field) String() string {
