@@ -476,7 +476,9 @@ func anchoredOther(v *Vector) bool {
 }
 
 // guardWeight returns the weight an estimated matcher uses for a level
-// with the raw estimate raw, the default weight def, seen in n pairs.
+// with the raw estimate raw, the default weight def, seen in n pairs: raw
+// within [def-MaxEstimateLower, def+MaxEstimateRaise], and with the sign of
+// def.
 func guardWeight(f Field, l Level, raw, def float64, n, minCount int) (float64, Guard) {
 	switch {
 	case n < minCount:
@@ -485,22 +487,19 @@ func guardWeight(f Field, l Level, raw, def float64, n, minCount int) (float64, 
 		return 0, GuardZero
 	case strongConflict(f, l):
 		return def, GuardConflict
-	case raw > def+MaxEstimateRaise:
-		w := def + MaxEstimateRaise
-		if def < 0 && w > 0 {
-			return 0, GuardSign
-		}
-		return w, GuardRaise
-	case def < 0 && raw > 0, def > 0 && raw < 0:
-		return 0, GuardSign
-	case raw < def-MaxEstimateLower:
-		w := def - MaxEstimateLower
-		if def > 0 && w < 0 {
-			return 0, GuardSign
-		}
-		return w, GuardLower
 	}
-	return raw, GuardNone
+	w, g := raw, GuardNone
+	switch {
+	case w > def+MaxEstimateRaise:
+		w, g = def+MaxEstimateRaise, GuardRaise
+	case w < def-MaxEstimateLower:
+		w, g = def-MaxEstimateLower, GuardLower
+	}
+	switch {
+	case def < 0 && w > 0, def > 0 && w < 0:
+		w, g = 0, GuardSign
+	}
+	return w, g
 }
 
 // probabilities turns counts per field and level into probabilities per
