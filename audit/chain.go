@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"hash"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -27,9 +28,15 @@ func segmentEnd(s int64) time.Time { return time.Unix(0, (s+1)*int64(day)).UTC()
 // rowHash is SHA-256 over a domain tag, the previous hash, the segment and
 // the canonical record encoding (length-prefixed).
 func rowHash(prev *[32]byte, segment int64, data []byte) [32]byte {
-	var h hasher
-	return h.sum(prev, segment, data)
+	h := hashers.Get().(*hasher)
+	sum := h.sum(prev, segment, data)
+	hashers.Put(h)
+	return sum
 }
+
+// hashers keeps the hashers of rowHash, which a query calls for every
+// copy it serves (CopyMatches).
+var hashers = sync.Pool{New: func() any { return new(hasher) }}
 
 // hasher computes rowHash without allocating; it is not safe for
 // concurrent use.

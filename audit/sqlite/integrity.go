@@ -12,59 +12,38 @@ import (
 
 // The person file is derived data and not trusted (see the package doc):
 // every copy a query reads from it is checked against the chained record
-// in the records file before it is served (checkCopies), and Verify
-// compares the whole file with the records (CheckDerived).
+// in the records file before it is served (scanCheckedCopies, on the
+// person file's readers, which have the records file attached), and
+// Verify compares the whole file with the records (CheckDerived).
 
-// checkCopies checks copies read from the person table (Seq, IDNr, Time
-// and Data from the copy, by Seq descending) against the chained rows of
-// the records table: one statement for the page, by seq (the records
-// table's primary key), reading seg, prev and hash. A copy that does not
-// match, or whose record is gone, fails the query with an error wrapping
-// [audit.ErrCopyMismatch] that names the position only.
-func (p *personIndex) checkCopies(ctx context.Context, recs *sql.DB, copies []audit.Row) error {
-	if len(copies) == 0 {
-		return nil
-	}
-	args := make([]any, len(copies))
-	for i := range copies {
-		args[i] = copies[i].Seq
-	}
-	rs, err := recs.QueryContext(ctx, `SELECT seq, seg, prev, hash FROM `+p.rec+` WHERE seq IN (?`+
-		strings.Repeat(`,?`, len(copies)-1)+`) ORDER BY seq DESC`, args...)
-	if err != nil {
-		return err
-	}
+// scanCheckedCopies reads the rows of copiesQuery, checks each copy
+// against the chain columns of its record and appends it to out. A copy
+// that does not match, or whose record is gone, fails the query with an
+// error wrapping [audit.ErrCopyMismatch] that names the position only.
+func scanCheckedCopies(rs *sql.Rows, out []audit.Row) ([]audit.Row, error) {
 	defer rs.Close()
-	i := 0
-	var prevB, hashB sql.RawBytes
+	var chain sql.RawBytes
 	var prev, hash [32]byte
+	var seg int64
 	for rs.Next() {
-		var seq, seg int64
-		if err := rs.Scan(&seq, &seg, &prevB, &hashB); err != nil {
-			return err
+		var r audit.Row
+		if err := rs.Scan(&r.Seq, &r.IDNr, &r.Time, &r.Data, &seg, &chain); err != nil {
+			return nil, err
 		}
-		// Both sides are by seq descending; the copies' seqs are distinct
-		// (the person table's key is (idnr, seq) and the IDNr is one).
-		if i < len(copies) && copies[i].Seq > seq {
-			return copyMismatch(copies[i].Seq, "its record is not in the records file")
+		if chain == nil {
+			return nil, copyMismatch(r.Seq, "its record is not in the records file")
 		}
-		if i == len(copies) || copies[i].Seq != seq {
-			continue
+		if len(chain) != 64 { // chain columns of the wrong length: tampered
+			return nil, copyMismatch(r.Seq, "it differs from its chained record")
 		}
-		fill(&prev, prevB)
-		fill(&hash, hashB)
-		if !audit.CopyMatches(&copies[i], &prev, seg, &hash) {
-			return copyMismatch(seq, "it differs from its chained record")
+		copy(prev[:], chain[:32])
+		copy(hash[:], chain[32:])
+		if !audit.CopyMatches(&r, &prev, seg, &hash) {
+			return nil, copyMismatch(r.Seq, "it differs from its chained record")
 		}
-		i++
+		out = append(out, r)
 	}
-	if err := rs.Err(); err != nil {
-		return err
-	}
-	if i < len(copies) {
-		return copyMismatch(copies[i].Seq, "its record is not in the records file")
-	}
-	return nil
+	return out, rs.Err()
 }
 
 func copyMismatch(seq int64, why string) error {

@@ -59,6 +59,8 @@ type personIndex struct {
 	once    sync.Once
 
 	tune indexTuning // fixed at open
+
+	copiesSQL string // copiesQuery()
 }
 
 type tailEntry struct{ seq, time int64 }
@@ -112,13 +114,14 @@ func openPerson(ctx context.Context, path, recPath string, c config, t tables) (
 	// records file too, and so hold the committer off for a whole pass.
 	// Deferred, the indexer's transaction only reads the records file.
 	c.txlock = "deferred"
-	w, r, err := openPair(path, c, c.readers, 4096)
+	w, r, err := openPair(path, c, c.readers, 4096, recPath)
 	if err != nil {
 		return nil, err
 	}
 	p := &personIndex{tune: defaultTuning, db: w, r: r, table: t.person, meta: t.personMeta, rec: t.records, recPath: recPath,
 		tail: make(map[int64][]tailEntry), progress: make(chan struct{}),
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
+	p.copiesSQL = p.copiesQuery()
 	fail := func(err error) (*personIndex, error) {
 		if p.w != nil {
 			p.w.Close()
@@ -447,36 +450,24 @@ func (p *personIndex) records(ctx context.Context, recs *sql.DB, idnrKey, from, 
 	if len(out) >= limit {
 		return out, nil
 	}
-	rs, err := tx.QueryContext(ctx, `SELECT seq, idnr, time, data FROM `+p.table+
-		` WHERE idnr = ? AND seq < ? AND seq <= ? AND time >= ? AND time < ? ORDER BY seq DESC LIMIT ?`,
-		idnrKey, beforeSeq, mark, from, to, limit-len(out))
+	// The copies are derived data: each is checked against its chained
+	// record before it is served (integrity.go). The records file is
+	// attached to the person file's readers, so the chain columns come in
+	// the same statement and snapshot, by seq (the records table's key).
+	rs, err := tx.QueryContext(ctx, p.copiesSQL, idnrKey, beforeSeq, mark, from, to, limit-len(out))
 	if err != nil {
 		return nil, err
 	}
-	n := len(out)
-	if out, err = scanCopies(rs, out); err != nil {
-		return nil, err
-	}
-	// The copies are derived data: each is checked against its chained
-	// record before it is served (integrity.go).
-	if err := p.checkCopies(ctx, recs, out[n:]); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return scanCheckedCopies(rs, out)
 }
 
-// scanCopies reads rows of the person table (seq, idnr, time, data),
-// keeping the copy's own IDNr column for the check against its record.
-func scanCopies(rs *sql.Rows, out []audit.Row) ([]audit.Row, error) {
-	defer rs.Close()
-	for rs.Next() {
-		var r audit.Row
-		if err := rs.Scan(&r.Seq, &r.IDNr, &r.Time, &r.Data); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rs.Err()
+// copiesQuery reads a person's copies (seq, idnr, time, data) with the
+// chain columns of their records (seg, and prev||hash: NULL when the
+// record is gone), by seq descending.
+func (p *personIndex) copiesQuery() string {
+	return `SELECT c.seq, c.idnr, c.time, c.data, coalesce(r.seg, 0), r.prev || r.hash FROM ` + p.table + ` c
+		LEFT JOIN rec.` + p.rec + ` r ON r.seq = c.seq
+		WHERE c.idnr = ? AND c.seq < ? AND c.seq <= ? AND c.time >= ? AND c.time < ? ORDER BY c.seq DESC LIMIT ?`
 }
 
 func scanRecords(rs *sql.Rows, idnrKey int64, out []audit.Row) ([]audit.Row, error) {
@@ -527,20 +518,12 @@ func (p *personIndex) purgeRange(ctx context.Context, lo, hi int64) error {
 
 // check compares the person table with the records table up to the mark:
 // every record there has exactly one copy, equal to it. It reads both in
-// full, in one read transaction on a reader connection with the records
-// file attached, so that the indexer and the committer go on meanwhile.
+// full, in one read transaction on a reader connection (which has the
+// records file attached), so that the indexer and the committer go on
+// meanwhile.
 // Problems are described by count and first position, never by content.
 func (p *personIndex) check(ctx context.Context) (problems []audit.DerivedProblem, err error) {
-	conn, err := p.r.Conn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS rec`, p.recPath); err != nil {
-		return nil, err
-	}
-	defer conn.ExecContext(context.Background(), `DETACH DATABASE rec`)
-	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := p.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}) // the readers have the records file attached
 	if err != nil {
 		return nil, err
 	}

@@ -105,10 +105,10 @@ func Open(path string, opts ...Option) (*Store, error) {
 		}
 	}
 	var err error
-	if s.w, s.r, err = openPair(path, c, c.readers, bgCheckpointFrames); err != nil {
+	if s.w, s.r, err = openPair(path, c, c.readers, bgCheckpointFrames, ""); err != nil {
 		return nil, err
 	}
-	if s.aw, s.ar, err = openPair(c.sidePath, c, 2, 8192); err != nil {
+	if s.aw, s.ar, err = openPair(c.sidePath, c, 2, 8192, ""); err != nil {
 		s.w.Close()
 		s.r.Close()
 		return nil, err
