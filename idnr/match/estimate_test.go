@@ -1,6 +1,7 @@
 package match_test
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sync"
@@ -405,4 +406,80 @@ func TestEvaluationWithEstimate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// BenchmarkEstimate estimates from 100,000 pairs (30,000 true), with u by
+// EM and with u fixed from 50,000 random pairs; the comparison of the
+// pairs is not measured (Matcher.Vector costs what DecidePrepared does).
+func BenchmarkEstimate(b *testing.B) {
+	m := match.New()
+	pairs, _ := estimatePairs(11, 30000, 70000)
+	vs := vectorsOf(m, pairs)
+	_, rv := estimateSet()
+	for _, bc := range []struct {
+		name string
+		opts match.EstimateOptions
+	}{
+		{"em", match.EstimateOptions{}},
+		{"random-u", match.EstimateOptions{RandomPairs: rv}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var e *match.Estimate
+			for b.Loop() {
+				var err error
+				if e, err = m.Estimate(vs, bc.opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(e.Iterations), "iterations")
+			b.ReportMetric(float64(e.Patterns), "patterns")
+		})
+	}
+}
+
+// FuzzEstimate: any vectors give an error naming the bad pair or an
+// estimate within the guards, never a panic or a NaN.
+func FuzzEstimate(f *testing.F) {
+	f.Add([]byte{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 17, 17, 17, 17, 17, 17, 17, 17, 17, 0}, uint8(0))
+	f.Add([]byte{0, 9, 3, 12, 17, 2, 15, 1, 16, 1}, uint8(1))
+	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 40}, uint8(3))
+	f.Fuzz(func(t *testing.T, b []byte, mode uint8) {
+		var vs []match.Vector
+		for len(b) >= int(match.NumFields)+1 {
+			var v match.Vector
+			for i := range v.Levels {
+				v.Levels[i] = match.Level(b[i] % (uint8(match.NumLevels) + 2))
+			}
+			v.WeakOK = b[match.NumFields]&1 == 1
+			vs = append(vs, v)
+			b = b[match.NumFields+1:]
+		}
+		opts := match.EstimateOptions{KeepConflicts: mode&1 == 1, MinCount: int(mode >> 4), MaxIterations: 20}
+		if mode&2 != 0 && len(vs) > 1 {
+			opts.RandomPairs = vs[len(vs)/2:]
+		}
+		e, err := match.New().Estimate(vs, opts)
+		if err != nil {
+			var ee *match.EstimateError
+			if !errors.As(err, &ee) {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		if math.IsNaN(e.Lambda) || e.Lambda <= 0 || e.Lambda >= 1 {
+			t.Fatalf("λ = %v", e.Lambda)
+		}
+		minCount := opts.MinCount
+		if minCount == 0 {
+			minCount = match.DefaultEstimateMinCount
+		}
+		for _, x := range e.Levels {
+			if math.IsNaN(x.M) || math.IsNaN(x.U) || math.IsNaN(x.Weight) {
+				t.Fatalf("NaN in %+v", x)
+			}
+		}
+		checkGuards(t, e, minCount)
+		_ = e.String()
+	})
 }
