@@ -1,7 +1,9 @@
 package cockpit_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
@@ -16,7 +18,7 @@ import (
 	"github.com/regmo/regmo/idnr"
 )
 
-func ExampleService_Lookup() {
+func ExampleService_Answer() {
 	ctx := context.Background()
 	dir, _ := os.MkdirTemp("", "cockpit-example")
 	defer os.RemoveAll(dir)
@@ -42,7 +44,7 @@ func ExampleService_Lookup() {
 		Counterpart: audit.Body{Name: "BVA", ID: "bva"},
 		Purpose:     "initial-fill", LegalBasis: "§ 6 Abs. 3 IDNrG", Actor: "backfill",
 		IDNr: person, Categories: []audit.Category{audit.CatFamilyName, audit.CatBirthDate},
-		Result: audit.Delivered,
+		Result: audit.Delivered, Content: []byte(`{"family_name":"Mustermann"}`),
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -67,15 +69,25 @@ func ExampleService_Lookup() {
 		fmt.Println(err)
 		return
 	}
-	_, err = svc.Lookup(ctx, cockpit.Request{IDNr: person, BirthDate: idnr.MustDate(1962, 3, 17)})
-	fmt.Println("wrong birth date:", errors.Is(err, cockpit.ErrLookupMismatch))
-	resp, err := svc.Lookup(ctx, cockpit.Request{IDNr: person, BirthDate: idnr.MustDate(1961, 3, 17)})
+	// The cockpit's session with the citizen, and the content key of the
+	// citizen's browser session that comes with each request.
+	session := uuid.New()
+	key := make([]byte, cockpit.ContentKeySize)
+	_, _ = rand.Read(key)
+	ask := cockpit.Request{Kind: cockpit.KindList, MessageID: uuid.New(), SessionID: session,
+		IDNr: person, BirthDate: idnr.MustDate(1962, 3, 17), ContentKey: key}
+	a := svc.Answer(ctx, ask)
+	fmt.Println("wrong birth date:", a.Status.Code)
+
+	// Stage 1: the list, sealed for the browser and opened there.
+	ask.MessageID, ask.BirthDate = uuid.New(), idnr.MustDate(1961, 3, 17)
+	list, err := roundTrip(svc.Answer(ctx, ask), key)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println("window from", resp.From.Format(time.DateOnly))
-	for _, e := range resp.Entries {
+	fmt.Println("window from", list.List.From.Format(time.DateOnly))
+	for _, e := range list.List.Entries {
 		fmt.Println(e.Time.Format(time.DateTime), e.DirectionText, e.Counterpart.Name)
 		fmt.Println(" ", e.PurposeText, "/", e.LegalBasisText)
 		for _, c := range e.Categories {
@@ -83,12 +95,51 @@ func ExampleService_Lookup() {
 		}
 		fmt.Println(" ", e.ResultText)
 	}
+
+	// Stage 2: the citizen opens the entry.
+	open := cockpit.Request{Kind: cockpit.KindContent, MessageID: uuid.New(), SessionID: session,
+		IDNr: person, BirthDate: idnr.MustDate(1961, 3, 17), ContentKey: key, EntryID: list.List.Entries[0].ID}
+	content, err := roundTrip(svc.Answer(ctx, open), key)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("content:", string(content.Content.Content))
+
+	// The same entry ID in another session opens nothing.
+	open.SessionID, open.MessageID = uuid.New(), uuid.New()
+	fmt.Println("other session:", svc.Answer(ctx, open).Status.Code)
 	// Output:
-	// wrong birth date: true
+	// wrong birth date: lookup_mismatch
 	// window from 2024-11-24
 	// 2026-11-21 10:00:00 Übermittlung an Bundesverwaltungsamt
 	//   Erstbefüllung des Melderegisters / § 6 Abs. 3 IDNrG
 	//   - Familienname
 	//   - Geburtsdatum
 	//   Daten übermittelt
+	// content: {"family_name":"Mustermann"}
+	// other session: entry_unknown
+}
+
+// roundTrip seals an answer as the handler does and opens it as the
+// browser does.
+func roundTrip(a cockpit.Answer, key []byte) (cockpit.Answer, error) {
+	c := cockpit.JSONCodec{}
+	body, err := c.MarshalAnswer(&a)
+	if err != nil {
+		return cockpit.Answer{}, err
+	}
+	env := cockpit.Envelope{MessageID: a.MessageID, InReplyTo: a.InReplyTo}
+	if err := cockpit.Seal(key, &env, body); err != nil {
+		return cockpit.Answer{}, err
+	}
+	var wire bytes.Buffer
+	if err := c.EncodeEnvelope(&wire, &env); err != nil {
+		return cockpit.Answer{}, err
+	}
+	out, err := cockpit.ReadAnswer(c, &wire, key)
+	if err == nil && out.Status != nil {
+		err = errors.New(string(out.Status.Code))
+	}
+	return out, err
 }

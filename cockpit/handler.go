@@ -17,26 +17,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"golang.org/x/time/rate"
 
 	"github.com/regmo/regmo/audit"
-)
-
-// ErrorCode is the machine-readable code of an error answer.
-type ErrorCode string
-
-// The error codes of [Handler]'s answers, with their HTTP status.
-const (
-	CodeCertificateRequired  ErrorCode = "certificate_required"   // 403: no verified client certificate
-	CodeNotAllowed           ErrorCode = "not_allowed"            // 403: certificate not on the allow-list
-	CodeRateLimited          ErrorCode = "rate_limited"           // 429, with Retry-After
-	CodeMethodNotAllowed     ErrorCode = "method_not_allowed"     // 405: only POST
-	CodeUnsupportedMediaType ErrorCode = "unsupported_media_type" // 415
-	CodeRequestTooLarge      ErrorCode = "request_too_large"      // 413
-	CodeMalformedRequest     ErrorCode = "malformed_request"      // 400, message names the field
-	CodeLookupMismatch       ErrorCode = "lookup_mismatch"        // 422: lookup data do not fit the person
-	CodeTimeout              ErrorCode = "timeout"                // 503, with Retry-After
-	CodeInternal             ErrorCode = "internal"               // 500
 )
 
 // Handler defaults; see [HandlerConfig].
@@ -230,11 +214,6 @@ func (h *Handler) client(cert *x509.Certificate) *allowed {
 	return nil
 }
 
-type lookupResult struct {
-	resp Response
-	err  error
-}
-
 // ServeHTTP answers one request of the cockpit. See the package
 // documentation ("HTTP handler and mTLS") for the checks in order.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -246,32 +225,33 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("X-Content-Type-Options", "nosniff")
 
 	if r.TLS == nil || len(r.TLS.VerifiedChains) == 0 || len(r.TLS.VerifiedChains[0]) == 0 {
-		h.fail(w, r, start, "", "", http.StatusForbidden, CodeCertificateRequired, "a verified client certificate is required")
+		h.refuse(w, r, start, "", CodeCertificateRequired, "a verified client certificate is required")
 		return
 	}
 	leaf := r.TLS.VerifiedChains[0][0]
 	c := h.client(leaf)
 	if c == nil {
 		h.log.WarnContext(ctx, "cockpit: client certificate not on the allow-list", slog.String("spki_sha256", SPKIPin(leaf)))
-		h.fail(w, r, start, "", "", http.StatusForbidden, CodeNotAllowed, "client certificate not on the allow-list")
+		h.refuse(w, r, start, "", CodeNotAllowed, "client certificate not on the allow-list")
 		return
 	}
 	if !c.limiter.Allow() {
 		hdr.Set("Retry-After", "1")
-		h.fail(w, r, start, c.name, "", http.StatusTooManyRequests, CodeRateLimited, "too many requests from this client")
+		h.refuse(w, r, start, c.name, CodeRateLimited, "too many requests from this client")
 		return
 	}
 	if r.Method != http.MethodPost {
 		hdr.Set("Allow", http.MethodPost)
-		h.fail(w, r, start, c.name, "", http.StatusMethodNotAllowed, CodeMethodNotAllowed, "use POST")
+		h.refuse(w, r, start, c.name, CodeMethodNotAllowed, "use POST")
 		return
 	}
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != h.codec.ContentType() {
-		h.fail(w, r, start, c.name, "", http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "Content-Type must be "+h.codec.ContentType())
+		h.refuse(w, r, start, c.name, CodeUnsupportedMediaType, "Content-Type must be "+h.codec.ContentType())
 		return
 	}
+	tooLarge := "request body larger than " + strconv.FormatInt(h.maxBytes, 10) + " bytes"
 	if r.ContentLength > h.maxBytes {
-		h.fail(w, r, start, c.name, "", http.StatusRequestEntityTooLarge, CodeRequestTooLarge, "request body larger than "+strconv.FormatInt(h.maxBytes, 10)+" bytes")
+		h.refuse(w, r, start, c.name, CodeRequestTooLarge, tooLarge)
 		return
 	}
 	req, err := h.codec.DecodeRequest(http.MaxBytesReader(w, r.Body, h.maxBytes))
@@ -280,69 +260,103 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var re *RequestError
 		switch {
 		case errors.As(err, &mbe):
-			h.fail(w, r, start, c.name, "", http.StatusRequestEntityTooLarge, CodeRequestTooLarge, "request body larger than "+strconv.FormatInt(h.maxBytes, 10)+" bytes")
+			h.refuse(w, r, start, c.name, CodeRequestTooLarge, tooLarge)
 		case errors.As(err, &re):
-			h.fail(w, r, start, c.name, "", http.StatusBadRequest, CodeMalformedRequest, re.Error())
+			h.refuse(w, r, start, c.name, CodeMalformedRequest, re.Error())
 		case ctx.Err() != nil:
-			h.fail(w, r, start, c.name, "", http.StatusServiceUnavailable, CodeTimeout, "no answer within the deadline")
+			h.refuse(w, r, start, c.name, CodeTimeout, "no answer within the deadline")
 		default:
-			h.fail(w, r, start, c.name, "", http.StatusBadRequest, CodeMalformedRequest, "request body could not be read")
+			h.refuse(w, r, start, c.name, CodeMalformedRequest, "request body could not be read")
 		}
 		return
 	}
 	req.Client = c.name
 
-	// The lookup runs in its own goroutine so that the answer leaves in
-	// time even if the store does not honour the context promptly.
-	done := make(chan lookupResult, 1)
+	// The answer is computed in its own goroutine so that it leaves in time
+	// even if the store does not honour the context promptly.
+	done := make(chan Answer, 1)
 	h.inflight.Add(1)
 	go func() {
 		defer h.inflight.Done()
-		resp, err := h.svc.Lookup(ctx, req)
-		done <- lookupResult{resp, err}
+		done <- h.svc.Answer(ctx, req)
 	}()
-	var res lookupResult
+	var a Answer
 	select {
-	case res = <-done:
+	case a = <-done:
 	case <-ctx.Done():
-		res.err = ctx.Err()
+		a = Answer{MessageID: uuid.New(), InReplyTo: req.MessageID,
+			Status: &StatusAnswer{Code: CodeTimeout, Message: "no answer within the deadline"}}
 	}
-	if res.err != nil {
-		var re *RequestError
-		switch {
-		case errors.As(res.err, &re):
-			h.fail(w, r, start, c.name, req.RequestID, http.StatusBadRequest, CodeMalformedRequest, re.Error())
-		case errors.Is(res.err, ErrLookupMismatch):
-			h.fail(w, r, start, c.name, req.RequestID, http.StatusUnprocessableEntity, CodeLookupMismatch, "the lookup data do not match the person")
-		case errors.Is(res.err, ErrIntegrity): // integrity.go
-			h.fail(w, r, start, c.name, req.RequestID, http.StatusInternalServerError, CodeIntegrity, "the protocol failed its integrity check; answer withheld")
-		case ctx.Err() != nil || errors.Is(res.err, context.DeadlineExceeded):
-			hdr.Set("Retry-After", "1")
-			h.fail(w, r, start, c.name, req.RequestID, http.StatusServiceUnavailable, CodeTimeout, "no answer within the deadline")
-		default:
-			h.log.ErrorContext(ctx, "cockpit: lookup failed", slog.String("client", c.name), slog.String("err", redact(res.err.Error())))
-			h.fail(w, r, start, c.name, req.RequestID, http.StatusInternalServerError, CodeInternal, "internal error")
+	h.answer(w, r, start, c.name, &req, &a)
+}
+
+// answer writes a, sealed with the request's content key if it carried
+// one. Only a status answer may leave without a key, and a list or content
+// answer only when the Service allows plaintext.
+func (h *Handler) answer(w http.ResponseWriter, r *http.Request, start time.Time, client string, req *Request, a *Answer) {
+	ctx := r.Context()
+	if req.ContentKey == nil && a.Status == nil && !h.svc.allowPlaintext {
+		h.log.ErrorContext(ctx, "cockpit: refusing to send an answer in plaintext", slog.String("client", client))
+		a.List, a.Content = nil, nil
+		a.Status = &StatusAnswer{Code: CodeKeyRequired, Message: "a content key is required: answers are encrypted"}
+	}
+	body, err := h.codec.MarshalAnswer(a)
+	if err != nil {
+		h.log.ErrorContext(ctx, "cockpit: encoding the answer failed", slog.String("client", client), slog.String("err", redact(err.Error())))
+		a.List, a.Content = nil, nil
+		a.Status = &StatusAnswer{Code: CodeInternal, Message: "internal error"}
+		if body, err = h.codec.MarshalAnswer(a); err != nil {
+			h.refuse(w, r, start, client, CodeInternal, "internal error")
+			return
 		}
+	}
+	env := Envelope{MessageID: a.MessageID, InReplyTo: a.InReplyTo, Plain: body}
+	if req.ContentKey != nil {
+		if err := Seal(req.ContentKey, &env, body); err != nil {
+			h.log.ErrorContext(ctx, "cockpit: sealing the answer failed", slog.String("client", client))
+			h.refuse(w, r, start, client, CodeInternal, "internal error")
+			return
+		}
+	}
+	status := http.StatusOK
+	if a.Status != nil {
+		status = httpStatus(a.Status.Code)
+		if a.Status.Code == CodeTimeout {
+			w.Header().Set("Retry-After", "1")
+		}
+	}
+	h.write(w, status, &env)
+	if a.Status != nil && status != http.StatusOK {
+		h.log.InfoContext(ctx, "cockpit: request refused", slog.String("client", client),
+			slog.String("code", string(a.Status.Code)), slog.Int("status", status), slog.Duration("took", time.Since(start)))
 		return
 	}
-	body := bodyPool.Get().(*bytes.Buffer)
-	defer putBody(body)
-	if err := h.codec.EncodeResponse(body, &res.resp); err != nil {
-		h.log.ErrorContext(ctx, "cockpit: encoding the answer failed", slog.String("client", c.name), slog.String("err", redact(err.Error())))
-		h.fail(w, r, start, c.name, req.RequestID, http.StatusInternalServerError, CodeInternal, "internal error")
-		return
+	entries := 0
+	if a.List != nil {
+		entries = len(a.List.Entries)
 	}
-	hdr.Set("Content-Type", h.codec.ContentType())
-	hdr.Set("Content-Length", strconv.Itoa(body.Len()))
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(body.Bytes())
-	h.log.DebugContext(ctx, "cockpit: answered", slog.String("client", c.name),
-		slog.Int("entries", len(res.resp.Entries)), slog.Bool("more", res.resp.Next != ""),
+	h.log.DebugContext(ctx, "cockpit: answered", slog.String("client", client),
+		slog.Int("entries", entries), slog.Bool("sealed", env.Algorithm != ""),
 		slog.Duration("took", time.Since(start)))
 }
 
+func (h *Handler) write(w http.ResponseWriter, status int, env *Envelope) {
+	body := bodyPool.Get().(*bytes.Buffer)
+	defer putBody(body)
+	if err := h.codec.EncodeEnvelope(body, env); err != nil {
+		body.Reset()
+		status = http.StatusInternalServerError
+		_ = JSONCodec{}.EncodeEnvelope(body, statusEnvelope(uuid.Nil, CodeInternal, "internal error"))
+	}
+	hdr := w.Header()
+	hdr.Set("Content-Type", h.codec.ContentType())
+	hdr.Set("Content-Length", strconv.Itoa(body.Len()))
+	w.WriteHeader(status)
+	_, _ = w.Write(body.Bytes())
+}
+
 // bodyPool keeps answer buffers across requests: an answer of 200
-// entries is about 130 KB, which would otherwise be allocated and grown
+// entries is about 100 KB, which would otherwise be allocated and grown
 // for every request.
 var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
@@ -354,18 +368,22 @@ func putBody(b *bytes.Buffer) {
 	bodyPool.Put(b)
 }
 
-// fail writes an error answer and logs it at Info level (never the body).
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, start time.Time, client, requestID string, status int, code ErrorCode, msg string) {
-	var body bytes.Buffer
-	b := marshalError(code, msg)
-	if err := h.codec.EncodeError(&body, &ErrorAnswer{Code: code, Message: msg, RequestID: requestID}); err == nil {
-		b = body.Bytes()
+// statusEnvelope is a plaintext status answer of the JSON codec.
+func statusEnvelope(inReplyTo uuid.UUID, code StatusCode, msg string) *Envelope {
+	b, _ := JSONCodec{}.MarshalAnswer(&Answer{Status: &StatusAnswer{Code: code, Message: msg}})
+	return &Envelope{MessageID: uuid.New(), InReplyTo: inReplyTo, Plain: b}
+}
+
+// refuse writes a plaintext status answer to a request that was not read
+// (so no key is known) and logs it at Info level (never the body).
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, start time.Time, client string, code StatusCode, msg string) {
+	body, err := h.codec.MarshalAnswer(&Answer{Status: &StatusAnswer{Code: code, Message: msg}})
+	env := &Envelope{MessageID: uuid.New(), Plain: body}
+	if err != nil {
+		env = statusEnvelope(uuid.Nil, code, msg)
 	}
-	hdr := w.Header()
-	hdr.Set("Content-Type", h.codec.ContentType())
-	hdr.Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	status := httpStatus(code)
+	h.write(w, status, env)
 	h.log.InfoContext(r.Context(), "cockpit: request refused", slog.String("client", client),
 		slog.String("code", string(code)), slog.Int("status", status), slog.Duration("took", time.Since(start)))
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -32,6 +33,14 @@ var (
 )
 
 const aliceName = "Schönhuber-Alpenglück"
+
+// testSession is the cockpit session of the tests; testKey the content key
+// their requests carry.
+var (
+	testSession = uuid.MustParse("5b1f7e2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b")
+	testKey     = bytes.Repeat([]byte{0x42}, 32)
+	testKeyB64  = base64.StdEncoding.EncodeToString(testKey)
+)
 
 // memSource is an in-memory Source with the audit contract's paging (by
 // sequence, newest first) and knobs for faults.
@@ -71,7 +80,7 @@ func (m *memSource) Query(ctx context.Context, a audit.Access, q audit.Query) (a
 	var p audit.Page
 	for i := before - 1; i >= 0; i-- {
 		r := m.recs[i]
-		if (!m.lie && r.IDNr != q.IDNr) || r.Time.Before(q.From) {
+		if (!m.lie && r.IDNr != q.IDNr) || r.Time.Before(q.From) || (!q.To.IsZero() && !r.Time.Before(q.To)) {
 			continue
 		}
 		if len(p.Records) == q.Limit {
@@ -187,8 +196,19 @@ func (e *env) post(t *testing.T, c *http.Client, body string) (*http.Response, [
 	return resp, b
 }
 
+// ask is a list request for id with the test session and key, plus extra
+// fields.
 func ask(id idnr.IDNr, extra string) string {
-	return `{"version":"regmo-dsc/1","idnr":"` + id.String() + `"` + extra + `}`
+	return `{"version":"regmo-dsc/2","message_id":"` + uuid.NewString() + `","session_id":"` + testSession.String() +
+		`","kind":"list","content_key":"` + testKeyB64 + `","idnr":"` + id.String() + `"` + extra + `}`
+}
+
+// open reads an answer body with the test key.
+func open(t *testing.T, body []byte) cockpit.Answer {
+	t.Helper()
+	a, err := cockpit.ReadAnswer(cockpit.JSONCodec{}, bytes.NewReader(body), testKey)
+	require.NoError(t, err, "body: %s", body)
+	return a
 }
 
 // assertClean checks that nothing personal leaked into b.
@@ -202,12 +222,11 @@ func assertClean(t *testing.T, what string, b string) {
 	assert.NotContains(t, b, "1980-05-17", "%s leaks a birth date", what)
 }
 
-func errorCode(t *testing.T, body []byte) cockpit.ErrorCode {
+func errorCode(t *testing.T, body []byte) cockpit.StatusCode {
 	t.Helper()
-	_, err := cockpit.JSONCodec{}.DecodeResponse(bytes.NewReader(body))
-	var re *cockpit.ResponseError
-	require.ErrorAs(t, err, &re, "body: %s", body)
-	return re.Code
+	a := open(t, body)
+	require.NotNil(t, a.Status, "body: %s", body)
+	return a.Status.Code
 }
 
 func TestHandlerAnswersAllowedClient(t *testing.T) {
@@ -219,15 +238,19 @@ func TestHandlerAnswersAllowedClient(t *testing.T) {
 		Purposes: map[string]string{"ida-lookup": "Abruf der Basisdaten beim Bundeszentralamt für Steuern"},
 		Bodies:   map[string]string{"bund:bva": "Bundesverwaltungsamt"},
 	}}})
-	rid := uuid.NewString()
-	resp, body := e.post(t, e.client(&e.allowed), ask(alice, `,"request_id":"`+rid+`","birth_date":"1980-05-17"`))
+	rid := uuid.New()
+	body0 := `{"version":"regmo-dsc/2","message_id":"` + rid.String() + `","session_id":"` + testSession.String() +
+		`","kind":"list","content_key":"` + testKeyB64 + `","idnr":"` + alice.String() + `","birth_date":"1980-05-17"}`
+	resp, body := e.post(t, e.client(&e.allowed), body0)
 	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
 	assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
 	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
 	assert.NotContains(t, string(body), "1980-05-17", "the birth date is not echoed")
-	got, err := cockpit.JSONCodec{}.DecodeResponse(bytes.NewReader(body))
-	require.NoError(t, err)
-	assert.Equal(t, rid, got.RequestID)
+	assert.NotContains(t, string(body), "Bürgeramt", "the answer is sealed")
+	a := open(t, body)
+	assert.Equal(t, rid, a.InReplyTo)
+	require.NotNil(t, a.List, "%+v", a.Status)
+	got := a.List
 	require.Len(t, got.Entries, 2)
 	first := got.Entries[0]
 	assert.Equal(t, "ida-lookup", first.Purpose)
@@ -240,7 +263,8 @@ func TestHandlerAnswersAllowedClient(t *testing.T) {
 	assert.Equal(t, "Daten übermittelt", first.ResultText)
 	assert.Equal(t, []cockpit.CategoryText{{Category: audit.CatFamilyName, Text: "Familienname"},
 		{Category: audit.CatBirthDate, Text: "Geburtsdatum"}, {Category: audit.CatAddress, Text: "Anschrift"}}, first.Categories)
-	assert.Contains(t, string(first.Content), aliceName)
+	assert.True(t, first.HasContent)
+	assert.NotEmpty(t, first.ID)
 	assert.Equal(t, "ida-initial-fill", got.Entries[1].PurposeText, "unconfigured purposes show as recorded")
 	assert.True(t, got.Entries[0].Time.After(got.Entries[1].Time))
 
@@ -248,7 +272,7 @@ func TestHandlerAnswersAllowedClient(t *testing.T) {
 	assert.Equal(t, audit.Datenschutzcockpit, src.accesses[0].Purpose)
 	assert.Equal(t, "regmo-cockpit", src.accesses[0].Who)
 	assert.Contains(t, src.accesses[0].Reason, "dsc")
-	assert.Contains(t, src.accesses[0].Reason, rid)
+	assert.Contains(t, src.accesses[0].Reason, rid.String())
 	assertClean(t, "access reason", src.accesses[0].Reason)
 	assertClean(t, "logs", e.logs.String())
 }
@@ -343,20 +367,27 @@ func TestHandlerMalformedAndOversized(t *testing.T) {
 	cases := []struct {
 		name, body string
 		status     int
-		code       cockpit.ErrorCode
+		code       cockpit.StatusCode
 	}{
 		{"empty", ``, 400, cockpit.CodeMalformedRequest},
 		{"not JSON", `idnr=` + a, 400, cockpit.CodeMalformedRequest},
-		{"truncated", `{"version":"regmo-dsc/1","idnr":"` + a, 400, cockpit.CodeMalformedRequest},
+		{"truncated", `{"version":"regmo-dsc/2","idnr":"` + a, 400, cockpit.CodeMalformedRequest},
 		{"array", `["` + a + `"]`, 400, cockpit.CodeMalformedRequest},
 		{"unknown field", ask(alice, `,"name":"`+aliceName+`"`), 400, cockpit.CodeMalformedRequest},
 		{"field twice", ask(alice, `,"idnr":"`+bob.String()+`"`), 400, cockpit.CodeMalformedRequest},
-		{"bad check digit", `{"version":"regmo-dsc/1","idnr":"` + bad + `"}`, 400, cockpit.CodeMalformedRequest},
-		{"idnr as number", `{"version":"regmo-dsc/1","idnr":` + a + `}`, 400, cockpit.CodeMalformedRequest},
-		{"idnr grouped", `{"version":"regmo-dsc/1","idnr":"` + alice.Grouped() + `"}`, 400, cockpit.CodeMalformedRequest},
-		{"idnr missing", `{"version":"regmo-dsc/1"}`, 400, cockpit.CodeMalformedRequest},
-		{"version missing", `{"idnr":"` + a + `"}`, 400, cockpit.CodeMalformedRequest},
-		{"version wrong", `{"version":"XDatenschutzcockpit","idnr":"` + a + `"}`, 400, cockpit.CodeMalformedRequest},
+		{"bad check digit", strings.Replace(ask(alice, ""), a, bad, 1), 400, cockpit.CodeMalformedRequest},
+		{"idnr as number", strings.Replace(ask(alice, ""), `"`+a+`"`, a, 1), 400, cockpit.CodeMalformedRequest},
+		{"idnr grouped", strings.Replace(ask(alice, ""), a, alice.Grouped(), 1), 400, cockpit.CodeMalformedRequest},
+		{"idnr missing", strings.Replace(ask(alice, ""), `,"idnr":"`+a+`"`, "", 1), 400, cockpit.CodeMalformedRequest},
+		{"version missing", strings.Replace(ask(alice, ""), `"version":"regmo-dsc/2",`, "", 1), 400, cockpit.CodeMalformedRequest},
+		{"version 1", strings.Replace(ask(alice, ""), `regmo-dsc/2`, "regmo-dsc/1", 1), 400, cockpit.CodeMalformedRequest},
+		{"version wrong", strings.Replace(ask(alice, ""), `regmo-dsc/2`, "XDatenschutzcockpit", 1), 400, cockpit.CodeMalformedRequest},
+		{"kind missing", strings.Replace(ask(alice, ""), `"kind":"list",`, "", 1), 400, cockpit.CodeMalformedRequest},
+		{"kind unknown", strings.Replace(ask(alice, ""), `"kind":"list"`, `"kind":"all"`, 1), 400, cockpit.CodeMalformedRequest},
+		{"session missing", strings.Replace(ask(alice, ""), `"session_id":"`+testSession.String()+`",`, "", 1), 400, cockpit.CodeMalformedRequest},
+		{"key short", strings.Replace(ask(alice, ""), testKeyB64, "QUJD", 1), 400, cockpit.CodeMalformedRequest},
+		{"key not base64", strings.Replace(ask(alice, ""), testKeyB64, a, 1), 400, cockpit.CodeMalformedRequest},
+		{"entry id with list", ask(alice, `,"entry_id":"x"`), 400, cockpit.CodeMalformedRequest},
 		{"trailing data", ask(alice, "") + `{}`, 400, cockpit.CodeMalformedRequest},
 		{"trailing garbage", ask(alice, "") + `x` + a, 400, cockpit.CodeMalformedRequest},
 		{"limit zero", ask(alice, `,"limit":0`), 400, cockpit.CodeMalformedRequest},
@@ -364,7 +395,7 @@ func TestHandlerMalformedAndOversized(t *testing.T) {
 		{"limit fraction", ask(alice, `,"limit":2.5`), 400, cockpit.CodeMalformedRequest},
 		{"birth date register form", ask(alice, `,"birth_date":"17051980"`), 400, cockpit.CodeMalformedRequest},
 		{"birth date impossible", ask(alice, `,"birth_date":"1980-02-30"`), 400, cockpit.CodeMalformedRequest},
-		{"request id not a UUID", ask(alice, `,"request_id":"`+a+`"`), 400, cockpit.CodeMalformedRequest},
+		{"message id not a UUID", `{"version":"regmo-dsc/2","message_id":"` + a + `","session_id":"` + testSession.String() + `","kind":"list","idnr":"` + a + `"}`, 400, cockpit.CodeMalformedRequest},
 		{"nested value", ask(alice, `,"cursor":{"idnr":"`+a+`"}`), 400, cockpit.CodeMalformedRequest},
 		{"cursor with control", ask(alice, `,"cursor":"a\nb"`), 400, cockpit.CodeMalformedRequest},
 		{"oversized", ask(alice, `,"cursor":"`+strings.Repeat("x", 2000)+`"`), 413, cockpit.CodeRequestTooLarge},
@@ -379,7 +410,7 @@ func TestHandlerMalformedAndOversized(t *testing.T) {
 		})
 	}
 	t.Run("oversized without Content-Length", func(t *testing.T) {
-		r := io.MultiReader(strings.NewReader(`{"version":"regmo-dsc/1","cursor":"`), strings.NewReader(strings.Repeat("y", 4000)), strings.NewReader(`"}`))
+		r := io.MultiReader(strings.NewReader(`{"version":"regmo-dsc/2","cursor":"`), strings.NewReader(strings.Repeat("y", 4000)), strings.NewReader(`"}`))
 		req, err := http.NewRequest(http.MethodPost, e.srv.URL, io.NopCloser(r))
 		require.NoError(t, err)
 		req.Header.Set("Content-Type", "application/json")
@@ -459,7 +490,7 @@ func TestHandlerInternalErrorLeaksNothing(t *testing.T) {
 	assert.Equal(t, cockpit.CodeInternal, errorCode(t, body))
 	assertClean(t, "body", string(body))
 	logs := e.logs.String()
-	assert.Contains(t, logs, "lookup failed")
+	assert.Contains(t, logs, "answer failed")
 	assertClean(t, "logs", logs)
 }
 
@@ -491,7 +522,7 @@ func TestServiceWithholdsOtherPeoplesRecords(t *testing.T) {
 	var logs lockedBuffer
 	svc, err := cockpit.New(src, cockpit.Config{Logger: slog.New(slog.NewTextHandler(&logs, nil)), InsecureSkipVerifyPerson: true})
 	require.NoError(t, err)
-	_, err = svc.Lookup(t.Context(), cockpit.Request{IDNr: alice})
+	_, err = svc.List(t.Context(), cockpit.Request{SessionID: testSession, IDNr: alice})
 	require.ErrorIs(t, err, cockpit.ErrInconsistent)
 	assertClean(t, "logs", logs.String())
 	assertClean(t, "error", err.Error())
@@ -504,7 +535,7 @@ func TestServiceDropsRecordsOutsideTheWindow(t *testing.T) {
 		record(alice, now.Add(-cockpit.DefaultRetention), "edge"), record(alice, now, "new"))
 	svc, err := cockpit.New(src, cockpit.Config{Clock: func() time.Time { return now }, InsecureSkipVerifyPerson: true})
 	require.NoError(t, err)
-	resp, err := svc.Lookup(t.Context(), cockpit.Request{IDNr: alice})
+	resp, err := svc.List(t.Context(), cockpit.Request{SessionID: testSession, IDNr: alice})
 	require.NoError(t, err)
 	var purposes []string
 	for _, e := range resp.Entries {

@@ -15,7 +15,7 @@ var ErrIntegrity = errors.New("cockpit: the protocol failed its integrity check;
 
 // CodeIntegrity is the error code of an answer withheld because the
 // protocol failed its integrity check (500).
-const CodeIntegrity ErrorCode = "integrity"
+const CodeIntegrity StatusCode = "integrity"
 
 // integrityErr maps a protocol query's error to ErrIntegrity when a
 // stored copy did not match its chained record.

@@ -20,7 +20,7 @@ func TestRefusesMismatchedCopy(t *testing.T) {
 	src := &memSource{err: fmt.Errorf("audit: query: copy of record 3 refused: %w", audit.ErrCopyMismatch)}
 	svc, err := cockpit.New(src, cockpit.Config{InsecureSkipVerifyPerson: true})
 	require.NoError(t, err)
-	_, err = svc.Lookup(t.Context(), cockpit.Request{IDNr: alice})
+	_, err = svc.List(t.Context(), cockpit.Request{SessionID: testSession, IDNr: alice})
 	require.ErrorIs(t, err, cockpit.ErrIntegrity)
 
 	e := newEnv(t, src, envOpt{})

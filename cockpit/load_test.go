@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -23,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
@@ -173,32 +173,67 @@ func (lt *loadTarget) client() *http.Client {
 	}}
 }
 
-// page asks for one page and returns the decoded answer.
-func (lt *loadTarget) page(c *http.Client, req *cockpit.Request) (cockpit.Response, error) {
+// page asks for one page (stage 1) with the test key and returns the
+// opened answer.
+func (lt *loadTarget) page(c *http.Client, req *cockpit.Request) (cockpit.Answer, error) {
+	req.Kind, req.MessageID, req.SessionID, req.ContentKey = cockpit.KindList, uuid.New(), testSession, testKey
 	var body bytes.Buffer
 	if err := (cockpit.JSONCodec{}).EncodeRequest(&body, req); err != nil {
-		return cockpit.Response{}, err
+		return cockpit.Answer{}, err
 	}
 	resp, err := c.Post(lt.srv.URL, "application/json", &body)
 	if err != nil {
-		return cockpit.Response{}, err
+		return cockpit.Answer{}, err
 	}
 	defer resp.Body.Close()
-	return cockpit.JSONCodec{}.DecodeResponse(resp.Body)
+	return cockpit.ReadAnswer(cockpit.JSONCodec{}, resp.Body, testKey)
 }
 
-// rawPage asks for one page of up to 200 entries and counts the entries
-// in the body without decoding it, to keep the client's share of the
-// shared CPU small in the benchmark.
-func (lt *loadTarget) rawPage(c *http.Client, id idnr.IDNr) (status, entries int, err error) {
-	body := `{"version":"regmo-dsc/1","idnr":"` + id.String() + `","limit":200}`
+// rawPage asks for one page of up to 200 entries, decrypts the answer and
+// counts the entries in the body without decoding its JSON, to keep the
+// client's share of the shared CPU small in the benchmark. It returns the
+// first entry ID, for stage 2.
+func (lt *loadTarget) rawPage(c *http.Client, id idnr.IDNr) (status, entries int, firstID string, err error) {
+	body := `{"version":"regmo-dsc/2","message_id":"` + uuid.NewString() + `","session_id":"` + testSession.String() +
+		`","kind":"list","content_key":"` + testKeyB64 + `","idnr":"` + id.String() + `","limit":200}`
+	resp, err := c.Post(lt.srv.URL, "application/json", strings.NewReader(body))
+	if err != nil {
+		return 0, 0, "", err
+	}
+	defer resp.Body.Close()
+	env, err := cockpit.JSONCodec{}.DecodeEnvelope(resp.Body)
+	if err != nil {
+		return resp.StatusCode, 0, "", err
+	}
+	plain, err := cockpit.Open(testKey, &env)
+	if err != nil {
+		return resp.StatusCode, 0, "", err
+	}
+	if i := bytes.Index(plain, []byte(`"id":"`)); i >= 0 {
+		rest := plain[i+6:]
+		if j := bytes.IndexByte(rest, '"'); j > 0 {
+			firstID = string(rest[:j])
+		}
+	}
+	return resp.StatusCode, bytes.Count(plain, []byte(`"has_content":`)), firstID, nil
+}
+
+// rawContent opens one entry (stage 2) and returns the status and the
+// length of the decrypted body.
+func (lt *loadTarget) rawContent(c *http.Client, id idnr.IDNr, entryID string) (status, n int, err error) {
+	body := `{"version":"regmo-dsc/2","message_id":"` + uuid.NewString() + `","session_id":"` + testSession.String() +
+		`","kind":"content","content_key":"` + testKeyB64 + `","idnr":"` + id.String() + `","entry_id":"` + entryID + `"}`
 	resp, err := c.Post(lt.srv.URL, "application/json", strings.NewReader(body))
 	if err != nil {
 		return 0, 0, err
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, bytes.Count(b, []byte(`"message_id":`)), err
+	env, err := cockpit.JSONCodec{}.DecodeEnvelope(resp.Body)
+	if err != nil {
+		return resp.StatusCode, 0, err
+	}
+	plain, err := cockpit.Open(testKey, &env)
+	return resp.StatusCode, len(plain), err
 }
 
 // countAll pages through one person's answer and counts the entries,
@@ -210,12 +245,11 @@ func (lt *loadTarget) countAll(c *http.Client, id idnr.IDNr) (int, error) {
 	n := 0
 	var last time.Time
 	for {
-		var resp cockpit.Response
+		var a cockpit.Answer
 		var err error
 		for range 50 {
-			resp, err = lt.page(c, &req)
-			var re *cockpit.ResponseError
-			if !errors.As(err, &re) || re.Code != cockpit.CodeTimeout {
+			a, err = lt.page(c, &req)
+			if err != nil || a.Status == nil || a.Status.Code != cockpit.CodeTimeout {
 				break
 			}
 			lt.retries.Add(1)
@@ -224,17 +258,20 @@ func (lt *loadTarget) countAll(c *http.Client, id idnr.IDNr) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		for _, e := range resp.Entries {
+		if a.Status != nil {
+			return n, fmt.Errorf("status answer %s", a.Status.Code)
+		}
+		for _, e := range a.List.Entries {
 			if !last.IsZero() && e.Time.After(last) {
 				return n, fmt.Errorf("entries not newest first")
 			}
 			last = e.Time
 		}
-		n += len(resp.Entries)
-		if resp.Next == "" {
+		n += len(a.List.Entries)
+		if a.List.Next == "" {
 			return n, nil
 		}
-		req.Cursor = resp.Next
+		req.Cursor = a.List.Next
 	}
 }
 
@@ -356,7 +393,7 @@ func benchLoad(b *testing.B, total, clients int) {
 	runLatency(b, clients, 3, "req/s", func() func(id idnr.IDNr) {
 		hc := lt.client()
 		return func(id idnr.IDNr) {
-			status, n, err := lt.rawPage(hc, id)
+			status, n, _, err := lt.rawPage(hc, id)
 			switch {
 			case status == http.StatusServiceUnavailable:
 				timeouts.Add(1)

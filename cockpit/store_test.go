@@ -108,9 +108,9 @@ func testIDs(n int, seed uint64) []idnr.IDNr {
 func lookupAll(t testing.TB, svc *cockpit.Service, id idnr.IDNr, limit int) []cockpit.Entry {
 	t.Helper()
 	var all []cockpit.Entry
-	req := cockpit.Request{IDNr: id, Limit: limit}
+	req := cockpit.Request{SessionID: testSession, IDNr: id, Limit: limit}
 	for range 10000 {
-		resp, err := svc.Lookup(t.Context(), req)
+		resp, err := svc.List(t.Context(), req)
 		require.NoError(t, err)
 		all = append(all, resp.Entries...)
 		if resp.Next == "" {
@@ -125,7 +125,7 @@ func lookupAll(t testing.TB, svc *cockpit.Service, id idnr.IDNr, limit int) []co
 func ids(es []cockpit.Entry) []uuid.UUID {
 	out := make([]uuid.UUID, len(es))
 	for i, e := range es {
-		out[i] = e.ID
+		out[i] = e.RecordID
 	}
 	return out
 }
@@ -270,15 +270,15 @@ func TestRealStorePaginationStableUnderConcurrentAppends(t *testing.T) {
 			}
 			time.Sleep(20 * time.Millisecond)
 			got := map[uuid.UUID]bool{}
-			req := cockpit.Request{IDNr: alice, Limit: 7}
+			req := cockpit.Request{SessionID: testSession, IDNr: alice, Limit: 7}
 			pages := 0
 			for {
-				resp, err := svc.Lookup(t.Context(), req)
+				resp, err := svc.List(t.Context(), req)
 				require.NoError(t, err)
 				pages++
 				for _, e := range resp.Entries {
-					require.False(t, got[e.ID], "entry shown twice")
-					got[e.ID] = true
+					require.False(t, got[e.RecordID], "entry shown twice")
+					got[e.RecordID] = true
 				}
 				if resp.Next == "" {
 					break
@@ -352,7 +352,7 @@ func TestRealStoreForeignCursorIsARequestError(t *testing.T) {
 			svc, err := cockpit.New(l, cockpit.Config{InsecureSkipVerifyPerson: true})
 			require.NoError(t, err)
 			for _, c := range []string{"zzz", "AAAA", "Yw"} {
-				_, err = svc.Lookup(t.Context(), cockpit.Request{IDNr: alice, Cursor: c})
+				_, err = svc.List(t.Context(), cockpit.Request{SessionID: testSession, IDNr: alice, Cursor: c})
 				var re *cockpit.RequestError
 				require.ErrorAs(t, err, &re, "cursor %q", c)
 				assert.Equal(t, "cursor", re.Field)
@@ -367,7 +367,7 @@ func TestVerifyPersonFailureIsInternal(t *testing.T) {
 		return errors.New("register unreachable")
 	}})
 	require.NoError(t, err)
-	_, err = svc.Lookup(t.Context(), cockpit.Request{IDNr: alice})
+	_, err = svc.List(t.Context(), cockpit.Request{SessionID: testSession, IDNr: alice})
 	require.Error(t, err)
 	assert.NotErrorIs(t, err, cockpit.ErrLookupMismatch)
 	assert.Empty(t, src.accesses)

@@ -34,13 +34,15 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/regmo/regmo/audit"
 	"github.com/regmo/regmo/audit/sqlite"
 	"github.com/regmo/regmo/cockpit"
 	"github.com/regmo/regmo/idnr"
 )
 
-const path = "/regmo-dsc/v1"
+const path = "/regmo-dsc/v2"
 
 type options struct {
 	db, key, pkiDir, addr string
@@ -48,7 +50,7 @@ type options struct {
 	demo, verbose         bool
 	skipVerifyPerson      bool
 	ask, birth, url       string
-	limit, pages          int
+	limit, pages, open    int
 }
 
 func main() {
@@ -78,6 +80,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.url, "url", "", "client mode: server URL (default https://<addr>"+path+")")
 	fs.IntVar(&o.limit, "limit", 0, "client mode: page size (default: the server's)")
 	fs.IntVar(&o.pages, "pages", 100, "client mode: follow at most this many pages")
+	fs.IntVar(&o.open, "open", 0, "client mode: open entry number N of the list (stage 2) and print its content; 0: none")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -147,6 +150,9 @@ func serve(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		}
 		defer closeReg()
 		cfg.VerifyPerson = verifyBirthDate(reg)
+		// The register's current data about the person (Bestandsdaten),
+		// served by the same two stages.
+		cfg.Current = registerCurrent{reg}
 	}
 	svc, err := cockpit.New(alog, cfg)
 	if err != nil {
@@ -258,12 +264,20 @@ func loadKey(file string, create bool) (ed25519.PrivateKey, error) {
 	return nil, fmt.Errorf("signing key %s: not an ed25519 key (PEM, 32-byte seed or 64-byte key; raw, hex or base64)", file)
 }
 
+// ask plays the Datenschutzcockpit: stage 1 lists the person's entries page
+// by page, stage 2 (-open N) opens one. Every request carries a fresh
+// content key of this "browser session"; the answers arrive sealed with it
+// (AES-256-GCM) and are opened here, on the client side.
 func ask(ctx context.Context, o options, stdout io.Writer) error {
 	id, err := idnr.Parse(o.ask)
 	if err != nil {
 		return fmt.Errorf("-ask: %w", err)
 	}
-	req := cockpit.Request{IDNr: id, Limit: o.limit}
+	key := make([]byte, cockpit.ContentKeySize)
+	if _, err := rand.Read(key); err != nil {
+		return err
+	}
+	req := cockpit.Request{Kind: cockpit.KindList, SessionID: uuid.New(), IDNr: id, Limit: o.limit, ContentKey: key}
 	if o.birth != "" {
 		if req.BirthDate, err = idnr.ParseDate(o.birth); err != nil {
 			return fmt.Errorf("-birth: %w", err)
@@ -281,43 +295,96 @@ func ask(ctx context.Context, o options, stdout io.Writer) error {
 		MinVersion: tls.VersionTLS12, RootCAs: p.pool, Certificates: []tls.Certificate{p.client},
 	}}}
 	codec := cockpit.JSONCodec{}
-	total := 0
-	for page := 1; page <= o.pages; page++ {
+	post := func(req *cockpit.Request) (cockpit.Answer, time.Duration, error) {
+		req.MessageID = uuid.New()
 		var body bytes.Buffer
-		if err := codec.EncodeRequest(&body, &req); err != nil {
-			return err
+		if err := codec.EncodeRequest(&body, req); err != nil {
+			return cockpit.Answer{}, 0, err
 		}
 		hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, url, &body)
 		if err != nil {
-			return err
+			return cockpit.Answer{}, 0, err
 		}
 		hreq.Header.Set("Content-Type", codec.ContentType())
 		start := time.Now()
 		hresp, err := client.Do(hreq)
 		if err != nil {
-			return err
+			return cockpit.Answer{}, 0, err
 		}
-		resp, err := codec.DecodeResponse(io.LimitReader(hresp.Body, 16<<20))
-		hresp.Body.Close()
+		defer hresp.Body.Close()
+		a, err := cockpit.ReadAnswer(codec, io.LimitReader(hresp.Body, 16<<20), key)
 		took := time.Since(start)
 		if err != nil {
-			return fmt.Errorf("HTTP %d: %w", hresp.StatusCode, err)
+			return a, took, fmt.Errorf("HTTP %d: %w", hresp.StatusCode, err)
 		}
+		if a.InReplyTo != req.MessageID {
+			return a, took, errors.New("the answer names another request")
+		}
+		if a.Status != nil && a.Status.Code != cockpit.CodeNothingFound {
+			return a, took, fmt.Errorf("HTTP %d: status %s: %s", hresp.StatusCode, a.Status.Code, a.Status.Message)
+		}
+		return a, took, nil
+	}
+
+	var entries []cockpit.Entry
+	var current []cockpit.CurrentEntry
+	for page := 1; page <= o.pages; page++ {
+		a, took, err := post(&req)
+		if err != nil {
+			return err
+		}
+		if a.Status != nil { // nothing found
+			fmt.Fprintf(stdout, "nothing found for %s\n", id.Masked())
+			return nil
+		}
+		l := a.List
 		if page == 1 {
-			fmt.Fprintf(stdout, "transfers of %s between %s and %s (newest first):\n", id.Masked(),
-				resp.From.Format(time.DateOnly), resp.To.Format(time.DateOnly))
+			fmt.Fprintf(stdout, "transfers of %s between %s and %s (newest first; answers decrypted here with AES-256-GCM):\n", id.Masked(),
+				l.From.Format(time.DateOnly), l.To.Format(time.DateOnly))
 		}
-		for _, e := range resp.Entries {
+		for _, e := range l.Entries {
+			entries = append(entries, e)
+			fmt.Fprintf(stdout, "[%d] ", len(entries))
 			printEntry(stdout, &e)
 		}
-		total += len(resp.Entries)
-		fmt.Fprintf(stdout, "-- page %d: %d entries in %s\n", page, len(resp.Entries), took.Round(time.Microsecond))
-		if resp.Next == "" {
+		current = append(current, l.Current...)
+		fmt.Fprintf(stdout, "-- page %d: %d entries in %s\n", page, len(l.Entries), took.Round(time.Microsecond))
+		if l.Next == "" {
 			break
 		}
-		req.Cursor = resp.Next
+		req.Cursor = l.Next
 	}
-	fmt.Fprintf(stdout, "%d entries\n", total)
+	fmt.Fprintf(stdout, "%d entries\n", len(entries))
+	for _, c := range current {
+		var cats []string
+		for _, ct := range c.Categories {
+			cats = append(cats, ct.Text)
+		}
+		fmt.Fprintf(stdout, "[B%d] Bestandsdaten: %s (%s)\n", len(entries)+1, c.Title, strings.Join(cats, ", "))
+		entries = append(entries, cockpit.Entry{ID: c.ID})
+	}
+	if o.open == 0 {
+		return nil
+	}
+	if o.open < 0 || o.open > len(entries) {
+		return fmt.Errorf("-open %d: the list has %d entries", o.open, len(entries))
+	}
+	open := cockpit.Request{Kind: cockpit.KindContent, SessionID: req.SessionID, IDNr: id, BirthDate: req.BirthDate,
+		ContentKey: key, EntryID: entries[o.open-1].ID}
+	a, took, err := post(&open)
+	if err != nil {
+		return err
+	}
+	c := a.Content
+	fmt.Fprintf(stdout, "-- entry %d opened in %s:\n", o.open, took.Round(time.Microsecond))
+	switch {
+	case len(c.Content) > 0:
+		fmt.Fprintf(stdout, "    Inhalt:         %s\n", c.Content)
+	case c.ContentRef != "":
+		fmt.Fprintf(stdout, "    Inhalt:         siehe %s\n", c.ContentRef)
+	default:
+		fmt.Fprintln(stdout, "    Inhalt:         (keiner)")
+	}
 	return nil
 }
 
@@ -336,14 +403,7 @@ func printEntry(w io.Writer, e *cockpit.Entry) {
 		fmt.Fprintf(w, " (%s)", e.Reason)
 	}
 	fmt.Fprintln(w)
-	switch {
-	case len(e.Content) > 0:
-		c := string(e.Content)
-		if len(c) > 200 {
-			c = c[:200] + "…"
-		}
-		fmt.Fprintf(w, "    Inhalt:         %s\n", c)
-	case e.ContentRef != "":
-		fmt.Fprintf(w, "    Inhalt:         siehe %s\n", e.ContentRef)
+	if e.HasContent {
+		fmt.Fprintln(w, "    Inhalt:         (mit -open abrufbar)")
 	}
 }

@@ -43,7 +43,7 @@ func TestDemoServeAndAsk(t *testing.T) {
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		ask.Reset()
-		err = run(t.Context(), append(common, "-ask", "36574261809", "-birth", "1980-05-17", "-limit", "2"), &ask, &ask)
+		err = run(t.Context(), append(common, "-ask", "36574261809", "-birth", "1980-05-17", "-limit", "2", "-open", "1"), &ask, &ask)
 		if err == nil || time.Now().After(deadline) {
 			break
 		}
@@ -53,10 +53,20 @@ func TestDemoServeAndAsk(t *testing.T) {
 		t.Fatalf("ask: %v\n%s", err, ask.String())
 	}
 	got := ask.String()
-	for _, want := range []string{"transfers of ********809", "Übermittlung an", "Empfang von", "Geburtsdatum", "-- page 3: 2 entries", "\n6 entries"} {
+	for _, want := range []string{"transfers of ********809", "Übermittlung an", "Empfang von", "Geburtsdatum", "-- page 3: 2 entries", "\n6 entries",
+		"decrypted here with AES-256-GCM", "(mit -open abrufbar)", "[B7] Bestandsdaten: Meldedaten", "-- entry 1 opened", `"family_name":"Musterfrau"`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("client output lacks %q:\n%s", want, got)
 		}
+	}
+
+	// Stage 2 of the current data (Bestandsdaten).
+	ask.Reset()
+	if err := run(t.Context(), append(common, "-ask", "36574261809", "-birth", "1980-05-17", "-open", "7"), &ask, &ask); err != nil {
+		t.Fatalf("ask -open 7: %v\n%s", err, ask.String())
+	}
+	if !strings.Contains(ask.String(), `"Familienname":"Musterfrau"`) {
+		t.Errorf("Bestandsdaten not opened:\n%s", ask.String())
 	}
 
 	// The birth date is checked against the register: a wrong one, or

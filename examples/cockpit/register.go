@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/regmo/regmo/audit"
 	"github.com/regmo/regmo/cockpit"
 	"github.com/regmo/regmo/idnr"
 	"github.com/regmo/regmo/registers"
@@ -94,4 +96,36 @@ func verifyBirthDate(reg *sqlregister.Register) func(context.Context, idnr.IDNr,
 		}
 		return nil
 	}
+}
+
+// registerCurrent serves the register's current data about a person
+// (Bestandsdaten) to the cockpit: one item, the person's row.
+type registerCurrent struct{ reg *sqlregister.Register }
+
+const currentItem = "person"
+
+func (r registerCurrent) item() cockpit.CurrentItem {
+	return cockpit.CurrentItem{ID: currentItem, Title: "Meldedaten (Demo-Register)",
+		Categories: []audit.Category{audit.CatFamilyName, audit.CatGivenNames, audit.CatBirthDate}}
+}
+
+func (r registerCurrent) CurrentItems(ctx context.Context, id idnr.IDNr) ([]cockpit.CurrentItem, error) {
+	_, ok, err := r.reg.ByIDNr(ctx, id)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return []cockpit.CurrentItem{r.item()}, nil
+}
+
+func (r registerCurrent) CurrentContent(ctx context.Context, id idnr.IDNr, item string) (cockpit.CurrentItem, []byte, error) {
+	e, ok, err := r.reg.ByIDNr(ctx, id)
+	if err != nil {
+		return cockpit.CurrentItem{}, nil, err
+	}
+	if !ok || item != currentItem {
+		return cockpit.CurrentItem{}, nil, cockpit.ErrEntryUnknown
+	}
+	b, err := json.Marshal(map[string]string{"Familienname": e.Person.FamilyName, "Vornamen": e.Person.GivenNames,
+		"Geburtsdatum": e.Person.BirthDate.String()})
+	return r.item(), b, err
 }
