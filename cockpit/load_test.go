@@ -299,15 +299,69 @@ func BenchmarkCockpitLoad(b *testing.B) {
 	for _, size := range []struct {
 		name  string
 		total int
-	}{{"100k", 100_000}, {"10M", 10_000_000}} {
+	}{{"100k", 100_000}, {"1M", 1_000_000}, {"10M", 10_000_000}} {
 		for _, clients := range []int{1, 4, 16} {
 			b.Run(size.name+"/clients="+strconv.Itoa(clients), func(b *testing.B) {
-				if size.total > 100_000 && os.Getenv("REGMO_BENCH_10M") != "1" {
-					b.Skip("set REGMO_BENCH_10M=1 to build (once, minutes) and query a 10-million-record log")
-				}
+				skipLarge(b, size.total)
 				benchLoad(b, size.total, clients)
 			})
 		}
+	}
+}
+
+func skipLarge(b *testing.B, total int) {
+	switch {
+	case total == 1_000_000 && os.Getenv("REGMO_BENCH_1M") != "1":
+		b.Skip("set REGMO_BENCH_1M=1 to build (once, minutes) and query a 1-million-record log")
+	case total == 10_000_000 && os.Getenv("REGMO_BENCH_10M") != "1":
+		b.Skip("set REGMO_BENCH_10M=1 to build (once, minutes) and query a 10-million-record log")
+	}
+}
+
+// BenchmarkCockpitContent measures stage 2 over mTLS: opening one entry
+// (the newest of a person with 200 records) by its entry ID, sealed with
+// the request's key and opened by the client, from 16 concurrent clients.
+// The entry IDs are fetched by stage-1 requests before the timer starts.
+//
+//	go test -run '^$' -bench 'CockpitContent/100k' -benchtime 3000x ./cockpit
+//	REGMO_BENCH_1M=1 go test -run '^$' -bench 'CockpitContent/1M' -benchtime 3000x -timeout 1h ./cockpit
+func BenchmarkCockpitContent(b *testing.B) {
+	for _, size := range []struct {
+		name  string
+		total int
+	}{{"100k", 100_000}, {"1M", 1_000_000}, {"10M", 10_000_000}} {
+		b.Run(size.name+"/clients=16", func(b *testing.B) {
+			skipLarge(b, size.total)
+			l, fx := benchLog(b, size.total)
+			lt := newLoadTarget(b, l)
+			people := fx.heavy[:min(len(fx.heavy), 400)]
+			entry := make(map[idnr.IDNr]string, len(people))
+			hc := lt.client()
+			for _, id := range people {
+				status, n, first, err := lt.rawPage(hc, id)
+				require.NoError(b, err)
+				require.Equal(b, http.StatusOK, status)
+				require.Equal(b, fx.perHeavy, n)
+				entry[id] = first
+			}
+			var failures, timeouts atomic.Int64
+			runLatency(b, 16, 7, "req/s", func() func(id idnr.IDNr) {
+				hc := lt.client()
+				return func(id idnr.IDNr) {
+					status, n, err := lt.rawContent(hc, id, entry[id])
+					switch {
+					case status == http.StatusServiceUnavailable:
+						timeouts.Add(1)
+					case err != nil || status != http.StatusOK || n == 0:
+						failures.Add(1)
+					}
+				}
+			}, people)
+			if n := failures.Load(); n > 0 {
+				b.Errorf("%d of %d requests failed", n, b.N)
+			}
+			b.ReportMetric(float64(timeouts.Load()), "timeouts")
+		})
 	}
 }
 
