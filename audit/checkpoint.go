@@ -232,6 +232,9 @@ func (l *Log) openCheckpoints(ctx context.Context, opts Options) error {
 		c.names = append(c.names, witnessName(w, i))
 	}
 	reason := opts.CheckpointReset
+	if reason != "" && l.caps.tr == nil {
+		return &FieldError{Index: -1, Field: "Options.CheckpointReset", Reason: "the store keeps no transport log, where the reset must be recorded", Err: ErrNoCapability}
+	}
 	if reason != "" {
 		if err := checkText(-1, "Options.CheckpointReset", reason, true, MaxText); err != nil {
 			return err
@@ -505,7 +508,11 @@ func (l *Log) checkSideHead(ctx context.Context, k sideKind, cp SideHead, of str
 	if cp.ID == 0 {
 		return nil, nil
 	}
-	lastID, _, err := l.storedSideLast(ctx, k)
+	if !l.hasSide(k) {
+		return []Finding{{Kind: k.finding(), Seq: 1, LastSeq: cp.ID,
+			Detail: fmt.Sprintf("%s has %d entries of the %s, the store keeps none", of, cp.ID, k)}}, nil
+	}
+	lastID, _, _, err := l.storedSideLast(ctx, k)
 	if err != nil {
 		return nil, err
 	}
@@ -595,12 +602,11 @@ func (c *Checkpoint) sameState(d *Checkpoint) bool {
 // Options.Witnesses), it is written there first; an error says that
 // writing failed. Export it with MarshalText to keep it elsewhere too.
 func (l *Log) Checkpoint(ctx context.Context) (Checkpoint, error) {
-	l.closeMu.RLock()
-	closed := l.closed
-	l.closeMu.RUnlock()
-	if closed {
-		return Checkpoint{}, ErrClosed
+	done, err := l.use()
+	if err != nil {
+		return Checkpoint{}, err
 	}
+	defer done()
 	if err := ctx.Err(); err != nil {
 		return Checkpoint{}, err
 	}

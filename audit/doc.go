@@ -179,13 +179,28 @@
 //
 // # Stores
 //
-// A [Store] keeps rows, anchors, access entries, transport events and
-// holds, each write in one durable transaction. audit/sqlite uses WAL with
-// synchronous=FULL and one writer connection, and keeps the by-person copy
-// the cockpit's query reads in a file of its own, filled by a background
-// indexer; audit/postgres uses pgx with pipelined batches and COPY. Both create and migrate their versioned schema and pass the
-// conformance suite in audit/audittest, which also has the crash test
-// (SIGKILL under load) and the benchmarks.
+// A [Store] keeps rows, anchors and a key-value table, each write in one
+// durable transaction. The read-access log ([AccessLogStore]), the
+// transport log ([TransportLogStore]) and legal holds ([HoldStore]) are
+// optional capabilities that New finds by type assertion. Without the
+// access log the Log refuses every read of the protocol (Query, Accesses,
+// HasRecords) with [ErrNoCapability] before it reads a record, since § 9
+// requires each read to be recorded; the store still takes appends,
+// Verify and Purge (a job that only appends needs no access log). This
+// fails closed instead of falling back to, say, the logger: a read that
+// is not in the chained, signed access log is not protocolled. Without
+// the transport log, AppendTransport and Transport fail the same way and
+// New refuses Options.CheckpointReset (the reset is recorded there);
+// without holds, PlaceHold fails and Purge deletes every expired segment.
+// Verify's notes say which logs the store does not keep.
+//
+// audit/sqlite uses WAL with synchronous=FULL and one writer connection,
+// and keeps the by-person copy the cockpit's query reads in a file of its
+// own, filled by a background indexer; audit/postgres uses pgx with
+// pipelined batches and COPY. Both keep every capability, create and
+// migrate their versioned schema and pass the conformance suite in
+// audit/audittest, which also has the crash test (SIGKILL under load) and
+// the benchmarks.
 //
 // # Concurrency
 //
@@ -193,10 +208,11 @@
 // committer goroutine takes whatever Appends are queued (up to
 // [Options.MaxBatch] records), chains them in order and commits them in
 // one transaction; each Append returns when its transaction is durable, or
-// with an error when none of its records was appended. [Log.Close] stops
-// accepting appends, flushes the queue, waits for the committer, the
-// queries in flight and the access committer, and closes the store; no
-// goroutine outlives it.
+// with an error when none of its records was appended. [Log.Close] refuses
+// new calls, waits for the calls in flight (their appends become durable
+// or fail), stops the committer and the access committer, writes the last
+// checkpoint and closes the store; no goroutine outlives it. The comment
+// on [Log]'s type says which goroutine owns what, and the lock order.
 //
 // # Idempotent appends
 //

@@ -34,7 +34,17 @@ var (
 	// throw-away key would make the anchors of this run unverifiable
 	// after a restart.
 	ErrNoSigningKey = errors.New("audit: no signing key")
+	// ErrNoCapability is wrapped by the error of a call that needs an
+	// optional capability the store lacks ([AccessLogStore],
+	// [TransportLogStore], [HoldStore]); it also wraps
+	// errors.ErrUnsupported.
+	ErrNoCapability = fmt.Errorf("audit: the store lacks a capability: %w", errors.ErrUnsupported)
 )
+
+// noCapability is the error of a call that needs capability what.
+func noCapability(what string) error {
+	return fmt.Errorf("%w (%s)", ErrNoCapability, what)
+}
 
 // FieldError names the field of a record, event, access or query that was
 // refused and why. It never contains the field's value.

@@ -34,6 +34,9 @@ func (l *Log) HasRecords(ctx context.Context, a Access, keys []RecordKey) ([]boo
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
+	if err := l.canRead(); err != nil {
+		return nil, err
+	}
 	if len(keys) > maxRecordKeys {
 		return nil, &FieldError{Index: -1, Field: "keys", Reason: fmt.Sprintf("at most %d per call", maxRecordKeys)}
 	}

@@ -34,7 +34,7 @@ func (l *Log) Purge(ctx context.Context) (PurgeResult, error) {
 	if err != nil {
 		return PurgeResult{}, fmt.Errorf("audit: purge: %w", err)
 	}
-	holds, err := l.store.Holds(ctx)
+	holds, err := l.storedHolds(ctx)
 	if err != nil {
 		return PurgeResult{}, fmt.Errorf("audit: purge: %w", err)
 	}
@@ -92,6 +92,9 @@ func (l *Log) PlaceHold(ctx context.Context, h Hold) (int64, error) {
 	if h.Until.IsZero() {
 		return 0, &FieldError{Index: -1, Field: "Hold.Until", Reason: "required"}
 	}
+	if l.caps.holds == nil {
+		return 0, noCapability("legal holds")
+	}
 	done, err := l.use()
 	if err != nil {
 		return 0, err
@@ -99,7 +102,7 @@ func (l *Log) PlaceHold(ctx context.Context, h Hold) (int64, error) {
 	defer done()
 	h.Placed = l.clock().UTC()
 	h.From, h.To, h.Until = h.From.UTC(), h.To.UTC(), h.Until.UTC()
-	id, err := l.store.PutHold(ctx, h)
+	id, err := l.caps.holds.PutHold(ctx, h)
 	if err != nil {
 		return 0, fmt.Errorf("audit: hold: %w", err)
 	}
@@ -109,27 +112,38 @@ func (l *Log) PlaceHold(ctx context.Context, h Hold) (int64, error) {
 
 // ReleaseHold removes a legal hold; the next Purge deletes what it kept.
 func (l *Log) ReleaseHold(ctx context.Context, id int64) error {
+	if l.caps.holds == nil {
+		return noCapability("legal holds")
+	}
 	done, err := l.use()
 	if err != nil {
 		return err
 	}
 	defer done()
-	if err := l.store.DeleteHold(ctx, id); err != nil {
+	if err := l.caps.holds.DeleteHold(ctx, id); err != nil {
 		return fmt.Errorf("audit: hold: %w", err)
 	}
 	return nil
 }
 
-// Holds lists the legal holds.
+// Holds lists the legal holds (none if the store keeps none, [HoldStore]).
 func (l *Log) Holds(ctx context.Context) ([]Hold, error) {
 	done, err := l.use()
 	if err != nil {
 		return nil, err
 	}
 	defer done()
-	hs, err := l.store.Holds(ctx)
+	hs, err := l.storedHolds(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("audit: hold: %w", err)
 	}
 	return hs, nil
+}
+
+// storedHolds returns the store's holds; none if it keeps none.
+func (l *Log) storedHolds(ctx context.Context) ([]Hold, error) {
+	if l.caps.holds == nil {
+		return nil, nil
+	}
+	return l.caps.holds.Holds(ctx)
 }

@@ -187,10 +187,26 @@ func (l *Log) readFloor(ctx context.Context, k sideKind) (f sideFloor, ok, valid
 	return f, true, false, nil
 }
 
+// sideMeta is the store's MetaWriter of side log k (its capability).
+func (l *Log) sideMeta(k sideKind) MetaWriter {
+	if k == sideAccess {
+		return l.caps.acc
+	}
+	return l.caps.tr
+}
+
+// hasSide reports whether the store keeps side log k.
+func (l *Log) hasSide(k sideKind) bool {
+	if k == sideAccess {
+		return l.caps.acc != nil
+	}
+	return l.caps.tr != nil
+}
+
 func (l *Log) writeFloor(ctx context.Context, k sideKind, first int64, prev [32]byte) error {
 	f := sideFloor{first: first, prev: prev, at: l.clock().UnixNano()}
 	f.sig = ed25519.Sign(l.key, l.floorMessage(k, &f))
-	return l.store.PutMeta(ctx, k.floorKey(), f.marshal())
+	return l.sideMeta(k).PutMeta(ctx, k.floorKey(), f.marshal())
 }
 
 // sideChain is the head of one side log, kept by the Log.
@@ -250,19 +266,7 @@ func (l *Log) sides() (acc, tr *sideChain) {
 // (the newest has no Hash, and there is no floor yet) gets a floor after
 // them: they stay readable but unprotected. c.mu is held.
 func (l *Log) loadHead(ctx context.Context, c *sideChain) error {
-	var id int64
-	var hash [32]byte
-	var ok bool
-	var err error
-	if c.kind == sideAccess {
-		var e AccessEntry
-		e, ok, err = l.store.LastAccess(ctx)
-		id, hash = e.ID, e.Hash
-	} else {
-		var e TransportEvent
-		e, ok, err = l.store.LastTransport(ctx)
-		id, hash = e.ID, e.Hash
-	}
+	id, hash, ok, err := l.storedSideLast(ctx, c.kind)
 	if err != nil {
 		return err
 	}
@@ -291,11 +295,14 @@ func (l *Log) loadHead(ctx context.Context, c *sideChain) error {
 	return nil
 }
 
-// loadSideHeads reads both side logs' heads (New calls it, so that every
-// checkpoint states them).
+// loadSideHeads reads the heads of the side logs the store keeps (New
+// calls it, so that every checkpoint states them).
 func (l *Log) loadSideHeads(ctx context.Context) error {
 	acc, tr := l.sides()
 	for _, c := range []*sideChain{acc, tr} {
+		if !l.hasSide(c.kind) {
+			continue
+		}
 		c.mu.Lock()
 		err := l.loadHead(ctx, c)
 		c.mu.Unlock()
@@ -307,14 +314,14 @@ func (l *Log) loadSideHeads(ctx context.Context) error {
 }
 
 // storedSideLast returns the ID and hash of the newest entry the store
-// holds of side log k (0 if none).
-func (l *Log) storedSideLast(ctx context.Context, k sideKind) (int64, [32]byte, error) {
+// holds of side log k (ok false if none). The store has the capability.
+func (l *Log) storedSideLast(ctx context.Context, k sideKind) (id int64, hash [32]byte, ok bool, err error) {
 	if k == sideAccess {
-		e, _, err := l.store.LastAccess(ctx)
-		return e.ID, e.Hash, err
+		e, ok, err := l.caps.acc.LastAccess(ctx)
+		return e.ID, e.Hash, ok, err
 	}
-	e, _, err := l.store.LastTransport(ctx)
-	return e.ID, e.Hash, err
+	e, ok, err := l.caps.tr.LastTransport(ctx)
+	return e.ID, e.Hash, ok, err
 }
 
 // appendAccess chains, signs and stores access entries in one transaction
@@ -340,7 +347,7 @@ func (l *Log) appendAccess(ctx context.Context, es []AccessEntry) error {
 		last := &es[len(es)-1]
 		last.Sig = ed25519.Sign(l.key, l.sideSigMessage(sideAccess, last.ID, &last.Hash))
 	}
-	if err := l.store.AppendAccess(ctx, es); err != nil {
+	if err := l.caps.acc.AppendAccess(ctx, es); err != nil {
 		c.loaded = false // the commit may have happened: read the head again
 		return err
 	}
@@ -407,7 +414,7 @@ func (l *Log) commitTransport(ctx context.Context, c *sideChain, batch []*sideRe
 	}
 	last := &all[len(all)-1]
 	last.Sig = ed25519.Sign(l.key, l.sideSigMessage(sideTransport, last.ID, &last.Hash))
-	if err := l.store.AppendTransport(ctx, all); err != nil {
+	if err := l.caps.tr.AppendTransport(ctx, all); err != nil {
 		c.loaded = false
 		return err
 	}
@@ -431,12 +438,12 @@ type sideEntry struct {
 func (l *Log) scanSide(ctx context.Context, k sideKind, from int64, fn func(*sideEntry) error) error {
 	var se sideEntry
 	if k == sideAccess {
-		return l.store.ScanAccess(ctx, from, func(e *AccessEntry) error {
+		return l.caps.acc.ScanAccess(ctx, from, func(e *AccessEntry) error {
 			se = sideEntry{id: e.ID, time: sideNanos(e.Time), link: &e.Link, hash: accessHash(&e.Prev, e)}
 			return fn(&se)
 		})
 	}
-	return l.store.ScanTransport(ctx, from, func(e *TransportEvent) error {
+	return l.caps.tr.ScanTransport(ctx, from, func(e *TransportEvent) error {
 		se = sideEntry{id: e.ID, time: sideNanos(e.Time), link: &e.Link, hash: transportHash(&e.Prev, e)}
 		return fn(&se)
 	})
@@ -446,6 +453,10 @@ func (l *Log) scanSide(ctx context.Context, k sideKind, from int64, fn func(*sid
 // entry's hash and link, every signature present, and that the newest
 // entry is signed. Findings name entry IDs only.
 func (l *Log) verifySide(ctx context.Context, k sideKind, rep *Report) error {
+	if !l.hasSide(k) {
+		rep.Notes = append(rep.Notes, "the store keeps no "+k.String())
+		return nil
+	}
 	add := func(first, last int64, d string) {
 		if len(rep.Findings) < maxFindings {
 			rep.Findings = append(rep.Findings, Finding{Kind: k.finding(), Seq: first, LastSeq: last, Detail: d})
@@ -515,24 +526,30 @@ func (l *Log) verifySide(ctx context.Context, k sideKind, rep *Report) error {
 	return nil
 }
 
-// purgeSide deletes the expired prefix of both side logs: the entries
+// purgeSide deletes the expired prefix of each side log the store keeps: the entries
 // from the oldest on up to the first that is not older than before (or
 // that is not intact: evidence is kept). It writes the signed floor first,
 // then deletes; a crash between the two leaves entries below the floor,
 // which Verify skips and the next Purge deletes.
 func (l *Log) purgeSide(ctx context.Context, before time.Time) error {
 	acc, tr := l.sides()
-	below := [2]int64{}
-	for i, c := range []*sideChain{acc, tr} {
+	for _, c := range []*sideChain{acc, tr} {
+		if !l.hasSide(c.kind) {
+			continue
+		}
 		c.mu.Lock()
 		n, err := l.purgeSideOne(ctx, c, before.UnixNano())
+		if err == nil && c.kind == sideAccess {
+			err = l.caps.acc.PurgeAccess(ctx, n)
+		} else if err == nil {
+			err = l.caps.tr.PurgeTransport(ctx, n)
+		}
 		c.mu.Unlock()
 		if err != nil {
 			return fmt.Errorf("%s: %w", c.kind, err)
 		}
-		below[i] = n
 	}
-	return l.store.PurgeSide(ctx, below[0], below[1])
+	return nil
 }
 
 // purgeSideOne writes the new floor of c and returns the ID below which

@@ -12,6 +12,13 @@ import (
 // durable table keeper: the Log computes the chain, the anchors and the
 // signatures; the store only has to keep what it is given, atomically.
 //
+// Store is the core every store implements: the records, their anchors
+// and a key-value table. The read-access log ([AccessLogStore]), the
+// transport log ([TransportLogStore]) and legal holds ([HoldStore]) are
+// optional capabilities, which [New] finds by type assertion (as
+// database/sql finds driver.SessionResetter); what the Log does without
+// one is said at each.
+//
 // All methods must be safe for concurrent use, but the Log calls Commit from
 // one goroutine only. Every write method is one durable transaction: when it
 // returns nil, the data survive a crash of the process and of the machine.
@@ -32,8 +39,9 @@ type Store interface {
 	// lies in [from, to) and whose Seq is below beforeSeq, by Seq descending.
 	// Only Seq, Time, IDNr and Data need be set: the query path does not
 	// read the chain columns, so a store may answer from an index that
-	// holds just these. Each row's Data belongs to the caller (the store
-	// keeps no reference to it and does not reuse it).
+	// holds just these (a copy it must check, see [CopyMatches]). Each
+	// row's Data belongs to the caller (the store keeps no reference to it
+	// and does not reuse it).
 	Records(ctx context.Context, idnrKey, from, to, beforeSeq int64, limit int) ([]Row, error)
 	// Scan calls fn for every row with fromSeq <= Seq <= toSeq in Seq
 	// order. The row and its slices are valid only during the call.
@@ -44,6 +52,32 @@ type Store interface {
 	// purged at the given time in one transaction.
 	Purge(ctx context.Context, segments []int64, purgedAt int64) error
 
+	// Meta reads a value of the store's key-value table (nil if absent);
+	// PutMetaIfAbsent writes one unless the key exists and returns the
+	// value now stored. The Log keeps its identity and its checkpoint mark
+	// there.
+	Meta(ctx context.Context, key string) ([]byte, error)
+	PutMetaIfAbsent(ctx context.Context, key string, value []byte) ([]byte, error)
+
+	// Close releases the store.
+	Close() error
+}
+
+// MetaWriter replaces a value of the store's key-value table. The side
+// logs need it: the Log keeps each one's signed purge floor there.
+type MetaWriter interface {
+	// PutMeta writes a value, replacing one stored under the key.
+	PutMeta(ctx context.Context, key string, value []byte) error
+}
+
+// AccessLogStore is a store that keeps the read-access log, which § 9
+// requires for every read of the protocol. Without it, the Log refuses
+// every read ([Log.Query], [Log.Accesses], [Log.HasRecords]) with an error
+// wrapping [ErrNoCapability] before it reads a record: no data are served
+// that could not be recorded. Appends, Verify and Purge work as usual
+// (a store for a job that only appends needs no access log).
+type AccessLogStore interface {
+	MetaWriter
 	// AppendAccess stores read-access entries in one transaction (the Log
 	// group-commits the entries of concurrent queries), with the IDs and
 	// links the Log gave them. An ID that is stored already must fail the
@@ -58,7 +92,16 @@ type Store interface {
 	// Accesses returns up to limit access entries with Time in [from, to)
 	// and ID below beforeID, by ID descending.
 	Accesses(ctx context.Context, from, to, beforeID int64, limit int) ([]AccessEntry, error)
+	// PurgeAccess deletes the access entries with an ID below below.
+	PurgeAccess(ctx context.Context, below int64) error
+}
 
+// TransportLogStore is a store that keeps the transport log (BSI
+// TR-03176). Without it, [Log.AppendTransport] and [Log.Transport] fail
+// with an error wrapping [ErrNoCapability], and New refuses
+// Options.CheckpointReset, whose reason must be recorded there.
+type TransportLogStore interface {
+	MetaWriter
 	// AppendTransport stores transport events in one transaction, with the
 	// IDs and links the Log gave them (as AppendAccess).
 	AppendTransport(ctx context.Context, evs []TransportEvent) error
@@ -66,29 +109,38 @@ type Store interface {
 	// transport log.
 	LastTransport(ctx context.Context) (e TransportEvent, ok bool, err error)
 	ScanTransport(ctx context.Context, fromID int64, fn func(*TransportEvent) error) error
-	// PurgeSide deletes the access entries with an ID below accessBelow and
-	// the transport events below transportBelow, in one transaction.
-	PurgeSide(ctx context.Context, accessBelow, transportBelow int64) error
 	// Transport returns the transport events of one message, oldest first.
 	Transport(ctx context.Context, messageID uuid.UUID) ([]TransportEvent, error)
+	// PurgeTransport deletes the transport events with an ID below below.
+	PurgeTransport(ctx context.Context, below int64) error
+}
 
+// HoldStore is a store that keeps legal holds. Without it,
+// [Log.PlaceHold] and [Log.ReleaseHold] fail with an error wrapping
+// [ErrNoCapability], [Log.Holds] returns none, and Purge deletes every
+// expired segment (there can be no hold).
+type HoldStore interface {
 	// PutHold stores a legal hold and returns its ID.
 	PutHold(ctx context.Context, h Hold) (int64, error)
 	// DeleteHold removes a hold; it is not an error if there is none.
 	DeleteHold(ctx context.Context, id int64) error
 	// Holds returns all holds by ID.
 	Holds(ctx context.Context) ([]Hold, error)
+}
 
-	// Meta reads a value of the store's key-value table (nil if absent);
-	// PutMetaIfAbsent writes one unless the key exists and returns the
-	// value now stored.
-	Meta(ctx context.Context, key string) ([]byte, error)
-	PutMetaIfAbsent(ctx context.Context, key string, value []byte) ([]byte, error)
-	// PutMeta writes a value, replacing one stored under the key.
-	PutMeta(ctx context.Context, key string, value []byte) error
+// capabilities are the optional parts of a store, found by New.
+type capabilities struct {
+	acc   AccessLogStore    // nil: no read-access log
+	tr    TransportLogStore // nil: no transport log
+	holds HoldStore         // nil: no legal holds
+}
 
-	// Close releases the store.
-	Close() error
+func findCapabilities(s Store) capabilities {
+	var c capabilities
+	c.acc, _ = s.(AccessLogStore)
+	c.tr, _ = s.(TransportLogStore)
+	c.holds, _ = s.(HoldStore)
+	return c
 }
 
 // Row is one record as a store keeps it: its position in the chain, the

@@ -242,7 +242,7 @@ func (l *Log) verify(ctx context.Context) (*Report, *verifier, error) {
 	if err != nil {
 		return rep, nil, fmt.Errorf("audit: verify: %w", err)
 	}
-	holds, err := l.store.Holds(ctx)
+	holds, err := l.storedHolds(ctx)
 	if err != nil {
 		return rep, nil, fmt.Errorf("audit: verify: %w", err)
 	}

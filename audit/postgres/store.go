@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/regmo/regmo/audit"
+	"github.com/regmo/regmo/audit/internal/sqlrows"
 )
 
 // Option configures [Open].
@@ -52,7 +53,6 @@ type Store struct {
 	pool   *pgxpool.Pool // reads
 	wpool  *pgxpool.Pool // writes and the committers' reads, apart from the readers
 	t      tables
-	raw    tables         // unquoted, for COPY
 	ids    pgx.Identifier // the records table, for COPY
 	idsIDs pgx.Identifier // the IDs table, for COPY
 }
@@ -241,37 +241,14 @@ func (s *Store) Tables() (records, anchors, access, transport, holds string) {
 	return s.t.records, s.t.anchors, s.t.access, s.t.transport, s.t.holds
 }
 
-const rowCols = `seq, seg, time, idnr, prev, hash, data`
-
-func fill(dst *[32]byte, b []byte) {
-	*dst = [32]byte{}
-	copy(dst[:], b)
-	if len(b) != 32 {
-		dst[0] ^= 0xff // a damaged hash column: make it mismatch for Verify
-	}
-}
+const rowCols = sqlrows.RecordCols
 
 func (s *Store) Head(ctx context.Context) (last audit.Row, lastOK bool, a audit.Anchor, aOK bool, err error) {
-	var prev, hash []byte
-	err = s.wpool.QueryRow(ctx, `SELECT `+rowCols+` FROM `+s.t.records+` ORDER BY seq DESC LIMIT 1`).
-		Scan(&last.Seq, &last.Segment, &last.Time, &last.IDNr, &prev, &hash, &last.Data)
-	switch {
-	case err == nil:
-		lastOK = true
-		fill(&last.Prev, prev)
-		fill(&last.Hash, hash)
-	case errors.Is(err, pgx.ErrNoRows):
-		err = nil
-	default:
-		return
-	}
-	as, err := s.anchors(ctx, ` ORDER BY seg DESC LIMIT 1`)
+	last, lastOK, err = sqlrows.First(sqlrows.ScanRecord)(s.wpool.Query(ctx, `SELECT `+rowCols+` FROM `+s.t.records+` ORDER BY seq DESC LIMIT 1`))
 	if err != nil {
 		return
 	}
-	if len(as) == 1 {
-		a, aOK = as[0], true
-	}
+	a, aOK, err = sqlrows.First(sqlrows.ScanAnchor)(s.pool.Query(ctx, `SELECT `+sqlrows.AnchorCols+` FROM `+s.t.anchors+` ORDER BY seg DESC LIMIT 1`))
 	return
 }
 
@@ -286,7 +263,7 @@ func (s *Store) Commit(ctx context.Context, rows []audit.Row, anchors []audit.An
 	defer tx.Rollback(ctx)
 	for i := range anchors {
 		a := &anchors[i]
-		if _, err := tx.Exec(ctx, insertAnchorSQL(s.t.anchors), anchorArgs(a)...); err != nil {
+		if _, err := tx.Exec(ctx, insertAnchorSQL(s.t.anchors), sqlrows.AnchorArgs(a)...); err != nil {
 			return err
 		}
 	}
@@ -329,7 +306,7 @@ const copyRows = 1024
 func (s *Store) commitPipelined(ctx context.Context, rows []audit.Row, anchors []audit.Anchor) error {
 	b := &pgx.Batch{}
 	for i := range anchors {
-		b.Queue(insertAnchorSQL(s.t.anchors), anchorArgs(&anchors[i])...)
+		b.Queue(insertAnchorSQL(s.t.anchors), sqlrows.AnchorArgs(&anchors[i])...)
 	}
 	if len(rows) > 0 {
 		n := len(rows)
@@ -359,11 +336,7 @@ func sendAtomic(ctx context.Context, pool *pgxpool.Pool, b *pgx.Batch) error {
 }
 
 func insertAnchorSQL(table string) string {
-	return `INSERT INTO ` + table + ` (seg, first_seq, last_seq, prev, last, prev_anchor, closed, sig, purged) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`
-}
-
-func anchorArgs(a *audit.Anchor) []any {
-	return []any{a.Segment, a.FirstSeq, a.LastSeq, a.Prev[:], a.Last[:], a.PrevAnchor[:], a.Closed, a.Sig, a.Purged}
+	return `INSERT INTO ` + table + ` (` + sqlrows.AnchorCols + `) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`
 }
 
 // Stored looks the IDs up in the unique index.
@@ -438,16 +411,16 @@ func (s *Store) Scan(ctx context.Context, fromSeq, toSeq int64, fn func(*audit.R
 			r.Segment = int64(binary.BigEndian.Uint64(v[1]))
 			r.Time = int64(binary.BigEndian.Uint64(v[2]))
 			r.IDNr = int64(binary.BigEndian.Uint64(v[3]))
-			fill(&r.Prev, v[4])
-			fill(&r.Hash, v[5])
+			sqlrows.Fill(&r.Prev, v[4])
+			sqlrows.Fill(&r.Hash, v[5])
 			r.Data = v[6]
 		} else {
 			var prev, hash []byte
 			if err := rs.Scan(&r.Seq, &r.Segment, &r.Time, &r.IDNr, &prev, &hash, &r.Data); err != nil {
 				return err
 			}
-			fill(&r.Prev, prev)
-			fill(&r.Hash, hash)
+			sqlrows.Fill(&r.Prev, prev)
+			sqlrows.Fill(&r.Hash, hash)
 		}
 		if err := fn(&r); err != nil {
 			return err
@@ -456,32 +429,8 @@ func (s *Store) Scan(ctx context.Context, fromSeq, toSeq int64, fn func(*audit.R
 	return rs.Err()
 }
 
-func (s *Store) anchors(ctx context.Context, tail string) ([]audit.Anchor, error) {
-	rs, err := s.pool.Query(ctx, `SELECT seg, first_seq, last_seq, prev, last, prev_anchor, closed, sig, purged FROM `+s.t.anchors+tail)
-	if err != nil {
-		return nil, err
-	}
-	defer rs.Close()
-	var out []audit.Anchor
-	for rs.Next() {
-		var a audit.Anchor
-		var prev, last, pa []byte
-		if err := rs.Scan(&a.Segment, &a.FirstSeq, &a.LastSeq, &prev, &last, &pa, &a.Closed, &a.Sig, &a.Purged); err != nil {
-			return nil, err
-		}
-		copy(a.Prev[:], prev)
-		copy(a.Last[:], last)
-		copy(a.PrevAnchor[:], pa)
-		if len(prev) != 32 || len(last) != 32 || len(pa) != 32 {
-			a.Sig = nil
-		}
-		out = append(out, a)
-	}
-	return out, rs.Err()
-}
-
 func (s *Store) Anchors(ctx context.Context) ([]audit.Anchor, error) {
-	return s.anchors(ctx, ` ORDER BY seg`)
+	return sqlrows.All(sqlrows.ScanAnchor)(s.pool.Query(ctx, `SELECT `+sqlrows.AnchorCols+` FROM `+s.t.anchors+` ORDER BY seg`))
 }
 
 func (s *Store) Purge(ctx context.Context, segments []int64, purgedAt int64) error {
@@ -507,131 +456,6 @@ func (s *Store) Purge(ctx context.Context, segments []int64, purgedAt int64) err
 		}
 	}
 	return tx.Commit(ctx)
-}
-
-func nanos(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-func fromNanos(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
-}
-
-func (s *Store) AppendAccess(ctx context.Context, es []audit.AccessEntry) error {
-	b := &pgx.Batch{}
-	for _, e := range es {
-		b.Queue(`INSERT INTO `+s.t.access+` (id, time, who, purpose, reason, count, qfrom, qto, prev, hash, sig)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
-			e.ID, e.Time.UnixNano(), e.Who, int(e.Purpose), e.Reason, e.Count, nanos(e.From), nanos(e.To), e.Prev[:], e.Hash[:], sigOrNil(e.Sig))
-	}
-	return sendAtomic(ctx, s.wpool, b)
-}
-
-func (s *Store) Accesses(ctx context.Context, from, to, beforeID int64, limit int) ([]audit.AccessEntry, error) {
-	rs, err := s.pool.Query(ctx, `SELECT id, time, who, purpose, reason, count, qfrom, qto FROM `+s.t.access+
-		` WHERE time >= $1 AND time < $2 AND id < $3 ORDER BY id DESC LIMIT $4`, from, to, beforeID, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rs.Close()
-	var out []audit.AccessEntry
-	for rs.Next() {
-		var e audit.AccessEntry
-		var t, f, tt int64
-		var p int32
-		var n int32
-		if err := rs.Scan(&e.ID, &t, &e.Who, &p, &e.Reason, &n, &f, &tt); err != nil {
-			return nil, err
-		}
-		e.Time, e.Purpose, e.Count, e.From, e.To = fromNanos(t), audit.AccessPurpose(p), int(n), fromNanos(f), fromNanos(tt)
-		out = append(out, e)
-	}
-	return out, rs.Err()
-}
-
-func (s *Store) AppendTransport(ctx context.Context, evs []audit.TransportEvent) error {
-	b := &pgx.Batch{}
-	for _, e := range evs {
-		b.Queue(`INSERT INTO `+s.t.transport+` (id, time, message_id, kind, actor, detail, prev, hash, sig)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
-			e.ID, e.Time.UnixNano(), e.MessageID[:], e.Kind, e.Actor, e.Detail, e.Prev[:], e.Hash[:], sigOrNil(e.Sig))
-	}
-	return sendAtomic(ctx, s.pool, b)
-}
-
-func (s *Store) Transport(ctx context.Context, messageID uuid.UUID) ([]audit.TransportEvent, error) {
-	rs, err := s.pool.Query(ctx, `SELECT time, message_id, kind, actor, detail FROM `+s.t.transport+
-		` WHERE message_id = $1 ORDER BY id`, messageID[:])
-	if err != nil {
-		return nil, err
-	}
-	defer rs.Close()
-	var out []audit.TransportEvent
-	for rs.Next() {
-		var e audit.TransportEvent
-		var t int64
-		var id []byte
-		if err := rs.Scan(&t, &id, &e.Kind, &e.Actor, &e.Detail); err != nil {
-			return nil, err
-		}
-		e.Time = fromNanos(t)
-		copy(e.MessageID[:], id)
-		out = append(out, e)
-	}
-	return out, rs.Err()
-}
-
-func (s *Store) PutHold(ctx context.Context, h audit.Hold) (int64, error) {
-	var id int64
-	err := s.pool.QueryRow(ctx, `INSERT INTO `+s.t.holds+` (hfrom, hto, until, reason, who, placed) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`,
-		h.From.UnixNano(), h.To.UnixNano(), h.Until.UnixNano(), h.Reason, h.Who, h.Placed.UnixNano()).Scan(&id)
-	return id, err
-}
-
-func (s *Store) DeleteHold(ctx context.Context, id int64) error {
-	_, err := s.pool.Exec(ctx, `DELETE FROM `+s.t.holds+` WHERE id = $1`, id)
-	return err
-}
-
-func (s *Store) Holds(ctx context.Context) ([]audit.Hold, error) {
-	rs, err := s.pool.Query(ctx, `SELECT id, hfrom, hto, until, reason, who, placed FROM `+s.t.holds+` ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rs.Close()
-	var out []audit.Hold
-	for rs.Next() {
-		var h audit.Hold
-		var f, t, u, p int64
-		if err := rs.Scan(&h.ID, &f, &t, &u, &h.Reason, &h.Who, &p); err != nil {
-			return nil, err
-		}
-		h.From, h.To, h.Until, h.Placed = fromNanos(f), fromNanos(t), fromNanos(u), fromNanos(p)
-		out = append(out, h)
-	}
-	return out, rs.Err()
-}
-
-func (s *Store) Meta(ctx context.Context, key string) ([]byte, error) {
-	var v []byte
-	err := s.pool.QueryRow(ctx, `SELECT value FROM `+s.t.meta+` WHERE key = $1`, key).Scan(&v)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil
-	}
-	return v, err
-}
-
-func (s *Store) PutMetaIfAbsent(ctx context.Context, key string, value []byte) ([]byte, error) {
-	if _, err := s.wpool.Exec(ctx, `INSERT INTO `+s.t.meta+` (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, key, value); err != nil {
-		return nil, err
-	}
-	return s.Meta(ctx, key)
 }
 
 var _ audit.Store = (*Store)(nil)

@@ -3,55 +3,22 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/google/uuid"
 	"github.com/regmo/regmo/audit"
+	"github.com/regmo/regmo/audit/internal/sqlrows"
 )
 
-const rowCols = `seq, seg, time, idnr, prev, hash, data`
-
-func scanRow(sc interface{ Scan(...any) error }, r *audit.Row, prev, hash *[]byte, data *[]byte) error {
-	if err := sc.Scan(&r.Seq, &r.Segment, &r.Time, &r.IDNr, prev, hash, data); err != nil {
-		return err
-	}
-	fill(&r.Prev, *prev)
-	fill(&r.Hash, *hash)
-	r.Data = *data
-	return nil
-}
-
-// fill copies a hash column into dst. A column of the wrong length is
-// tampering; keep what fits and make it mismatch, so that Verify reports
-// it rather than failing.
-func fill(dst *[32]byte, b []byte) {
-	*dst = [32]byte{}
-	copy(dst[:], b)
-	if len(b) != 32 {
-		dst[0] ^= 0xff
-	}
-}
+const rowCols = sqlrows.RecordCols
 
 func (s *Store) Head(ctx context.Context) (last audit.Row, lastOK bool, a audit.Anchor, aOK bool, err error) {
-	var prev, hash, data []byte
-	row := s.w.QueryRowContext(ctx, `SELECT `+rowCols+` FROM `+s.t.records+` ORDER BY seq DESC LIMIT 1`)
-	switch err = scanRow(row, &last, &prev, &hash, &data); {
-	case err == nil:
-		lastOK = true
-	case errors.Is(err, sql.ErrNoRows):
-		err = nil
-	default:
-		return
-	}
-	as, err := s.anchors(ctx, s.w, ` ORDER BY seg DESC LIMIT 1`)
+	last, lastOK, err = sqlrows.First(sqlrows.ScanRecord)(s.w.QueryContext(ctx, `SELECT `+rowCols+` FROM `+s.t.records+` ORDER BY seq DESC LIMIT 1`))
 	if err != nil {
 		return
 	}
-	if len(as) == 1 {
-		a, aOK = as[0], true
-	}
+	a, aOK, err = sqlrows.First(sqlrows.ScanAnchor)(s.w.QueryContext(ctx, `SELECT `+sqlrows.AnchorCols+` FROM `+s.t.anchors+` ORDER BY seg DESC LIMIT 1`))
 	return
 }
 
@@ -68,9 +35,7 @@ func (s *Store) Commit(ctx context.Context, rows []audit.Row, anchors []audit.An
 	defer tx.Rollback()
 	for i := range anchors {
 		a := &anchors[i]
-		if _, err := tx.ExecContext(ctx, `INSERT INTO `+s.t.anchors+
-			` (seg, first_seq, last_seq, prev, last, prev_anchor, closed, sig, purged) VALUES (?,?,?,?,?,?,?,?,?)`,
-			a.Segment, a.FirstSeq, a.LastSeq, a.Prev[:], a.Last[:], a.PrevAnchor[:], a.Closed, a.Sig, a.Purged); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO `+s.t.anchors+` (`+sqlrows.AnchorCols+`) VALUES (?,?,?,?,?,?,?,?,?)`, sqlrows.AnchorArgs(a)...); err != nil {
 			return err
 		}
 	}
@@ -227,8 +192,8 @@ func (s *Store) Scan(ctx context.Context, fromSeq, toSeq int64, fn func(*audit.R
 		if err := rs.Scan(&r.Seq, &r.Segment, &r.Time, &r.IDNr, &prev, &hash, &data); err != nil {
 			return err
 		}
-		fill(&r.Prev, prev)
-		fill(&r.Hash, hash)
+		sqlrows.Fill(&r.Prev, prev)
+		sqlrows.Fill(&r.Hash, hash)
 		r.Data = data
 		if err := fn(&r); err != nil {
 			return err
@@ -237,32 +202,8 @@ func (s *Store) Scan(ctx context.Context, fromSeq, toSeq int64, fn func(*audit.R
 	return rs.Err()
 }
 
-func (s *Store) anchors(ctx context.Context, db *sql.DB, tail string) ([]audit.Anchor, error) {
-	rs, err := db.QueryContext(ctx, `SELECT seg, first_seq, last_seq, prev, last, prev_anchor, closed, sig, purged FROM `+s.t.anchors+tail)
-	if err != nil {
-		return nil, err
-	}
-	defer rs.Close()
-	var out []audit.Anchor
-	for rs.Next() {
-		var a audit.Anchor
-		var prev, last, pa []byte
-		if err := rs.Scan(&a.Segment, &a.FirstSeq, &a.LastSeq, &prev, &last, &pa, &a.Closed, &a.Sig, &a.Purged); err != nil {
-			return nil, err
-		}
-		copy(a.Prev[:], prev)
-		copy(a.Last[:], last)
-		copy(a.PrevAnchor[:], pa)
-		if len(prev) != 32 || len(last) != 32 || len(pa) != 32 {
-			a.Sig = nil // a damaged anchor: its signature cannot hold
-		}
-		out = append(out, a)
-	}
-	return out, rs.Err()
-}
-
 func (s *Store) Anchors(ctx context.Context) ([]audit.Anchor, error) {
-	return s.anchors(ctx, s.r, ` ORDER BY seg`)
+	return sqlrows.All(sqlrows.ScanAnchor)(s.r.QueryContext(ctx, `SELECT `+sqlrows.AnchorCols+` FROM `+s.t.anchors+` ORDER BY seg`))
 }
 
 func (s *Store) Purge(ctx context.Context, segments []int64, purgedAt int64) error {
