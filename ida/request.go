@@ -199,14 +199,14 @@ func (s *Search) validate(index int) error {
 		if s.PostalCode == "" {
 			return fe("PostalCode", "required")
 		}
-		if !isPostalCode(s.PostalCode) {
+		if !idnr.IsPostalCode(s.PostalCode) {
 			return fe("PostalCode", "not 5 digits")
 		}
 		if err := name("City", s.City, true); err != nil {
 			return err
 		}
 	} else {
-		if s.PostalCode != "" && !isPostalCode(s.PostalCode) {
+		if s.PostalCode != "" && !idnr.IsPostalCode(s.PostalCode) {
 			return fe("PostalCode", "not 5 digits")
 		}
 		if err := name("City", s.City, false); err != nil {
@@ -282,18 +282,6 @@ func hasLetter(s string) bool {
 		}
 	}
 	return false
-}
-
-func isPostalCode(s string) bool {
-	if len(s) != 5 {
-		return false
-	}
-	for i := 0; i < 5; i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // Lookup asks for the basic data of the person with the given IDNr (§ 6 Abs.

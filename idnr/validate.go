@@ -290,6 +290,10 @@ func hasLetter(s string) bool {
 	return false
 }
 
+// IsPostalCode reports whether s is a German postcode: exactly 5 digits,
+// nothing around them.
+func IsPostalCode(s string) bool { return isDigits(s, 5) }
+
 func isDigits(s string, n int) bool {
 	if len(s) != n {
 		return false

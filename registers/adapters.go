@@ -5,106 +5,42 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/regmo/regmo/ida"
 	"github.com/regmo/regmo/idnr"
 	"github.com/regmo/regmo/idnr/match"
 )
 
-// FromIDA adapts an IDA client to [Identifier], [Looker] and
-// [InaccuracyReporter]. auth is sent with every request (who asks, why,
-// which fields: the fields the register keeps). Searches are split into
-// messages of at most [ida.MaxBulk].
-func FromIDA(c *ida.Client, auth ida.Auth) *IDA { return &IDA{c: c, auth: auth} }
-
-// IDA is the [Identifier], [Looker] and [InaccuracyReporter] over an
-// *ida.Client. It is safe for concurrent use.
-type IDA struct {
-	c    *ida.Client
-	auth ida.Auth
-}
-
-// Identify implements [Identifier] with [ida.Client.Bulk]. The client
-// writes the § 9 protocol record of every transfer before Bulk returns.
-func (x *IDA) Identify(ctx context.Context, ss []Search) ([]Answer, error) {
-	out := make([]Answer, 0, len(ss))
-	req := make([]ida.Search, 0, min(len(ss), ida.MaxBulk))
-	for len(ss) > 0 {
-		n := min(len(ss), ida.MaxBulk)
-		req = req[:0]
-		for i := range ss[:n] {
-			req = append(req, toIDASearch(&ss[i]))
-		}
-		as, err := x.c.Bulk(ctx, x.auth, req)
-		if err != nil {
-			return nil, err
-		}
-		for i := range as {
-			out = append(out, fromIDAAnswer(&as[i]))
-		}
-		ss = ss[n:]
-	}
-	return out, nil
-}
-
-func toIDASearch(s *Search) ida.Search {
-	q := ida.Search{FamilyName: s.FamilyName, BirthDate: s.BirthDate}
-	if s.Kind == SearchFallback {
-		q.Kind = ida.ByName
-		q.GivenNames = s.GivenNames
-	} else {
-		q.Kind = ida.ByResidence
-		q.City, q.PostalCode = s.City, s.PostalCode
-	}
-	return q
-}
-
-func fromIDAAnswer(a *ida.Answer) Answer {
-	// The answer's message ID is the one in the § 9 protocol record.
-	out := Answer{MessageID: a.MessageID.String()}
-	switch a.Outcome {
-	case ida.Hit:
-		out.Kind, out.Person, out.Fields = AnswerHit, a.Person, a.Fields
-	case ida.NotIdentifiable:
-		out.Kind = AnswerNotIdentifiable
-	case ida.Invalid:
-		out.Kind = AnswerInvalid
-		out.Reason = "invalid"
-		var fe *ida.FieldError
+// answerReason is the reason code of an IDA answer that is not a hit: the
+// BVA's reason code for a rejection, "answer_refused:<field>" for an answer
+// the client refused (another person, fields not asked for, invalid
+// values; nothing of it is used), "invalid:<field>" for a search the client
+// did not send, "rejected" otherwise.
+func answerReason(a *ida.Answer) string {
+	var re *ida.RejectedError
+	var ae *ida.AnswerError
+	var fe *ida.FieldError
+	switch {
+	case a.Outcome == ida.Invalid:
 		if errors.As(a.Err, &fe) {
-			out.Reason = "invalid:" + fe.Field
+			return "invalid:" + fe.Field
 		}
-		out.MessageID = ""
-	default:
-		out.Kind = AnswerRejected
-		out.Reason = "rejected"
-		var re *ida.RejectedError
-		var ae *ida.AnswerError
-		switch {
-		case errors.As(a.Err, &re) && re.Code != "":
-			out.Reason = re.Code
-		case errors.As(a.Err, &ae):
-			// The client refused the answer (another person, fields not
-			// asked for, invalid values): nothing of it is used.
-			out.Reason = "answer_refused:" + ae.Field
-		}
+		return "invalid"
+	case errors.As(a.Err, &re) && re.Code != "":
+		return re.Code
+	case errors.As(a.Err, &ae):
+		return "answer_refused:" + ae.Field
 	}
-	return out
+	return "rejected"
 }
 
-// Lookup implements [Looker] with [ida.Client.Lookup]. "Not identifiable"
-// is an answer, not an error.
-func (x *IDA) Lookup(ctx context.Context, id idnr.IDNr, birth idnr.Date) (Answer, error) {
-	a, err := x.c.Lookup(ctx, x.auth, ida.Lookup{IDNr: id, BirthDate: birth})
-	if err != nil && !ida.IsNotIdentifiable(err) && !ida.IsRejected(err) {
-		return Answer{}, err
+// messageID is the answer's message ID as the register keeps it (the one
+// in the § 9 protocol record), "" for a search that was not sent.
+func messageID(a *ida.Answer) string {
+	if a.MessageID == uuid.Nil {
+		return ""
 	}
-	return fromIDAAnswer(&a), nil
-}
-
-// ReportInaccuracy implements [InaccuracyReporter].
-func (x *IDA) ReportInaccuracy(ctx context.Context, id idnr.IDNr, fields idnr.Fields, held idnr.Person, reason string) error {
-	_, err := x.c.ReportInaccuracy(ctx, x.auth, ida.InaccuracyReport{IDNr: id, Fields: fields, Held: held, Reason: reason})
-	return err
+	return a.MessageID.String()
 }
 
 // IsRetryable is the default [BackfillConfig.Retryable]: a batch is sent

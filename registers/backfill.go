@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/regmo/regmo/ida"
 	"github.com/regmo/regmo/idnr"
 )
 
@@ -22,15 +22,20 @@ import (
 type BackfillConfig struct {
 	// Register is the register to fill (required).
 	Register Register
-	// IDA sends the searches (required). See [FromIDA].
+	// IDA sends the searches (required): an *ida.Client.
 	IDA Identifier
+	// Auth is sent with every request: who asks, why, and which fields
+	// (the fields the register keeps). The IDA client checks it against
+	// its policy and writes it into the protocol.
+	Auth ida.Auth
 	// Matcher checks each unique hit (required). See [FromMatch].
 	Matcher Matcher
 
 	// Job names the checkpoint; default "backfill".
 	Job string
-	// BatchSize is the number of people per bulk request and per register
-	// transaction; default 500.
+	// BatchSize is the number of people per register transaction; default
+	// 500. A batch is sent in bulk messages of at most [ida.MaxBulk]
+	// searches.
 	BatchSize int
 	// Workers is the number of bulk requests in flight; default 4. The IDA
 	// client's rate limiter still applies on top.
@@ -94,10 +99,8 @@ type Progress struct {
 // Backfill is the initial fill (Erstbefüllung) of a register with IDNrs.
 // Build it with [NewBackfill]; a Backfill runs one job at a time.
 type Backfill struct {
-	cfg    BackfillConfig
-	log    *slog.Logger
-	bw     BatchWriter
-	marker Marker
+	cfg BackfillConfig
+	log *slog.Logger
 	// unique: the register keeps IDNrs unique itself ([UniqueIDNrWriter]);
 	// otherwise the writer checks them in memory for the run.
 	unique bool
@@ -108,7 +111,7 @@ var (
 	ErrNoRegister = errors.New("registers: config: Register is required")
 	ErrNoIDA      = errors.New("registers: config: IDA is required")
 	ErrNoMatcher  = errors.New("registers: config: Matcher is required")
-	ErrNoLeaser   = errors.New("registers: config: Leases needs a register that implements Leaser and BatchWriter")
+	ErrNoLeaser   = errors.New("registers: config: Leases needs a register that implements Leaser")
 )
 
 // NewBackfill checks the configuration and applies the defaults.
@@ -158,15 +161,13 @@ func NewBackfill(cfg BackfillConfig) (*Backfill, error) {
 	}
 	b := &Backfill{cfg: cfg, log: cfg.Logger}
 	if b.log == nil {
-		b.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		b.log = slog.New(slog.DiscardHandler)
 	}
-	b.bw, _ = cfg.Register.(BatchWriter)
-	b.marker, _ = cfg.Register.(Marker)
 	if u, ok := cfg.Register.(UniqueIDNrWriter); ok && u.UniqueIDNrs() {
 		b.unique = true
 	}
 	if cfg.Leases {
-		if _, ok := cfg.Register.(Leaser); !ok || b.bw == nil {
+		if _, ok := cfg.Register.(Leaser); !ok {
 			return nil, ErrNoLeaser
 		}
 	}
@@ -177,7 +178,7 @@ func NewBackfill(cfg BackfillConfig) (*Backfill, error) {
 type batchJob struct {
 	seq      int
 	entries  []Entry
-	searches []Search
+	searches []ida.Search
 	idx      []int // idx[i] is the entry of searches[i]
 	results  []Result
 	last     Key
@@ -190,7 +191,6 @@ type runState struct {
 	done   int
 	total  int
 	start  time.Time
-	lastPr time.Time
 	// assigned holds, for a register that does not keep IDNrs unique
 	// itself, the IDNrs accepted in this run and their records (the
 	// writer goroutine's only; nil otherwise).
@@ -412,10 +412,10 @@ func (b *Backfill) identify(ctx context.Context, j *batchJob) error {
 		return err
 	}
 	if b.cfg.FallbackAfterNotIdentifiable {
-		var again []Search
+		var again []ida.Search
 		var at []int
-		for k, a := range answers {
-			if a.Kind != AnswerNotIdentifiable || j.searches[k].Kind != SearchResidence {
+		for k := range answers {
+			if answers[k].Outcome != ida.NotIdentifiable || j.searches[k].Kind != ida.ByResidence {
 				continue
 			}
 			p := &j.entries[j.idx[k]].Person
@@ -423,8 +423,8 @@ func (b *Backfill) identify(ctx context.Context, j *batchJob) error {
 			if given == "" || !validName(given) {
 				continue
 			}
-			s := j.searches[k]
-			again = append(again, Search{Kind: SearchFallback, FamilyName: s.FamilyName, BirthDate: s.BirthDate, GivenNames: given})
+			s := &j.searches[k]
+			again = append(again, ida.Search{Kind: ida.ByName, FamilyName: s.FamilyName, BirthDate: s.BirthDate, GivenNames: given})
 			at = append(at, k)
 		}
 		if len(again) > 0 {
@@ -433,18 +433,19 @@ func (b *Backfill) identify(ctx context.Context, j *batchJob) error {
 				return err
 			}
 			for i, k := range at {
-				if more[i].Kind != AnswerNotIdentifiable {
+				if more[i].Outcome != ida.NotIdentifiable {
 					answers[k] = more[i]
 				}
 			}
 		}
 	}
-	for k, a := range answers {
+	for k := range answers {
+		a := &answers[k]
 		i := j.idx[k]
 		res := &j.results[i]
-		res.MessageID = a.MessageID
-		switch a.Kind {
-		case AnswerHit:
+		res.MessageID = messageID(a)
+		switch a.Outcome {
+		case ida.Hit:
 			d := b.cfg.Matcher.Match(&j.entries[i].Person, &a.Person)
 			res.Outcome = d.Outcome
 			res.Score = d.Score
@@ -466,28 +467,46 @@ func (b *Backfill) identify(ctx context.Context, j *batchJob) error {
 				res.Outcome = Rejected
 				res.Reason = ReasonNoDataTransferred
 			}
-		case AnswerNotIdentifiable:
+		case ida.NotIdentifiable:
 			res.Outcome = NotIdentifiable
 			res.Reason = ReasonNotIdentifiable
-		case AnswerInvalid:
+		case ida.Invalid:
 			res.Outcome = NoSearch
-			res.Reason = a.Reason
+			res.Reason = answerReason(a)
 		default:
 			res.Outcome = Rejected
-			res.Reason = a.Reason
-			if res.Reason == "" {
-				res.Reason = "rejected"
-			}
+			res.Reason = answerReason(a)
 		}
 	}
 	return nil
 }
 
-// send sends searches, again with backoff while the error is retryable.
-func (b *Backfill) send(ctx context.Context, searches []Search) ([]Answer, error) {
+// send sends searches in messages of at most [ida.MaxBulk], each again
+// with backoff while the error is retryable, and returns one answer per
+// search.
+func (b *Backfill) send(ctx context.Context, searches []ida.Search) ([]ida.Answer, error) {
+	if len(searches) <= ida.MaxBulk {
+		return b.sendOne(ctx, searches)
+	}
+	out := make([]ida.Answer, 0, len(searches))
+	for len(searches) > 0 {
+		n := min(len(searches), ida.MaxBulk)
+		as, err := b.sendOne(ctx, searches[:n])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, as...)
+		searches = searches[n:]
+	}
+	return out, nil
+}
+
+// sendOne sends one bulk message, again with backoff while the error is
+// retryable.
+func (b *Backfill) sendOne(ctx context.Context, searches []ida.Search) ([]ida.Answer, error) {
 	pause := b.cfg.Backoff
 	for attempt := 1; ; attempt++ {
-		answers, err := b.cfg.IDA.Identify(ctx, searches)
+		answers, err := b.cfg.IDA.Bulk(ctx, b.cfg.Auth, searches)
 		if err == nil && len(answers) != len(searches) {
 			err = fmt.Errorf("registers: IDA returned %d answers for %d searches", len(answers), len(searches))
 		}
@@ -575,33 +594,9 @@ func (b *Backfill) write(ctx context.Context, st *runState, done <-chan *batchJo
 func (b *Backfill) commit(ctx context.Context, j *batchJob, cp Key, lease *Lease) error {
 	// A batch that was fully answered is written even if ctx ends now, so
 	// that the transfers already protocolled are not repeated.
-	wctx := context.WithoutCancel(ctx)
-	if b.bw != nil {
-		err := b.bw.WriteBatch(wctx, Batch{Results: j.results, Job: b.cfg.Job, Checkpoint: cp, Lease: lease})
-		if err != nil {
-			return fmt.Errorf("registers: writing batch: %w", err)
-		}
-		return nil
-	}
-	for i := range j.results {
-		r := &j.results[i]
-		var err error
-		switch r.Outcome {
-		case Accepted:
-			err = b.cfg.Register.WriteIDNr(wctx, r.Key, r.Person, r.Fields)
-		case Review:
-			err = b.cfg.Register.Enqueue(wctx, CaseOf(*r))
-			if err == nil && b.marker != nil {
-				err = b.marker.Mark(wctx, *r)
-			}
-		default:
-			if b.marker != nil {
-				err = b.marker.Mark(wctx, *r)
-			}
-		}
-		if err != nil {
-			return fmt.Errorf("registers: writing result: %w", err)
-		}
+	err := b.cfg.Register.WriteBatch(context.WithoutCancel(ctx), Batch{Results: j.results, Job: b.cfg.Job, Checkpoint: cp, Lease: lease})
+	if err != nil {
+		return fmt.Errorf("registers: writing batch: %w", err)
 	}
 	return nil
 }

@@ -26,7 +26,7 @@ func BenchmarkBackfill(b *testing.B) {
 		reg, db := openSQLiteRegister(b, filepath.Join(dir, "reg"+strconv.Itoa(i)+".db"))
 		insertAll(b, reg, w.entries)
 		s := newStack(b, w.truth, filepath.Join(dir, "audit.db"))
-		bf, err := registers.NewBackfill(registers.BackfillConfig{Register: reg, IDA: s.ida, Matcher: theMatcher, BatchSize: 1000, Workers: 4,
+		bf, err := registers.NewBackfill(registers.BackfillConfig{Register: reg, IDA: s.client, Auth: s.auth, Matcher: theMatcher, BatchSize: 1000, Workers: 4,
 			FallbackAfterNotIdentifiable: true})
 		if err != nil {
 			b.Fatal(err)

@@ -39,7 +39,7 @@ func crashChild() int {
 	defer db.Close()
 	s := newStack(t, w.truth, os.Getenv("REGMO_CRASH_AUDIT"))
 	defer s.close()
-	bf, err := registers.NewBackfill(registers.BackfillConfig{Register: r, IDA: s.ida, Matcher: theMatcher, BatchSize: 250, Workers: 3})
+	bf, err := registers.NewBackfill(registers.BackfillConfig{Register: r, IDA: s.client, Auth: s.auth, Matcher: theMatcher, BatchSize: 250, Workers: 3})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
@@ -85,7 +85,7 @@ func TestCrashResume(t *testing.T) {
 	defer refDB.Close()
 	insertAll(t, refReg, w.entries)
 	ref := newStack(t, w.truth, filepath.Join(dir, "ref-audit.db"))
-	bf, err := registers.NewBackfill(registers.BackfillConfig{Register: refReg, IDA: ref.ida, Matcher: theMatcher, BatchSize: 250, Workers: 3})
+	bf, err := registers.NewBackfill(registers.BackfillConfig{Register: refReg, IDA: ref.client, Auth: ref.auth, Matcher: theMatcher, BatchSize: 250, Workers: 3})
 	require.NoError(t, err)
 	rep, err := bf.Run(context.Background())
 	require.NoError(t, err)

@@ -14,22 +14,35 @@
 // Register software implements a few small interfaces, declared here where
 // they are consumed, in the spirit of database/sql/driver:
 //
-//   - [Reader]: the people without an IDNr that are not settled yet, in key
-//     order, as keyset pages (Next(ctx, after, limit)).
-//   - [Writer]: store an accepted IDNr with the basic data that replace the
-//     register's own (only the fields the BVA transferred).
-//   - [ReviewQueue]: hand a case to the clerks, with its reasons.
+//   - [Register] for the backfill: a [Reader] (the people without an IDNr
+//     that are not settled yet, in key order, as keyset pages) and a
+//     [BatchWriter] (all results of a batch and the checkpoint in one
+//     transaction: accepted IDNrs with the basic data that replace the
+//     register's own, the outcome of everyone else, the review cases).
+//   - [SyncRegister] for the sync: a [SyncReader] and a [SyncWriter].
 //
-// Optional capabilities are discovered by type assertion: [Marker] (record
-// the outcome of people who got no IDNr, so a later run skips them),
-// [BatchWriter] (all results of a batch and the checkpoint in one
-// transaction), [Checkpointer], [Leaser] with [RangeReader] (key ranges for
-// parallel workers), [CaseLister] (the clerks' work list), [Counter],
-// [SyncReader] and [CheckpointResetter] (sync).
+// Optional capabilities are discovered by type assertion:
+// [UniqueIDNrWriter], [Checkpointer], [Leaser] with [RangeReader] (key
+// ranges for parallel workers), [CaseLister] (the clerks' work list),
+// [Counter], [CheckpointResetter] (sync).
 //
-// The IDA and the matcher are consumed through [Identifier], [Looker],
-// [InaccuracyReporter] and [Matcher]; [FromIDA] and [FromMatch] adapt the
-// regmo packages, and tests may pass fakes.
+// The IDA is consumed through [Identifier], [Looker] and
+// [InaccuracyReporter], which speak package ida's own request and answer
+// types ([ida.Search], [ida.Answer], [ida.Lookup]): an *ida.Client is passed
+// as it is, with the [ida.Auth] of the job in the configuration, and tests
+// pass fakes that build ida answers. The matcher is consumed through
+// [Matcher]; [FromMatch] adapts an idnr/match Matcher.
+//
+// # One vocabulary
+//
+// The fields of the basic data are [idnr.Fields] (the one field table:
+// tokens, German names, reading and copying a field of a Person); the
+// engines compare and replace fields with its methods, and the reasons of
+// a report name fields by their tokens. Three outcome types remain because
+// they mean different things: [ida.Outcome] is what the IDA answered (hit,
+// not identifiable, rejected, refused), the matcher's Decision whether a
+// hit is the register's person, and [Outcome] what happened to the
+// register's record (accepted, review, ... updated).
 //
 // [Profiles] lists the 50 registers of the Anlage zu § 1 IDNrG
 // ([AnlageVersion]): number, exact name, the legal basis the entry names,
@@ -41,10 +54,11 @@
 //
 // [Backfill] runs the initial fill as a pipeline: a reader goroutine reads
 // keyset pages of [BackfillConfig.BatchSize] people and builds for each the
-// smallest lawful search ([BuildSearch]: family name, place, postcode and
+// smallest lawful [ida.Search] ([BuildSearch]: family name, place, postcode and
 // birth date; else family name, given names and birth date; else the record
 // is reported as [NoSearch] with the reason, not dropped); Workers
-// goroutines send the batches through the IDA client's Bulk (its rate
+// goroutines send the batches through the IDA client's Bulk in messages of
+// at most [ida.MaxBulk] searches (its rate
 // limiter, breaker and retries apply; a batch that still fails is sent again
 // with backoff while [BackfillConfig.Retryable] says so); each unique hit is
 // checked by the [Matcher]: Accept writes the IDNr and replaces the basic
@@ -127,7 +141,10 @@
 // has evidence that the BZSt's data are wrong (a field verified against a
 // primary document, or a registered death) it keeps its own value and files
 // a report of suspected inaccuracy (§ 10 Abs. 4 IDNrG); see [Sync] for the
-// evidence rule.
+// evidence rule. An answer the IDA client refuses (it does not fit its
+// request) is the outcome of that record alone (Rejected, reason
+// "answer_refused:<field>", a case for the clerks, nothing written), as in
+// the backfill; errors of the transfer itself stop the pass.
 //
 // # Concurrency
 //

@@ -6,13 +6,15 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/uuid"
+	"github.com/regmo/regmo/ida"
 	"github.com/regmo/regmo/idnr"
 	"github.com/regmo/regmo/registers"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// plainRegister implements only Reader, Writer, ReviewQueue and Marker: no
+// plainRegister implements only Reader and BatchWriter: no
 // UniqueIDNrWriter, so the engine checks IDNrs in memory.
 type plainRegister struct {
 	mu      sync.Mutex
@@ -43,33 +45,29 @@ func (p *plainRegister) Next(_ context.Context, after registers.Key, limit int) 
 
 func keyNum(k registers.Key) int { n, _ := strconv.Atoi(string(k)); return n }
 
-func (p *plainRegister) WriteIDNr(_ context.Context, k registers.Key, person idnr.Person, _ idnr.Fields) error {
+// WriteBatch stores the results: an accepted IDNr, a review case, a mark.
+func (p *plainRegister) WriteBatch(_ context.Context, b registers.Batch) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.idnrs[k] = person.IDNr
-	return nil
-}
-
-func (p *plainRegister) Enqueue(_ context.Context, c registers.Case) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.cases[c.Key] = c
-	return nil
-}
-
-func (p *plainRegister) Mark(_ context.Context, r registers.Result) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.marked[r.Key] = true
+	for _, r := range b.Results {
+		switch r.Outcome {
+		case registers.Accepted:
+			p.idnrs[r.Key] = r.Person.IDNr
+			continue
+		case registers.Review:
+			p.cases[r.Key] = registers.CaseOf(r)
+		}
+		p.marked[r.Key] = true
+	}
 	return nil
 }
 
 type oneHitIDA struct{ id idnr.IDNr }
 
-func (o oneHitIDA) Identify(_ context.Context, ss []registers.Search) ([]registers.Answer, error) {
-	out := make([]registers.Answer, len(ss))
+func (o oneHitIDA) Bulk(_ context.Context, _ ida.Auth, ss []ida.Search) ([]ida.Answer, error) {
+	out := make([]ida.Answer, len(ss))
 	for i, s := range ss {
-		out[i] = registers.Answer{Kind: registers.AnswerHit, Fields: idnr.AllFields, MessageID: "m",
+		out[i] = ida.Answer{Index: i, Outcome: ida.Hit, Fields: idnr.AllFields, MessageID: uuid.New(),
 			Person: idnr.Person{IDNr: o.id, FamilyName: s.FamilyName, BirthDate: s.BirthDate}}
 	}
 	return out, nil

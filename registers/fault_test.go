@@ -32,7 +32,7 @@ func TestFaults(t *testing.T) {
 	defer refDB.Close()
 	insertAll(t, refReg, w.entries)
 	ref := newStack(t, w.truth, filepath.Join(dir, "ref-audit.db"))
-	bf, err := registers.NewBackfill(registers.BackfillConfig{Register: refReg, IDA: ref.ida, Matcher: theMatcher, BatchSize: 50, Workers: 4})
+	bf, err := registers.NewBackfill(registers.BackfillConfig{Register: refReg, IDA: ref.client, Auth: ref.auth, Matcher: theMatcher, BatchSize: 50, Workers: 4})
 	require.NoError(t, err)
 	_, err = bf.Run(ctx)
 	require.NoError(t, err)
@@ -51,7 +51,7 @@ func TestFaults(t *testing.T) {
 		TimeoutAfter: time.Second}), idatest.WithSeed(3),
 		idatest.WithScript(idatest.Fault503, idatest.FaultMalformed, idatest.Fault429, idatest.FaultTimeout, idatest.FaultMalformed, idatest.FaultNone, idatest.FaultMalformed))
 	defer s.close()
-	bf, err = registers.NewBackfill(registers.BackfillConfig{Register: reg, IDA: s.ida, Matcher: theMatcher, BatchSize: 50, Workers: 4,
+	bf, err = registers.NewBackfill(registers.BackfillConfig{Register: reg, IDA: s.client, Auth: s.auth, Matcher: theMatcher, BatchSize: 50, Workers: 4,
 		MaxAttempts: 50, Backoff: 20 * time.Millisecond})
 	require.NoError(t, err)
 	rep, err := bf.Run(ctx)

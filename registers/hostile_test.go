@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/regmo/regmo/ida"
 	"github.com/regmo/regmo/ida/idatest"
 	"github.com/regmo/regmo/idnr"
 	"github.com/regmo/regmo/registers"
@@ -16,8 +15,11 @@ import (
 )
 
 // A mock BVA that answers a lookup with another person's hit must not
-// change the register: the ida client refuses the answer before it is
-// protocolled or used, and Sync writes nothing of it.
+// change that person's record: the ida client refuses the answer before it
+// is protocolled or used, and Sync makes it a case for the clerks (reason
+// answer_refused:<field>) and writes nothing of it. The other records of
+// the pass are synced all the same: one hostile or broken answer does not
+// halt the sync of everyone else.
 func TestSyncHostileAnswer(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -44,21 +46,37 @@ func TestSyncHostileAnswer(t *testing.T) {
 
 	auditPath := filepath.Join(dir, "audit.db")
 	s := newStack(t, truth, auditPath, idatest.WithScript(idatest.FaultOtherPerson))
-	sy, err := registers.NewSync(registers.SyncConfig{Register: reg, IDA: s.ida, Fields: reg.Fields(), Workers: 1, BatchSize: 64})
+	sy, err := registers.NewSync(s.syncConfig(reg, 1, 64))
 	require.NoError(t, err)
-	_, err = sy.Run(ctx)
-	require.Error(t, err, "the refused answer stops the pass")
-	require.ErrorIs(t, err, ida.ErrAnswerMismatch)
-	assert.False(t, ida.IsRetryable(err))
-	for _, p := range truth {
-		assert.NotContains(t, err.Error(), p.IDNr.String())
-		assert.NotContains(t, err.Error(), p.FamilyName)
-	}
+	rep, err := sy.Run(ctx)
+	require.NoError(t, err, "a refused answer is one record's outcome, not the pass's")
 	s.close()
+
+	// The refused answer is a case for the clerks, with the field the
+	// client refused it for, and no personal data in its reason.
+	c, ok, err := reg.ReviewCase(ctx, "1")
+	require.NoError(t, err)
+	require.True(t, ok, "the refused lookup is a case for the clerks")
+	assert.Equal(t, registers.Rejected, c.Outcome)
+	assert.True(t, strings.HasPrefix(c.Reason, "answer_refused:"), "reason %q", c.Reason)
+	assert.Zero(t, c.Candidate.IDNr, "nothing of the refused answer is kept")
+	for _, p := range truth {
+		assert.NotContains(t, c.Reason, p.IDNr.String())
+		assert.NotContains(t, c.Reason, p.FamilyName)
+	}
+	assert.Equal(t, 1, rep.Outcomes["rejected"])
 
 	after, err := reg.NextWithIDNr(ctx, "", 1000)
 	require.NoError(t, err)
-	require.Equal(t, before, after, "the register is unchanged")
+	require.Len(t, after, len(before))
+	require.Equal(t, before[0], after[0], "the refused person's record is unchanged")
+	// The other records of the pass are still synced: their outdated
+	// street was replaced by the BZSt's.
+	for i := 1; i < len(after); i++ {
+		assert.Equal(t, truth[i].Address.Street, after[i].Person.Address.Street, "key %s synced", after[i].Key)
+	}
+	assert.Equal(t, len(truth)-1, rep.Outcomes["updated"])
+
 	// The first lookup (of truth[0]) was answered with another person and
 	// refused; the other lookups of the batch were answered truly. So no
 	// person is protocolled as received twice, and truth[0] not at all.
@@ -81,7 +99,7 @@ func TestBackfillHostileAnswer(t *testing.T) {
 	auditPath := filepath.Join(dir, "audit.db")
 	s := newStack(t, w.truth, auditPath, idatest.WithScript(idatest.FaultOtherPerson))
 	defer s.close()
-	bf, err := registers.NewBackfill(registers.BackfillConfig{Register: reg, IDA: s.ida, Matcher: theMatcher, BatchSize: 100, Workers: 1})
+	bf, err := registers.NewBackfill(registers.BackfillConfig{Register: reg, IDA: s.client, Auth: s.auth, Matcher: theMatcher, BatchSize: 100, Workers: 1})
 	require.NoError(t, err)
 	_, err = bf.Run(ctx)
 	require.NoError(t, err)

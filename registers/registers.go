@@ -39,44 +39,32 @@ type Reader interface {
 	Next(ctx context.Context, after Key, limit int) ([]Entry, error)
 }
 
-// Writer stores an accepted IDNr together with the basic data that replace
-// the register's own (§ 6 Abs. 1 IDNrG: the register takes over the BZSt's
-// basic data). p.IDNr is set; fields says which basic data the BVA
-// transferred: only those replace the register's own, the rest stay as
-// they are.
-type Writer interface {
-	WriteIDNr(ctx context.Context, key Key, p idnr.Person, fields idnr.Fields) error
-}
-
-// ReviewQueue takes a case a clerk must decide.
-type ReviewQueue interface {
-	Enqueue(ctx context.Context, c Case) error
-}
-
-// Register is what the backfill needs at the least: read, write, review.
-// Everything else is discovered by type assertion: [Marker], [BatchWriter],
-// [Checkpointer], [Leaser], [CaseLister].
-type Register interface {
-	Reader
-	Writer
-	ReviewQueue
-}
-
-// Marker records the outcome of a person that got no IDNr (review, not
-// identifiable, rejected, no search possible), so that a later run skips
-// them. Without it, such people are read again by the next run.
-type Marker interface {
-	Mark(ctx context.Context, r Result) error
-}
-
-// BatchWriter is the optional capability that makes a run resumable without
-// gaps and duplicates: it stores all results of a batch (IDNrs, replaced
-// basic data, markers, review cases) and the checkpoint in ONE transaction.
+// BatchWriter stores all results of a batch of the backfill (IDNrs with
+// the basic data that replace the register's own, markers of the people
+// that got no IDNr, review cases) and the checkpoint in ONE transaction, so
+// that a run resumes without gaps and duplicates.
+//
+// For an Accepted result, Person.IDNr is set and Fields says which basic
+// data the BVA transferred: only those replace the register's own, the rest
+// stay as they are. Every other outcome is recorded on the record (so that
+// a later run skips it), and a Review result also goes to the review queue
+// with its candidate. A record that is already settled is never written
+// again.
 type BatchWriter interface {
 	WriteBatch(ctx context.Context, b Batch) error
 }
 
-// Batch is what [BatchWriter.WriteBatch] stores atomically.
+// Register is what the backfill needs at the least: read the pending
+// people and write each batch atomically. Everything else is discovered by
+// type assertion: [UniqueIDNrWriter], [Checkpointer], [Leaser],
+// [CaseLister], [Counter].
+type Register interface {
+	Reader
+	BatchWriter
+}
+
+// Batch is what [BatchWriter.WriteBatch] and [SyncWriter.WriteSync] store
+// atomically.
 type Batch struct {
 	Results []Result
 	// Job names the run whose checkpoint this is ("backfill", "sync").
@@ -88,11 +76,6 @@ type Batch struct {
 	// stores the checkpoint in the lease and must fail with [ErrLeaseLost]
 	// if the lease is no longer held by Lease.Owner.
 	Lease *Lease
-	// Sync marks a batch of [Sync]: the records already hold their IDNr;
-	// Updated and Inaccurate results replace the fields in Result.Fields
-	// (the record must still hold the same IDNr), Unchanged ones change
-	// nothing, and every other outcome goes to the review queue only.
-	Sync bool
 }
 
 // UniqueIDNrWriter is the optional capability of a [BatchWriter] that keeps

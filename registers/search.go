@@ -3,43 +3,9 @@ package registers
 import (
 	"strings"
 
+	"github.com/regmo/regmo/ida"
 	"github.com/regmo/regmo/idnr"
 )
-
-// SearchKind is one of the two searches by basic data that § 6 Abs. 3
-// IDNrG allows.
-type SearchKind uint8
-
-const (
-	// SearchResidence: family name, place of residence, postcode and birth date.
-	SearchResidence SearchKind = iota + 1
-	// SearchFallback: family name, given names and birth date, for people
-	// whose residence or postcode is unknown.
-	SearchFallback
-)
-
-func (k SearchKind) String() string {
-	switch k {
-	case SearchResidence:
-		return "residence"
-	case SearchFallback:
-		return "fallback"
-	}
-	return "none"
-}
-
-// Search is the smallest lawful IDA search for one person: it carries the
-// fields its kind requires and nothing else (data minimisation).
-type Search struct {
-	Kind       SearchKind
-	FamilyName string
-	BirthDate  idnr.Date
-	// City and PostalCode are set for SearchResidence only.
-	City       string
-	PostalCode string
-	// GivenNames is set for SearchFallback only.
-	GivenNames string
-}
 
 // Reasons for [NoSearchError]. They are stable codes for reports.
 const (
@@ -80,54 +46,41 @@ func (e *NoSearchError) Error() string { return "registers: no lawful search pos
 //     for unknown parts).
 //  2. If the current (or last known) address is domestic (no country) and
 //     has a place and a five-digit postcode, the search is
-//     family name + place + postcode + birth date ([SearchResidence]).
+//     family name + place + postcode + birth date ([ida.ByResidence]).
 //  3. Otherwise, if given names are known, it is the fallback search
-//     family name + given names + birth date ([SearchFallback]).
+//     family name + given names + birth date ([ida.ByName]).
 //  4. Otherwise no search is possible: a [*NoSearchError] with the reason.
 //
 // Names are NFC-normalised and trimmed; names with characters outside
 // DIN 91379 data type A are refused here, because the BVA would refuse them.
 // No other field of p is sent.
-func BuildSearch(p *idnr.Person) (Search, error) {
+func BuildSearch(p *idnr.Person) (ida.Search, error) {
 	fam := strings.TrimSpace(p.FamilyName)
 	if fam == "" {
-		return Search{}, &NoSearchError{ReasonNoFamilyName}
+		return ida.Search{}, &NoSearchError{ReasonNoFamilyName}
 	}
 	if !validName(fam) {
-		return Search{}, &NoSearchError{ReasonFamilyNameCharset}
+		return ida.Search{}, &NoSearchError{ReasonFamilyNameCharset}
 	}
 	if p.BirthDate.IsZero() {
-		return Search{}, &NoSearchError{ReasonNoBirthDate}
+		return ida.Search{}, &NoSearchError{ReasonNoBirthDate}
 	}
 	if _, ok := p.BirthDate.Year(); !ok {
-		return Search{}, &NoSearchError{ReasonBirthYearUnknown}
+		return ida.Search{}, &NoSearchError{ReasonBirthYearUnknown}
 	}
 	a := &p.Address
 	city := strings.TrimSpace(a.City)
-	if strings.TrimSpace(a.Country) == "" && city != "" && validPostalCode(a.PostalCode) {
-		return Search{Kind: SearchResidence, FamilyName: fam, BirthDate: p.BirthDate, City: city, PostalCode: strings.TrimSpace(a.PostalCode)}, nil
+	if plz := strings.TrimSpace(a.PostalCode); strings.TrimSpace(a.Country) == "" && city != "" && idnr.IsPostalCode(plz) {
+		return ida.Search{Kind: ida.ByResidence, FamilyName: fam, BirthDate: p.BirthDate, City: city, PostalCode: plz}, nil
 	}
 	given := strings.Join(strings.Fields(p.GivenNames), " ")
 	if given == "" {
-		return Search{}, &NoSearchError{ReasonNoResidenceNoGiven}
+		return ida.Search{}, &NoSearchError{ReasonNoResidenceNoGiven}
 	}
 	if !validName(given) {
-		return Search{}, &NoSearchError{ReasonGivenNamesCharset}
+		return ida.Search{}, &NoSearchError{ReasonGivenNamesCharset}
 	}
-	return Search{Kind: SearchFallback, FamilyName: fam, BirthDate: p.BirthDate, GivenNames: given}, nil
-}
-
-func validPostalCode(s string) bool {
-	s = strings.TrimSpace(s)
-	if len(s) != 5 {
-		return false
-	}
-	for i := 0; i < 5; i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
+	return ida.Search{Kind: ida.ByName, FamilyName: fam, BirthDate: p.BirthDate, GivenNames: given}, nil
 }
 
 // validName is the cheap pre-check of a name: printable, no control

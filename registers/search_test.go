@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/regmo/regmo/ida"
 	"github.com/regmo/regmo/idnr"
 	"github.com/regmo/regmo/registers"
 	"github.com/stretchr/testify/assert"
@@ -18,25 +19,25 @@ func TestBuildSearch(t *testing.T) {
 	tests := []struct {
 		name   string
 		p      idnr.Person
-		want   registers.Search
+		want   ida.Search
 		reason string
 	}{
-		{"residence: only the four fields", full, registers.Search{Kind: registers.SearchResidence, FamilyName: "Müller",
+		{"residence: only the four fields", full, ida.Search{Kind: ida.ByResidence, FamilyName: "Müller",
 			BirthDate: idnr.MustDate(1980, 3, 0), City: "Köln", PostalCode: "50667"}, ""},
 		{"no address: fallback with given names", with(func(p *idnr.Person) { p.Address = idnr.Address{} }),
-			registers.Search{Kind: registers.SearchFallback, FamilyName: "Müller", BirthDate: idnr.MustDate(1980, 3, 0), GivenNames: "Hans Georg"}, ""},
+			ida.Search{Kind: ida.ByName, FamilyName: "Müller", BirthDate: idnr.MustDate(1980, 3, 0), GivenNames: "Hans Georg"}, ""},
 		{"address abroad: fallback", with(func(p *idnr.Person) { p.Address.Country = "AUT" }),
-			registers.Search{Kind: registers.SearchFallback, FamilyName: "Müller", BirthDate: idnr.MustDate(1980, 3, 0), GivenNames: "Hans Georg"}, ""},
+			ida.Search{Kind: ida.ByName, FamilyName: "Müller", BirthDate: idnr.MustDate(1980, 3, 0), GivenNames: "Hans Georg"}, ""},
 		{"bad postcode: fallback", with(func(p *idnr.Person) { p.Address.PostalCode = "5066" }),
-			registers.Search{Kind: registers.SearchFallback, FamilyName: "Müller", BirthDate: idnr.MustDate(1980, 3, 0), GivenNames: "Hans Georg"}, ""},
+			ida.Search{Kind: ida.ByName, FamilyName: "Müller", BirthDate: idnr.MustDate(1980, 3, 0), GivenNames: "Hans Georg"}, ""},
 		{"no city: fallback", with(func(p *idnr.Person) { p.Address.City = " " }),
-			registers.Search{Kind: registers.SearchFallback, FamilyName: "Müller", BirthDate: idnr.MustDate(1980, 3, 0), GivenNames: "Hans Georg"}, ""},
-		{"no family name", with(func(p *idnr.Person) { p.FamilyName = "  " }), registers.Search{}, registers.ReasonNoFamilyName},
-		{"family name with digits", with(func(p *idnr.Person) { p.FamilyName = "Müller2" }), registers.Search{}, registers.ReasonFamilyNameCharset},
-		{"no birth date", with(func(p *idnr.Person) { p.BirthDate = idnr.Date{} }), registers.Search{}, registers.ReasonNoBirthDate},
-		{"birth year unknown", with(func(p *idnr.Person) { p.BirthDate = idnr.MustDate(0, 3, 1) }), registers.Search{}, registers.ReasonBirthYearUnknown},
-		{"no address, no given names", with(func(p *idnr.Person) { p.Address = idnr.Address{}; p.GivenNames = "" }), registers.Search{}, registers.ReasonNoResidenceNoGiven},
-		{"given names with control characters", with(func(p *idnr.Person) { p.Address = idnr.Address{}; p.GivenNames = "Hans\x00" }), registers.Search{}, registers.ReasonGivenNamesCharset},
+			ida.Search{Kind: ida.ByName, FamilyName: "Müller", BirthDate: idnr.MustDate(1980, 3, 0), GivenNames: "Hans Georg"}, ""},
+		{"no family name", with(func(p *idnr.Person) { p.FamilyName = "  " }), ida.Search{}, registers.ReasonNoFamilyName},
+		{"family name with digits", with(func(p *idnr.Person) { p.FamilyName = "Müller2" }), ida.Search{}, registers.ReasonFamilyNameCharset},
+		{"no birth date", with(func(p *idnr.Person) { p.BirthDate = idnr.Date{} }), ida.Search{}, registers.ReasonNoBirthDate},
+		{"birth year unknown", with(func(p *idnr.Person) { p.BirthDate = idnr.MustDate(0, 3, 1) }), ida.Search{}, registers.ReasonBirthYearUnknown},
+		{"no address, no given names", with(func(p *idnr.Person) { p.Address = idnr.Address{}; p.GivenNames = "" }), ida.Search{}, registers.ReasonNoResidenceNoGiven},
+		{"given names with control characters", with(func(p *idnr.Person) { p.Address = idnr.Address{}; p.GivenNames = "Hans\x00" }), ida.Search{}, registers.ReasonGivenNamesCharset},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -73,11 +74,11 @@ func FuzzBuildSearch(f *testing.F) {
 			t.Fatal("search without family name or birth date")
 		}
 		switch s.Kind {
-		case registers.SearchResidence:
+		case ida.ByResidence:
 			if s.City == "" || len(s.PostalCode) != 5 || s.GivenNames != "" {
 				t.Fatal("bad residence search")
 			}
-		case registers.SearchFallback:
+		case ida.ByName:
 			if s.GivenNames == "" || s.City != "" || s.PostalCode != "" {
 				t.Fatal("bad fallback search")
 			}

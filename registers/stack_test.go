@@ -82,7 +82,7 @@ type stack struct {
 	client *ida.Client
 	log    *audit.Log
 	store  *auditsqlite.Store
-	ida    *registers.IDA
+	auth   ida.Auth
 }
 
 func newStack(t testing.TB, truth []idnr.Person, auditPath string, opts ...idatest.Option) *stack {
@@ -110,8 +110,8 @@ func newStackConfig(t testing.TB, truth []idnr.Person, auditPath string, tweak f
 	}
 	s.client, err = ida.New(cfg)
 	require.NoError(t, err)
-	s.ida = registers.FromIDA(s.client, ida.Auth{Role: "erstbefuellung", Actor: "regmo-test", Purpose: purpose,
-		LegalBasis: "§ 6 Abs. 3 IDNrG", Fields: idnr.AllFields})
+	s.auth = ida.Auth{Role: "erstbefuellung", Actor: "regmo-test", Purpose: purpose,
+		LegalBasis: "§ 6 Abs. 3 IDNrG", Fields: idnr.AllFields}
 	return s
 }
 
@@ -176,4 +176,9 @@ func readState(t testing.TB, db *sql.DB) registerState {
 	}
 	require.NoError(t, rows.Err())
 	return out
+}
+
+// syncConfig is the Sync configuration over the stack's IDA for reg.
+func (s *stack) syncConfig(reg *sqlregister.Register, workers, batch int) registers.SyncConfig {
+	return registers.SyncConfig{Register: reg, IDA: s.client, Auth: s.auth, Fields: reg.Fields(), Workers: workers, BatchSize: batch}
 }

@@ -2,20 +2,37 @@ package registers
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/regmo/regmo/ida"
 	"github.com/regmo/regmo/idnr"
 )
 
 // SyncReader reads people that have an IDNr, in key order after the key.
 type SyncReader interface {
 	NextWithIDNr(ctx context.Context, after Key, limit int) ([]Entry, error)
+}
+
+// SyncWriter stores all results of a batch of [Sync] and the checkpoint in
+// ONE transaction. The records already hold their IDNr: Updated and
+// Inaccurate results replace the fields in Result.Fields with
+// Result.Person's (the record must still hold the same IDNr), Unchanged
+// ones change nothing, and Inaccurate and every other outcome go to the
+// review queue; nothing else of the record is changed.
+type SyncWriter interface {
+	WriteSync(ctx context.Context, b Batch) error
+}
+
+// SyncRegister is what [Sync] needs: read the people with an IDNr and write
+// each batch atomically. [Checkpointer] and [CheckpointResetter] are
+// discovered by type assertion.
+type SyncRegister interface {
+	SyncReader
+	SyncWriter
 }
 
 // CheckpointResetter clears a job's checkpoint (Sync does so after a
@@ -26,10 +43,13 @@ type CheckpointResetter interface {
 
 // SyncConfig configures a [Sync]. Zero values mean the documented defaults.
 type SyncConfig struct {
-	// Register must implement [SyncReader] and [BatchWriter] (required).
-	Register Register
-	// IDA looks people up by IDNr and birth date (required); see [FromIDA].
+	// Register is the register to sync (required).
+	Register SyncRegister
+	// IDA looks people up by IDNr and birth date (required): an
+	// *ida.Client.
 	IDA Looker
+	// Auth is sent with every request (who asks, why, which fields).
+	Auth ida.Auth
 	// Reporter files reports of suspected inaccuracy; default: IDA, if it
 	// implements [InaccuracyReporter]. Without one, Inaccurate cases only
 	// go to the review queue.
@@ -71,16 +91,16 @@ type SyncConfig struct {
 // "inaccuracy_reported". Without evidence, a difference is an update
 // ([Updated]): the BZSt's data are authoritative (§ 6 Abs. 1 IDNrG).
 // A lookup that finds no one ("not identifiable": the IDNr and birth date
-// do not fit) goes to the review queue as [NotIdentifiable].
+// do not fit) goes to the review queue as [NotIdentifiable]; a rejected
+// lookup as [Rejected] with the BVA's reason code. An answer the IDA client
+// refused (it does not fit its request or carries invalid values; see
+// [ida.IsAnswerRefused]) is, like in the backfill, the outcome of that one
+// record: [Rejected] with reason "answer_refused:<field>", a case for the
+// clerks, nothing of it written; the pass goes on with everyone else.
 type Sync struct {
 	cfg SyncConfig
-	sr  SyncReader
-	bw  BatchWriter
 	log *slog.Logger
 }
-
-// ErrSyncRegister is returned by NewSync for a register that cannot be synced.
-var ErrSyncRegister = errors.New("registers: sync needs a register that implements SyncReader and BatchWriter")
 
 // NewSync checks the configuration and applies the defaults.
 func NewSync(cfg SyncConfig) (*Sync, error) {
@@ -89,11 +109,6 @@ func NewSync(cfg SyncConfig) (*Sync, error) {
 	}
 	if cfg.IDA == nil {
 		return nil, ErrNoIDA
-	}
-	sr, ok1 := cfg.Register.(SyncReader)
-	bw, ok2 := cfg.Register.(BatchWriter)
-	if !ok1 || !ok2 {
-		return nil, ErrSyncRegister
 	}
 	if cfg.Reporter == nil {
 		cfg.Reporter, _ = cfg.IDA.(InaccuracyReporter)
@@ -110,9 +125,9 @@ func NewSync(cfg SyncConfig) (*Sync, error) {
 	if cfg.Workers <= 0 {
 		cfg.Workers = 4
 	}
-	s := &Sync{cfg: cfg, sr: sr, bw: bw, log: cfg.Logger}
+	s := &Sync{cfg: cfg, log: cfg.Logger}
 	if s.log == nil {
-		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		s.log = slog.New(slog.DiscardHandler)
 	}
 	return s, nil
 }
@@ -136,7 +151,7 @@ func (s *Sync) Run(ctx context.Context) (*Report, error) {
 			}
 			limit = min(limit, s.cfg.Limit-rep.People)
 		}
-		entries, err := s.sr.NextWithIDNr(ctx, after, limit)
+		entries, err := s.cfg.Register.NextWithIDNr(ctx, after, limit)
 		if err != nil {
 			return rep, fmt.Errorf("registers: reading register: %w", err)
 		}
@@ -153,7 +168,7 @@ func (s *Sync) Run(ctx context.Context) (*Report, error) {
 			return rep, err
 		}
 		after = entries[len(entries)-1].Key
-		if err := s.bw.WriteBatch(context.WithoutCancel(ctx), Batch{Results: results, Job: s.cfg.Job, Checkpoint: after, Sync: true}); err != nil {
+		if err := s.cfg.Register.WriteSync(context.WithoutCancel(ctx), Batch{Results: results, Job: s.cfg.Job, Checkpoint: after}); err != nil {
 			return rep, fmt.Errorf("registers: writing batch: %w", err)
 		}
 		for i := range results {
@@ -198,18 +213,21 @@ func (s *Sync) one(ctx context.Context, e *Entry) (Result, error) {
 		res.Outcome, res.Reason = Review, ReasonNoBirthDate
 		return res, nil
 	}
-	a, err := s.cfg.IDA.Lookup(ctx, reg.IDNr, reg.BirthDate)
-	if err != nil {
+	a, err := s.cfg.IDA.Lookup(ctx, s.cfg.Auth, ida.Lookup{IDNr: reg.IDNr, BirthDate: reg.BirthDate})
+	if err != nil && !ida.IsNotIdentifiable(err) && !ida.IsRejected(err) && !ida.IsAnswerRefused(err) {
 		return res, fmt.Errorf("registers: lookup: %w", err)
 	}
-	res.MessageID = a.MessageID
-	switch a.Kind {
-	case AnswerHit:
-	case AnswerNotIdentifiable:
+	if a.Err == nil {
+		a.Err = err // a rejection of the whole message carries its code here
+	}
+	res.MessageID = messageID(&a)
+	switch a.Outcome {
+	case ida.Hit:
+	case ida.NotIdentifiable:
 		res.Outcome, res.Reason = NotIdentifiable, "lookup_not_identifiable"
 		return res, nil
 	default:
-		res.Outcome, res.Reason = Rejected, a.Reason
+		res.Outcome, res.Reason = Rejected, answerReason(&a)
 		return res, nil
 	}
 	bzst := &a.Person
@@ -231,7 +249,8 @@ func (s *Sync) one(ctx context.Context, e *Entry) (Result, error) {
 		res.Outcome = Inaccurate
 		res.Reason = "inaccuracy_reported:" + strings.Join(evidence.Tokens(), "+")
 		if s.cfg.Reporter != nil {
-			if err := s.cfg.Reporter.ReportInaccuracy(ctx, reg.IDNr, evidence, *reg, "register-evidence"); err != nil {
+			r := ida.InaccuracyReport{IDNr: reg.IDNr, Fields: evidence, Held: *reg, Reason: "register-evidence"}
+			if _, err := s.cfg.Reporter.ReportInaccuracy(ctx, s.cfg.Auth, r); err != nil {
 				return res, fmt.Errorf("registers: report of inaccuracy: %w", err)
 			}
 		} else {

@@ -70,7 +70,7 @@ func TestSync(t *testing.T) {
 	}
 	s := newStack(t, truth, filepath.Join(dir, "audit.db"))
 	defer s.close()
-	sy, err := registers.NewSync(registers.SyncConfig{Register: reg, IDA: s.ida, Fields: reg.Fields(), BatchSize: 64})
+	sy, err := registers.NewSync(registers.SyncConfig{Register: reg, IDA: s.client, Auth: s.auth, Fields: reg.Fields(), BatchSize: 64})
 	require.NoError(t, err)
 	rep, err := sy.Run(ctx)
 	require.NoError(t, err)

@@ -31,7 +31,7 @@ func TestVerifyProtocol(t *testing.T) {
 	auditPath := filepath.Join(dir, "audit.db")
 	s := newStack(t, w.truth, auditPath)
 	defer s.close()
-	bf, err := registers.NewBackfill(registers.BackfillConfig{Register: reg, IDA: s.ida, Matcher: theMatcher, BatchSize: 50, Workers: 2})
+	bf, err := registers.NewBackfill(registers.BackfillConfig{Register: reg, IDA: s.client, Auth: s.auth, Matcher: theMatcher, BatchSize: 50, Workers: 2})
 	require.NoError(t, err)
 	_, err = bf.Run(ctx)
 	require.NoError(t, err)

@@ -257,7 +257,7 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 	auth := ida.Auth{Role: "erstbefuellung", Actor: "regmo-backfill", Purpose: purpose, LegalBasis: "§ 6 Abs. 3 IDNrG",
 		Fields: reg.Fields()}
 	if o.sync {
-		return runSync(ctx, o, reg, registers.FromIDA(client, auth), alog, closeMock, auditPath, key, stdout)
+		return runSync(ctx, o, reg, client, auth, alog, closeMock, auditPath, key, stdout)
 	}
 
 	// The backfill.
@@ -293,7 +293,7 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 		}
 	}
 	bf, err := registers.NewBackfill(registers.BackfillConfig{
-		Register: reg, IDA: registers.FromIDA(client, auth), Matcher: registers.FromMatch(match.New()),
+		Register: reg, IDA: client, Auth: auth, Matcher: registers.FromMatch(match.New()),
 		BatchSize: o.batch, Workers: o.workers, Limit: o.limit, Progress: progress,
 		FallbackAfterNotIdentifiable: o.fallback, Leases: o.leases,
 	})
@@ -685,8 +685,8 @@ func verifyProtocol(ctx context.Context, path string, key ed25519.PrivateKey, re
 	return vr, pr, verr
 }
 
-func runSync(ctx context.Context, o *options, reg *sqlregister.Register, x *registers.IDA, alog *audit.Log, closeMock func(), auditPath string, key ed25519.PrivateKey, stdout io.Writer) (*Summary, error) {
-	sy, err := registers.NewSync(registers.SyncConfig{Register: reg, IDA: x, Fields: reg.Fields(), Workers: o.workers, Limit: o.limit})
+func runSync(ctx context.Context, o *options, reg *sqlregister.Register, client *ida.Client, auth ida.Auth, alog *audit.Log, closeMock func(), auditPath string, key ed25519.PrivateKey, stdout io.Writer) (*Summary, error) {
+	sy, err := registers.NewSync(registers.SyncConfig{Register: reg, IDA: client, Auth: auth, Fields: reg.Fields(), Workers: o.workers, Limit: o.limit})
 	if err != nil {
 		return nil, err
 	}

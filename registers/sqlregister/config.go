@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -39,39 +38,37 @@ func (d Dialect) String() string {
 //   - Sex as the register code m, w, d, x;
 //   - FormerNames separated by ";" and Nationalities by ",".
 type Columns struct {
-	FamilyName      string `col:"family_name"`
-	FormerNames     string `col:"former_names"`
-	GivenNames      string `col:"given_names"`
-	DoctoralDegree  string `col:"doctoral_degree"`
-	BirthDate       string `col:"birth_date"`
-	BirthPlace      string `col:"birth_place"`
-	BirthCountry    string `col:"birth_country"`
-	Sex             string `col:"sex"`
-	Nationalities   string `col:"nationalities"`
-	Street          string `col:"street"`
-	HouseNumber     string `col:"house_number"`
-	Supplement      string `col:"address_supplement"`
-	PostalCode      string `col:"postal_code"`
-	City            string `col:"city"`
-	MunicipalityKey string `col:"municipality_key"`
-	Country         string `col:"country"`
-	DeathDate       string `col:"death_date"`
-	MoveInDate      string `col:"move_in_date"`
-	MoveOutDate     string `col:"move_out_date"`
+	FamilyName      string
+	FormerNames     string
+	GivenNames      string
+	DoctoralDegree  string
+	BirthDate       string
+	BirthPlace      string
+	BirthCountry    string
+	Sex             string
+	Nationalities   string
+	Street          string
+	HouseNumber     string
+	Supplement      string
+	PostalCode      string
+	City            string
+	MunicipalityKey string
+	Country         string
+	DeathDate       string
+	MoveInDate      string
+	MoveOutDate     string
 	// Verified holds the fields the register checked against a primary
 	// document, as tokens separated by "+" or "," (for sync's evidence
 	// rule; see registers.Sync). Read only.
-	Verified string `col:"verified_fields"`
+	Verified string
 }
 
 // DefaultColumns maps every field to the column of the same name as its
 // token ("family_name", "given_names", ...), the layout of the demo register.
 func DefaultColumns() Columns {
 	var c Columns
-	v := reflect.ValueOf(&c).Elem()
-	t := v.Type()
-	for i := range t.NumField() {
-		v.Field(i).SetString(t.Field(i).Tag.Get("col"))
+	for i := range columns {
+		*columns[i].name(&c) = columns[i].token
 	}
 	return c
 }
@@ -82,8 +79,6 @@ func DefaultColumns() Columns {
 // and invalid column names are errors.
 func ParseColumns(s string) (Columns, error) {
 	var c Columns
-	v := reflect.ValueOf(&c).Elem()
-	t := v.Type()
 	for _, part := range strings.Split(s, ",") {
 		part = strings.TrimSpace(part)
 		if part == "" {
@@ -94,29 +89,23 @@ func ParseColumns(s string) (Columns, error) {
 			return Columns{}, fmt.Errorf("sqlregister: column mapping %q: want field=column", part)
 		}
 		field, col = strings.TrimSpace(field), strings.TrimSpace(col)
-		found := false
-		for i := range t.NumField() {
-			if t.Field(i).Tag.Get("col") == field {
-				if err := checkIdent(col); err != nil {
-					return Columns{}, fmt.Errorf("sqlregister: column for %s: %w", field, err)
-				}
-				v.Field(i).SetString(col)
-				found = true
-			}
-		}
-		if !found {
+		k := columnOf(field)
+		if k == nil {
 			return Columns{}, fmt.Errorf("sqlregister: unknown field %q in column mapping (known: %s)", field, strings.Join(FieldTokens(), ", "))
 		}
+		if err := checkIdent(col); err != nil {
+			return Columns{}, fmt.Errorf("sqlregister: column for %s: %w", field, err)
+		}
+		*k.name(&c) = col
 	}
 	return c, nil
 }
 
 // FieldTokens lists the field tokens [ParseColumns] knows.
 func FieldTokens() []string {
-	t := reflect.TypeFor[Columns]()
-	out := make([]string, 0, t.NumField())
-	for i := range t.NumField() {
-		out = append(out, t.Field(i).Tag.Get("col"))
+	out := make([]string, 0, len(columns))
+	for i := range columns {
+		out = append(out, columns[i].token)
 	}
 	sort.Strings(out)
 	return out
@@ -223,15 +212,13 @@ func (c *Config) validate() error {
 	if c.Columns.FamilyName == "" || c.Columns.BirthDate == "" {
 		return errors.New("sqlregister: config: Columns: family_name and birth_date must be mapped")
 	}
-	v := reflect.ValueOf(c.Columns)
-	t := v.Type()
 	seen := map[string]string{c.Key: "key", c.IDNr: "idnr"}
-	for i := range t.NumField() {
-		col := v.Field(i).String()
+	for i := range columns {
+		col := *columns[i].name(&c.Columns)
 		if col == "" {
 			continue
 		}
-		name := t.Field(i).Tag.Get("col")
+		name := columns[i].token
 		if err := checkIdent(col); err != nil {
 			return fmt.Errorf("sqlregister: config: column for %s: %w", name, err)
 		}

@@ -5,10 +5,11 @@
 //
 // # Interfaces
 //
-// [*Register] implements registers.Register (Reader, Writer, ReviewQueue)
-// and the optional capabilities Marker, BatchWriter, Checkpointer,
-// RangeReader and Leaser, CaseLister, Counter, SyncReader and
-// CheckpointResetter, and WrittenLister. [New] takes a database/sql handle ([OpenSQLite] for
+// [*Register] implements registers.Register (Reader and BatchWriter, the
+// backfill's writer [Register.WriteBatch]), registers.SyncRegister
+// (SyncReader and SyncWriter, the sync's writer [Register.WriteSync]) and
+// the optional capabilities UniqueIDNrWriter, Checkpointer, RangeReader and
+// Leaser, CaseLister, Counter, CheckpointResetter, and WrittenLister. [New] takes a database/sql handle ([OpenSQLite] for
 // modernc.org/sqlite, [OpenPostgres] for PostgreSQL through pgx's
 // database/sql driver github.com/jackc/pgx/v5/stdlib, driver name "pgx")
 // and a [Config]: the table, its key column, the [Columns] mapping (which
@@ -16,6 +17,13 @@
 // text, dates as "YYYY-MM-DD" or "DDMMYYYY" with 00 for unknown parts; a
 // PostgreSQL DATE column is read as its date), and the IDNr column. [ParseColumns] reads a
 // mapping "family_name=nachname,birth_date=geb_datum,...".
+//
+// One column table (columns.go) holds, for every column token, the field of
+// the basic data it belongs to (an idnr.Fields; a field kept in one column
+// has the field's token, the birth place and the address are split into
+// parts), where [Columns] names it, and how its text is written and read.
+// [New] picks the mapped rows once; reading, the accepted IDNr's UPDATE,
+// [Register.Insert] and the review queue's candidate all go through it.
 //
 // Table and column names must be plain identifiers ([A-Za-z_][A-Za-z0-9_]*,
 // at most 63 characters; "schema.table" for the table); anything else is
@@ -38,7 +46,8 @@
 // links a written IDNr to its § 9 protocol record); and the tables
 // <prefix>checkpoint (job, last key), <prefix>review (the review queue:
 // key, reason, score, the matcher's details, message ID and the candidate
-// the BVA returned, as JSON) and <prefix>leases (key ranges for parallel
+// the BVA returned, as a JSON object of the IDNr and the mapped columns by
+// token, each as its column text) and <prefix>leases (key ranges for parallel
 // workers). Version 2 adds <prefix>idnr (idnr PRIMARY KEY, key): one row
 // per IDNr the register holds, filled from the IDNrs already in the table.
 // The prefix defaults to "regmo_".

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/uuid"
+	"github.com/regmo/regmo/ida"
 	"github.com/regmo/regmo/idnr"
 	"github.com/regmo/regmo/registers"
 	"github.com/regmo/regmo/registers/sqlregister"
@@ -105,7 +107,7 @@ type fakeIDA struct {
 	calls int
 }
 
-func (f *fakeIDA) Identify(ctx context.Context, ss []registers.Search) ([]registers.Answer, error) {
+func (f *fakeIDA) Bulk(ctx context.Context, _ ida.Auth, ss []ida.Search) ([]ida.Answer, error) {
 	f.mu.Lock()
 	f.calls++
 	call := f.calls
@@ -115,17 +117,18 @@ func (f *fakeIDA) Identify(ctx context.Context, ss []registers.Search) ([]regist
 			return nil, err
 		}
 	}
-	out := make([]registers.Answer, len(ss))
+	out := make([]ida.Answer, len(ss))
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	msg := uuid.NewSHA1(uuid.Nil, []byte("m"+strconv.Itoa(call)))
 	for i, s := range ss {
 		p, ok := f.truth[s.FamilyName+"|"+s.BirthDate.String()+"|"+s.PostalCode]
 		if !ok {
-			out[i] = registers.Answer{Kind: registers.AnswerNotIdentifiable, MessageID: "m" + strconv.Itoa(call)}
+			out[i] = ida.Answer{Index: i, Outcome: ida.NotIdentifiable, Err: ida.ErrNotIdentifiable, MessageID: msg}
 			continue
 		}
 		f.sent[p.IDNr.String()]++
-		out[i] = registers.Answer{Kind: registers.AnswerHit, Person: p, Fields: idnr.AllFields, MessageID: "m" + strconv.Itoa(call)}
+		out[i] = ida.Answer{Index: i, Outcome: ida.Hit, Person: p, Fields: idnr.AllFields, MessageID: msg}
 	}
 	return out, nil
 }

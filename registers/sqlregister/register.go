@@ -6,14 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/regmo/regmo/idnr"
@@ -21,9 +18,10 @@ import (
 )
 
 // Register is a register table in an SQL database. It implements
-// [registers.Register] and the optional capabilities [registers.Marker],
-// [registers.BatchWriter], [registers.Checkpointer], [registers.Leaser],
-// [registers.CaseLister], [registers.Counter] and the sync interfaces.
+// [registers.Register] (the backfill), [registers.SyncRegister] (the sync)
+// and the optional capabilities [registers.UniqueIDNrWriter],
+// [registers.Checkpointer], [registers.Leaser], [registers.CaseLister],
+// [registers.Counter] and [registers.CheckpointResetter].
 // It is safe for concurrent use.
 type Register struct {
 	db  *sql.DB
@@ -39,14 +37,15 @@ type Register struct {
 	syncSQL                                          string
 	markSQL, reviewSQL, checkpointSQL, leaseSQL      string
 	claimSQL, holderSQL                              string
-	stmtMu                                           sync.Mutex
-	acceptSQL                                        map[idnr.Fields]string
+	casesIn                                          string // SQL list of the outcomes that are clerks' cases: "(2, 3, 4, 5)"
 	now                                              string // SQL expression: the database clock in unix milliseconds
 }
 
+// mappedCol is a column of the table the register maps: its row of the
+// column table and its quoted name.
 type mappedCol struct {
-	field string // token, e.g. "birth_date"
-	col   string // quoted column
+	*column
+	col string
 }
 
 // New opens the register table described by cfg in db, checks the
@@ -58,9 +57,9 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Register, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	r := &Register{db: db, cfg: cfg, log: cfg.Logger, acceptSQL: map[idnr.Fields]string{}}
+	r := &Register{db: db, cfg: cfg, log: cfg.Logger}
 	if r.log == nil {
-		r.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		r.log = slog.New(slog.DiscardHandler)
 	}
 	schema, table, _ := qualified(cfg.Table)
 	r.schema, r.tableName = schema, table
@@ -81,15 +80,14 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Register, error) {
 		r.now = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
 	}
 
-	v := reflect.ValueOf(cfg.Columns)
-	t := v.Type()
 	sel := []string{r.keyCol}
-	for i := range t.NumField() {
-		if c := v.Field(i).String(); c != "" {
-			r.cols = append(r.cols, mappedCol{field: t.Field(i).Tag.Get("col"), col: quote(c)})
+	for i := range columns {
+		if c := *columns[i].name(&cfg.Columns); c != "" {
+			r.cols = append(r.cols, mappedCol{column: &columns[i], col: quote(c)})
 			sel = append(sel, quote(c))
 		}
 	}
+	r.casesIn = outcomeList(registers.Review, registers.NotIdentifiable, registers.Rejected, registers.NoSearch)
 	r.selectList = strings.Join(sel, ", ")
 	pending := r.idnrCol + " IS NULL AND " + r.stateCol + " IS NULL"
 	base := "SELECT " + r.selectList + " FROM " + r.table + " WHERE " + pending
@@ -120,9 +118,7 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Register, error) {
 func (r *Register) Fields() idnr.Fields {
 	f := idnr.FieldIDNr
 	for _, c := range r.cols {
-		if _, x := fieldValue(&idnr.Person{}, c.field); x != 0 {
-			f |= x
-		}
+		f |= c.field
 	}
 	return f
 }
@@ -233,11 +229,15 @@ func (r *Register) query(ctx context.Context, withIDNr bool, q string, args ...a
 			if !vals[i+1].Valid {
 				continue
 			}
-			if c.field == "verified_fields" {
+			if c.token == tokenVerified {
 				e.Verified = parseVerified(vals[i+1].String)
 				continue
 			}
-			if d := setField(&e.Person, c.field, vals[i+1].String); d != "" && e.Defect == "" {
+			v := strings.TrimSpace(vals[i+1].String)
+			if v == "" {
+				continue
+			}
+			if d := c.set(&e.Person, v); d != "" && e.Defect == "" {
 				e.Defect = d
 			}
 		}
@@ -253,157 +253,20 @@ func (r *Register) query(ctx context.Context, withIDNr bool, q string, args ...a
 	return out, rows.Err()
 }
 
-// setField stores a column value in p; it returns a defect code for a
-// value it could not read.
-func setField(p *idnr.Person, field, s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return ""
-	}
-	date := func(d *idnr.Date, defect string) string {
-		// A PostgreSQL DATE column arrives as a time.Time, which
-		// database/sql formats as RFC 3339 at midnight UTC.
-		v, err := idnr.ParseDate(strings.TrimSuffix(s, "T00:00:00Z"))
-		if err != nil {
-			return defect
-		}
-		*d = v
-		return ""
-	}
-	switch field {
-	case "family_name":
-		p.FamilyName = s
-	case "former_names":
-		for _, n := range strings.Split(s, ";") {
-			if n = strings.TrimSpace(n); n != "" {
-				p.FormerNames = append(p.FormerNames, n)
-			}
-		}
-	case "given_names":
-		p.GivenNames = s
-	case "doctoral_degree":
-		p.DoctoralDegree = s
-	case "birth_date":
-		return date(&p.BirthDate, "birth_date_invalid")
-	case "birth_place":
-		p.BirthPlace.City = s
-	case "birth_country":
-		p.BirthPlace.Country = s
-	case "sex":
-		if v, err := idnr.ParseSex(s); err == nil {
-			p.Sex = v
-		}
-	case "nationalities":
-		for _, n := range strings.Split(s, ",") {
-			if n = strings.TrimSpace(n); n != "" {
-				p.Nationalities = append(p.Nationalities, n)
-			}
-		}
-	case "street":
-		p.Address.Street = s
-	case "house_number":
-		p.Address.HouseNumber = s
-	case "address_supplement":
-		p.Address.Supplement = s
-	case "postal_code":
-		p.Address.PostalCode = s
-	case "city":
-		p.Address.City = s
-	case "municipality_key":
-		p.Address.MunicipalityKey = s
-	case "country":
-		p.Address.Country = s
-	case "death_date":
-		return date(&p.DeathDate, "")
-	case "move_in_date":
-		return date(&p.MoveInDate, "")
-	case "move_out_date":
-		return date(&p.MoveOutDate, "")
-	}
-	return ""
-}
-
-func parseVerified(s string) idnr.Fields {
-	var f idnr.Fields
-	for _, t := range strings.FieldsFunc(s, func(r rune) bool { return r == '+' || r == ',' || r == '|' || r == ' ' }) {
-		if x, ok := idnr.ParseField(t); ok {
-			f |= x
-		}
-	}
-	return f
-}
-
-// fieldValue returns the column value of a field of p and the Fields bit
-// that governs it.
-func fieldValue(p *idnr.Person, field string) (any, idnr.Fields) {
-	str := func(s string) any {
-		if s == "" {
-			return nil
-		}
-		return s
-	}
-	date := func(d idnr.Date) any {
-		if d.IsZero() {
-			return nil
-		}
-		return d.String()
-	}
-	switch field {
-	case "family_name":
-		return str(p.FamilyName), idnr.FieldFamilyName
-	case "former_names":
-		return str(strings.Join(p.FormerNames, ";")), idnr.FieldFormerNames
-	case "given_names":
-		return str(p.GivenNames), idnr.FieldGivenNames
-	case "doctoral_degree":
-		return str(p.DoctoralDegree), idnr.FieldDoctoralDegree
-	case "birth_date":
-		return date(p.BirthDate), idnr.FieldBirthDate
-	case "birth_place":
-		return str(p.BirthPlace.City), idnr.FieldBirthPlace
-	case "birth_country":
-		return str(p.BirthPlace.Country), idnr.FieldBirthPlace
-	case "sex":
-		return str(p.Sex.String()), idnr.FieldSex
-	case "nationalities":
-		return str(strings.Join(p.Nationalities, ",")), idnr.FieldNationalities
-	case "street":
-		return str(p.Address.Street), idnr.FieldAddress
-	case "house_number":
-		return str(p.Address.HouseNumber), idnr.FieldAddress
-	case "address_supplement":
-		return str(p.Address.Supplement), idnr.FieldAddress
-	case "postal_code":
-		return str(p.Address.PostalCode), idnr.FieldAddress
-	case "city":
-		return str(p.Address.City), idnr.FieldAddress
-	case "municipality_key":
-		return str(p.Address.MunicipalityKey), idnr.FieldAddress
-	case "country":
-		return str(p.Address.Country), idnr.FieldAddress
-	case "death_date":
-		return date(p.DeathDate), idnr.FieldDeathDate
-	case "move_in_date":
-		return date(p.MoveInDate), idnr.FieldMoveInDate
-	case "move_out_date":
-		return date(p.MoveOutDate), idnr.FieldMoveOutDate
-	}
-	return nil, 0
-}
-
 // acceptStmt returns the UPDATE for an accepted IDNr that replaces the
 // mapped columns of the transferred fields. With onlyPending the record
 // must still be unsettled (backfill: never written twice); without it the
 // record must hold the same IDNr (sync).
-func (r *Register) acceptStmt(fields idnr.Fields, onlyPending bool) (string, []string) {
-	var sets, order []string
+func (r *Register) acceptStmt(fields idnr.Fields, onlyPending bool) (string, []*column) {
+	var sets []string
+	var order []*column
 	i := 1
 	sets = append(sets, r.idnrCol+" = "+r.ph(i), r.stateCol+" = "+r.ph(i+1), r.reasonCol+" = NULL", r.messageCol+" = "+r.ph(i+2))
 	i += 3
 	for _, c := range r.cols {
-		if _, f := fieldValue(&idnr.Person{}, c.field); f != 0 && fields.Has(f) {
+		if c.field != 0 && fields.Has(c.field) {
 			sets = append(sets, c.col+" = "+r.ph(i))
-			order = append(order, c.field)
+			order = append(order, c.column)
 			i++
 		}
 	}
@@ -416,12 +279,11 @@ func (r *Register) acceptStmt(fields idnr.Fields, onlyPending bool) (string, []s
 	return q, order
 }
 
-func (r *Register) acceptArgs(key registers.Key, p *idnr.Person, state registers.Outcome, msg string, order []string) ([]any, error) {
+func (r *Register) acceptArgs(key registers.Key, p *idnr.Person, state registers.Outcome, msg string, order []*column) ([]any, error) {
 	args := make([]any, 0, len(order)+5)
 	args = append(args, p.IDNr.String(), int(state), nullString(msg))
-	for _, f := range order {
-		v, _ := fieldValue(p, f)
-		args = append(args, v)
+	for _, c := range order {
+		args = append(args, c.get(p))
 	}
 	k, err := r.keyArg(key)
 	if err != nil {
@@ -430,32 +292,112 @@ func (r *Register) acceptArgs(key registers.Key, p *idnr.Person, state registers
 	return append(args, k), nil
 }
 
-// WriteIDNr implements [registers.Writer] (one record, its own transaction).
-func (r *Register) WriteIDNr(ctx context.Context, key registers.Key, p idnr.Person, fields idnr.Fields) error {
-	return r.WriteBatch(ctx, registers.Batch{Results: []registers.Result{{Key: key, Outcome: registers.Accepted, Person: p, Fields: fields}}})
-}
-
-// Enqueue implements [registers.ReviewQueue].
-func (r *Register) Enqueue(ctx context.Context, c registers.Case) error {
-	return r.WriteBatch(ctx, registers.Batch{Results: []registers.Result{{Key: c.Key, Outcome: registers.Review, Reason: c.Reason,
-		Score: c.Score, Details: c.Details, MessageID: c.MessageID, Person: c.Candidate}}})
-}
-
-// Mark implements [registers.Marker].
-func (r *Register) Mark(ctx context.Context, res registers.Result) error {
-	return r.WriteBatch(ctx, registers.Batch{Results: []registers.Result{res}})
-}
-
 // ErrConflict is returned when an accepted IDNr is written for a record
 // that was settled in the meantime by another writer; the batch is rolled
 // back.
 var ErrConflict = errors.New("sqlregister: record already settled by another writer")
 
-// WriteBatch implements [registers.BatchWriter]: every result of the batch,
-// the review cases and the checkpoint (or the lease's checkpoint) in one
-// transaction. A record that is already settled is never overwritten; if a
-// lease was lost the transaction is rolled back with [registers.ErrLeaseLost].
+// WriteBatch implements [registers.BatchWriter] for the backfill: every
+// result of the batch, the review cases and the checkpoint (or the lease's
+// checkpoint) in one transaction. Accepted results write the IDNr and the
+// transferred fields (each IDNr claimed first, see [Register.UniqueIDNrs]);
+// every other outcome is marked on the record, Review also enqueued with
+// its candidate. A record that is already settled is never overwritten
+// ([ErrConflict]); if a lease was lost the transaction is rolled back with
+// [registers.ErrLeaseLost].
 func (r *Register) WriteBatch(ctx context.Context, b registers.Batch) error {
+	return r.inTx(ctx, b, func(tx *sql.Tx) error {
+		if err := r.claimIDNrs(ctx, tx, b.Results); err != nil {
+			return err
+		}
+		var st stmts
+		defer st.close()
+		for i := range b.Results {
+			res := &b.Results[i]
+			k, err := r.keyArg(res.Key)
+			if err != nil {
+				return err
+			}
+			switch res.Outcome {
+			case registers.Accepted:
+				if err := r.accept(ctx, tx, &st, res); err != nil {
+					return err
+				}
+				continue
+			case registers.Review:
+				if err := r.enqueue(ctx, tx, &st, res); err != nil {
+					return err
+				}
+			}
+			if st.mark == nil {
+				if st.mark, err = tx.PrepareContext(ctx, r.markSQL); err != nil {
+					return err
+				}
+			}
+			x, err := st.mark.ExecContext(ctx, int(res.Outcome), res.Reason, nullString(res.MessageID), k)
+			if err != nil {
+				return err
+			}
+			if n, _ := x.RowsAffected(); n != 1 {
+				return fmt.Errorf("%w (key %s)", ErrConflict, res.Key)
+			}
+		}
+		return nil
+	})
+}
+
+// WriteSync implements [registers.SyncWriter]: in one transaction with the
+// checkpoint, Updated and Inaccurate results replace the fields
+// Result.Fields of a record that still holds Result.Person.IDNr
+// ([ErrConflict] if it does not), Unchanged ones change nothing, and
+// Inaccurate and every other outcome go to the review queue.
+func (r *Register) WriteSync(ctx context.Context, b registers.Batch) error {
+	return r.inTx(ctx, b, func(tx *sql.Tx) error {
+		var st stmts
+		defer st.close()
+		for i := range b.Results {
+			res := &b.Results[i]
+			switch res.Outcome {
+			case registers.Unchanged:
+				continue
+			case registers.Updated, registers.Inaccurate:
+				if err := r.syncUpdate(ctx, tx, res); err != nil {
+					return err
+				}
+				if res.Outcome == registers.Updated {
+					continue
+				}
+			}
+			if err := r.enqueue(ctx, tx, &st, res); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// stmts are the statements a batch prepares once in its transaction.
+type stmts struct {
+	mark, review *sql.Stmt
+	accept       map[idnr.Fields]*sql.Stmt
+	acceptOrder  map[idnr.Fields][]*column
+}
+
+func (s *stmts) close() {
+	for _, st := range s.accept {
+		st.Close()
+	}
+	if s.mark != nil {
+		s.mark.Close()
+	}
+	if s.review != nil {
+		s.review.Close()
+	}
+}
+
+// inTx runs write in one transaction with the batch's lease fence and
+// checkpoint.
+func (r *Register) inTx(ctx context.Context, b registers.Batch, write func(tx *sql.Tx) error) error {
 	tx, err := r.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -482,90 +424,8 @@ func (r *Register) WriteBatch(ctx context.Context, b registers.Batch) error {
 			b.Lease.After = b.Checkpoint
 		}
 	}
-	if !b.Sync {
-		if err := r.claimIDNrs(ctx, tx, b.Results); err != nil {
-			return err
-		}
-	}
-	var mark, review *sql.Stmt
-	accept := map[idnr.Fields]*sql.Stmt{}
-	acceptOrder := map[idnr.Fields][]string{}
-	for i := range b.Results {
-		res := &b.Results[i]
-		k, err := r.keyArg(res.Key)
-		if err != nil {
-			return err
-		}
-		if b.Sync {
-			switch res.Outcome {
-			case registers.Unchanged:
-				continue
-			case registers.Updated, registers.Inaccurate:
-				if err := r.syncUpdate(ctx, tx, res); err != nil {
-					return err
-				}
-				if res.Outcome == registers.Updated {
-					continue
-				}
-			}
-			if review == nil {
-				if review, err = tx.PrepareContext(ctx, r.reviewSQL); err != nil {
-					return err
-				}
-				defer review.Close()
-			}
-			if err := r.enqueue(ctx, review, res); err != nil {
-				return err
-			}
-			continue
-		}
-		switch res.Outcome {
-		case registers.Accepted:
-			st := accept[res.Fields]
-			if st == nil {
-				q, order := r.acceptStmt(res.Fields, true)
-				if st, err = tx.PrepareContext(ctx, q); err != nil {
-					return err
-				}
-				defer st.Close()
-				accept[res.Fields], acceptOrder[res.Fields] = st, order
-			}
-			args, err := r.acceptArgs(res.Key, &res.Person, registers.Accepted, res.MessageID, acceptOrder[res.Fields])
-			if err != nil {
-				return err
-			}
-			x, err := st.ExecContext(ctx, args...)
-			if err != nil {
-				return err
-			}
-			if n, _ := x.RowsAffected(); n != 1 {
-				return fmt.Errorf("%w (key %s)", ErrConflict, res.Key)
-			}
-			continue
-		case registers.Review:
-			if review == nil {
-				if review, err = tx.PrepareContext(ctx, r.reviewSQL); err != nil {
-					return err
-				}
-				defer review.Close()
-			}
-			if err := r.enqueue(ctx, review, res); err != nil {
-				return err
-			}
-		}
-		if mark == nil {
-			if mark, err = tx.PrepareContext(ctx, r.markSQL); err != nil {
-				return err
-			}
-			defer mark.Close()
-		}
-		x, err := mark.ExecContext(ctx, int(res.Outcome), res.Reason, nullString(res.MessageID), k)
-		if err != nil {
-			return err
-		}
-		if n, _ := x.RowsAffected(); n != 1 {
-			return fmt.Errorf("%w (key %s)", ErrConflict, res.Key)
-		}
+	if err := write(tx); err != nil {
+		return err
 	}
 	if b.Checkpoint != "" && b.Lease == nil {
 		if _, err := tx.ExecContext(ctx, r.checkpointSQL, b.Job, string(b.Checkpoint)); err != nil {
@@ -573,6 +433,35 @@ func (r *Register) WriteBatch(ctx context.Context, b registers.Batch) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// accept writes an accepted IDNr with the transferred fields; the record
+// must still be pending.
+func (r *Register) accept(ctx context.Context, tx *sql.Tx, st *stmts, res *registers.Result) error {
+	ps := st.accept[res.Fields]
+	if ps == nil {
+		q, order := r.acceptStmt(res.Fields, true)
+		var err error
+		if ps, err = tx.PrepareContext(ctx, q); err != nil {
+			return err
+		}
+		if st.accept == nil {
+			st.accept, st.acceptOrder = map[idnr.Fields]*sql.Stmt{}, map[idnr.Fields][]*column{}
+		}
+		st.accept[res.Fields], st.acceptOrder[res.Fields] = ps, order
+	}
+	args, err := r.acceptArgs(res.Key, &res.Person, registers.Accepted, res.MessageID, st.acceptOrder[res.Fields])
+	if err != nil {
+		return err
+	}
+	x, err := ps.ExecContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := x.RowsAffected(); n != 1 {
+		return fmt.Errorf("%w (key %s)", ErrConflict, res.Key)
+	}
+	return nil
 }
 
 // UniqueIDNrs implements [registers.UniqueIDNrWriter]: the register keeps
@@ -629,13 +518,20 @@ func (r *Register) claimIDNrs(ctx context.Context, tx *sql.Tx, results []registe
 	return nil
 }
 
-func (r *Register) enqueue(ctx context.Context, review *sql.Stmt, res *registers.Result) error {
-	cand, err := json.Marshal(candidateJSON(&res.Person))
+// enqueue puts the result into the review queue, with its candidate.
+func (r *Register) enqueue(ctx context.Context, tx *sql.Tx, st *stmts, res *registers.Result) error {
+	if st.review == nil {
+		var err error
+		if st.review, err = tx.PrepareContext(ctx, r.reviewSQL); err != nil {
+			return err
+		}
+	}
+	cand, err := json.Marshal(r.candidateJSON(&res.Person))
 	if err != nil {
 		return err
 	}
 	details, _ := json.Marshal(res.Details)
-	_, err = review.ExecContext(ctx, string(res.Key), time.Now().UnixMilli(), int(res.Outcome), res.Reason, res.Score,
+	_, err = st.review.ExecContext(ctx, string(res.Key), time.Now().UnixMilli(), int(res.Outcome), res.Reason, res.Score,
 		string(details), res.MessageID, string(cand))
 	return err
 }
@@ -664,34 +560,53 @@ func (r *Register) ResetCheckpoint(ctx context.Context, job string) error {
 	return err
 }
 
-// candidate is how a review case keeps the person the BVA returned, so that
-// the clerk's software can show it next to the register's record.
-type candidate struct {
-	IDNr           string   `json:"idnr"`
-	FamilyName     string   `json:"family_name,omitempty"`
-	FormerNames    []string `json:"former_names,omitempty"`
-	GivenNames     string   `json:"given_names,omitempty"`
-	DoctoralDegree string   `json:"doctoral_degree,omitempty"`
-	BirthDate      string   `json:"birth_date,omitempty"`
-	BirthPlace     string   `json:"birth_place,omitempty"`
-	Sex            string   `json:"sex,omitempty"`
-	Street         string   `json:"street,omitempty"`
-	HouseNumber    string   `json:"house_number,omitempty"`
-	PostalCode     string   `json:"postal_code,omitempty"`
-	City           string   `json:"city,omitempty"`
-}
-
-func candidateJSON(p *idnr.Person) candidate {
-	c := candidate{IDNr: p.IDNr.String(), FamilyName: p.FamilyName, FormerNames: p.FormerNames, GivenNames: p.GivenNames,
-		DoctoralDegree: p.DoctoralDegree, BirthPlace: p.BirthPlace.City, Sex: p.Sex.String(),
-		Street: p.Address.Street, HouseNumber: p.Address.HouseNumber, PostalCode: p.Address.PostalCode, City: p.Address.City}
-	if p.IDNr.IsZero() {
-		c.IDNr = ""
+// candidateJSON is how a review case keeps the person the BVA returned, so
+// that the clerk's software can show it next to the register's record: a
+// JSON object of the IDNr ("idnr") and the mapped columns by their tokens,
+// each as the text its column holds ("former_names": "A;B"). Empty values
+// are left out.
+func (r *Register) candidateJSON(p *idnr.Person) map[string]string {
+	c := make(map[string]string, len(r.cols)+1)
+	if !p.IDNr.IsZero() {
+		c[idnr.FieldIDNr.Token()] = p.IDNr.String()
 	}
-	if !p.BirthDate.IsZero() {
-		c.BirthDate = p.BirthDate.String()
+	for _, col := range r.cols {
+		if v, ok := col.get(p).(string); ok {
+			c[col.token] = v
+		}
 	}
 	return c
+}
+
+// readCandidate is the inverse of candidateJSON. It also reads the form
+// of earlier versions, which kept the former names as a JSON array.
+func readCandidate(b []byte) idnr.Person {
+	var raw map[string]json.RawMessage
+	var p idnr.Person
+	if json.Unmarshal(b, &raw) != nil {
+		return p
+	}
+	for k, v := range raw {
+		var s string
+		if json.Unmarshal(v, &s) != nil {
+			var list []string
+			if json.Unmarshal(v, &list) != nil {
+				continue
+			}
+			s = strings.Join(list, ";")
+		}
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		if k == idnr.FieldIDNr.Token() {
+			p.IDNr, _ = idnr.ParseStrict(s)
+			continue
+		}
+		if c := columnOf(k); c != nil {
+			c.set(&p, s)
+		}
+	}
+	return p
 }
 
 // Checkpoint implements [registers.Checkpointer].
@@ -707,7 +622,8 @@ func (r *Register) Checkpoint(ctx context.Context, job string) (registers.Key, e
 // Counts implements [registers.Counter]. Records that had an IDNr before
 // any run count as Accepted.
 func (r *Register) Counts(ctx context.Context) (map[registers.Outcome]int, error) {
-	rows, err := r.db.QueryContext(ctx, "SELECT COALESCE("+r.stateCol+", CASE WHEN "+r.idnrCol+" IS NULL THEN 0 ELSE 1 END) AS s, count(*) FROM "+r.table+" GROUP BY 1")
+	rows, err := r.db.QueryContext(ctx, "SELECT COALESCE("+r.stateCol+", CASE WHEN "+r.idnrCol+" IS NULL THEN "+strconv.Itoa(int(registers.OutcomePending))+
+		" ELSE "+strconv.Itoa(int(registers.Accepted))+" END) AS s, count(*) FROM "+r.table+" GROUP BY 1")
 	if err != nil {
 		return nil, err
 	}
@@ -729,7 +645,7 @@ func (r *Register) Counts(ctx context.Context) (map[registers.Outcome]int, error
 func (r *Register) Cases(ctx context.Context, fn func(registers.Case) error) error {
 	q := "SELECT t." + r.keyCol + ", t." + r.stateCol + ", COALESCE(t." + r.reasonCol + ", ''), COALESCE(v.score, 0), COALESCE(v.details, ''), COALESCE(v.message_id, t." + r.messageCol + ", '')" +
 		" FROM " + r.table + " t LEFT JOIN " + r.reviewT + " v ON v.key = CAST(t." + r.keyCol + " AS TEXT)" +
-		" WHERE t." + r.stateCol + " IN (2, 3, 4, 5) ORDER BY t." + r.keyCol
+		" WHERE t." + r.stateCol + " IN " + r.casesIn + " ORDER BY t." + r.keyCol
 	rows, err := r.db.QueryContext(ctx, q)
 	if err != nil {
 		return err
@@ -768,17 +684,18 @@ func (r *Register) ReviewCase(ctx context.Context, key registers.Key) (c registe
 	}
 	c.Key, c.Outcome = key, registers.Outcome(state)
 	_ = json.Unmarshal([]byte(details), &c.Details)
-	var cj candidate
-	if err := json.Unmarshal([]byte(cand), &cj); err == nil {
-		c.Candidate.IDNr, _ = idnr.ParseStrict(cj.IDNr)
-		c.Candidate.FamilyName, c.Candidate.GivenNames = cj.FamilyName, cj.GivenNames
-		c.Candidate.FormerNames, c.Candidate.DoctoralDegree = cj.FormerNames, cj.DoctoralDegree
-		c.Candidate.BirthDate, _ = idnr.ParseDate(cj.BirthDate)
-		c.Candidate.BirthPlace.City = cj.BirthPlace
-		c.Candidate.Sex, _ = idnr.ParseSex(cj.Sex)
-		c.Candidate.Address = idnr.Address{Street: cj.Street, HouseNumber: cj.HouseNumber, PostalCode: cj.PostalCode, City: cj.City}
-	}
+	c.Candidate = readCandidate([]byte(cand))
 	return c, true, nil
+}
+
+// outcomeList is the SQL list of the outcomes' codes, "(2, 3)": outcomes
+// are stored as their registers.Outcome number.
+func outcomeList(os ...registers.Outcome) string {
+	p := make([]string, len(os))
+	for i, o := range os {
+		p[i] = strconv.Itoa(int(o))
+	}
+	return "(" + strings.Join(p, ", ") + ")"
 }
 
 func nullString(s string) any {

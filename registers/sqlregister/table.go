@@ -58,7 +58,7 @@ func (r *Register) Insert(ctx context.Context, entries []registers.Entry) error 
 		}
 		args[1], _ = e.Person.IDNr.Value()
 		for j, c := range r.cols {
-			args[j+2], _ = fieldValue(&e.Person, c.field)
+			args[j+2] = c.get(&e.Person)
 		}
 		if _, err := st.ExecContext(ctx, args...); err != nil {
 			return err
