@@ -428,6 +428,9 @@ func (s *Service) List(ctx context.Context, req Request) (*ListAnswer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := seal.reserve(len(page.Records)); err != nil {
+		return nil, err
+	}
 	ans := &ListAnswer{From: from, To: now, Next: page.Next, Entries: make([]Entry, 0, len(page.Records))}
 	for i := range page.Records {
 		rec := &page.Records[i]
