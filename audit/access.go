@@ -28,17 +28,7 @@ func (l *Log) canRead() error {
 // durable. The caller holds l.use(), so Close has not closed accReqs.
 func (l *Log) recordAccess(ctx context.Context, e AccessEntry) error {
 	req := &accessReq{e: e, done: make(chan error, 1)}
-	select {
-	case l.accReqs <- req:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	select {
-	case err := <-req.done:
-		return err
-	case <-ctx.Done():
-		return fmt.Errorf("%w: %w", ErrOutcomeUnknown, ctx.Err())
-	}
+	return handOff(ctx, l.accReqs, req, req.done)
 }
 
 // accessLoop group-commits read-access entries: whatever is queued while

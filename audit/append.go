@@ -107,17 +107,7 @@ func (l *Log) submit(ctx context.Context, req *appendReq) error {
 		return err
 	}
 	defer done()
-	select {
-	case l.reqs <- req:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	select {
-	case err := <-req.done:
-		return err
-	case <-ctx.Done():
-		return fmt.Errorf("%w: %w", ErrOutcomeUnknown, ctx.Err())
-	}
+	return handOff(ctx, l.reqs, req, req.done)
 }
 
 // commitLoop is the one committer: it takes what is queued (up to

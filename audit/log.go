@@ -270,3 +270,20 @@ func (l *Log) use() (func(), error) {
 	}
 	return l.life.leave, nil
 }
+
+// handOff queues req for a committer and waits for its answer. If ctx
+// ends before req is queued, ctx's error is returned (nothing was done);
+// if it ends after, the error wraps ErrOutcomeUnknown.
+func handOff[R any](ctx context.Context, queue chan<- R, req R, answer <-chan error) error {
+	select {
+	case queue <- req:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-answer:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("%w: %w", ErrOutcomeUnknown, ctx.Err())
+	}
+}

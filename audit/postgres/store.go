@@ -243,13 +243,9 @@ func (s *Store) Tables() (records, anchors, access, transport, holds string) {
 
 const rowCols = sqlrows.RecordCols
 
-func (s *Store) Head(ctx context.Context) (last audit.Row, lastOK bool, a audit.Anchor, aOK bool, err error) {
-	last, lastOK, err = sqlrows.First(sqlrows.ScanRecord)(s.wpool.Query(ctx, `SELECT `+rowCols+` FROM `+s.t.records+` ORDER BY seq DESC LIMIT 1`))
-	if err != nil {
-		return
-	}
-	a, aOK, err = sqlrows.First(sqlrows.ScanAnchor)(s.pool.Query(ctx, `SELECT `+sqlrows.AnchorCols+` FROM `+s.t.anchors+` ORDER BY seg DESC LIMIT 1`))
-	return
+// Head reads through the writers' pool: what the Log committed last.
+func (s *Store) Head(ctx context.Context) (audit.Row, bool, audit.Anchor, bool, error) {
+	return sqlrows.Head(func(q string) (sqlrows.Rows, error) { return s.wpool.Query(ctx, q) }, s.t.records, s.t.anchors)
 }
 
 func (s *Store) Commit(ctx context.Context, rows []audit.Row, anchors []audit.Anchor) error {
@@ -369,22 +365,9 @@ func (s *Store) Stored(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]by
 
 func (s *Store) Records(ctx context.Context, idnrKey, from, to, beforeSeq int64, limit int) ([]audit.Row, error) {
 	// Only what the query path reads (see audit.Store): no chain columns.
-	rs, err := s.pool.Query(ctx, `SELECT seq, time, data FROM `+s.t.records+
+	return sqlrows.ScanQueried(make([]audit.Row, 0, min(limit, 256)), idnrKey)(s.pool.Query(ctx, `SELECT seq, time, data FROM `+s.t.records+
 		` WHERE idnr = $1 AND seq < $2 AND time >= $3 AND time < $4 ORDER BY seq DESC LIMIT $5`,
-		idnrKey, beforeSeq, from, to, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rs.Close()
-	out := make([]audit.Row, 0, min(limit, 256))
-	for rs.Next() {
-		r := audit.Row{IDNr: idnrKey}
-		if err := rs.Scan(&r.Seq, &r.Time, &r.Data); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rs.Err()
+		idnrKey, beforeSeq, from, to, limit))
 }
 
 // Scan streams the rows; it reads the binary wire values directly.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/regmo/regmo/audit"
+	"github.com/regmo/regmo/audit/internal/sqlrows"
 )
 
 // The person index: a copy of every record, clustered by (idnr, seq), in a
@@ -438,12 +439,9 @@ func (p *personIndex) records(ctx context.Context, recs *sql.DB, idnrKey, from, 
 	}
 	out := make([]audit.Row, 0, min(limit, 256))
 	if len(args) > 0 {
-		rs, err := recs.QueryContext(ctx, `SELECT seq, time, data FROM `+p.rec+` WHERE seq IN (?`+
-			strings.Repeat(`,?`, len(args)-1)+`) ORDER BY seq DESC`, args...)
+		out, err = sqlrows.ScanQueried(out, idnrKey)(recs.QueryContext(ctx, `SELECT seq, time, data FROM `+p.rec+` WHERE seq IN (?`+
+			strings.Repeat(`,?`, len(args)-1)+`) ORDER BY seq DESC`, args...))
 		if err != nil {
-			return nil, err
-		}
-		if out, err = scanRecords(rs, idnrKey, out); err != nil {
 			return nil, err
 		}
 	}
@@ -468,18 +466,6 @@ func (p *personIndex) copiesQuery() string {
 	return `SELECT c.seq, c.idnr, c.time, c.data, coalesce(r.seg, 0), r.prev || r.hash FROM ` + p.table + ` c
 		LEFT JOIN rec.` + p.rec + ` r ON r.seq = c.seq
 		WHERE c.idnr = ? AND c.seq < ? AND c.seq <= ? AND c.time >= ? AND c.time < ? ORDER BY c.seq DESC LIMIT ?`
-}
-
-func scanRecords(rs *sql.Rows, idnrKey int64, out []audit.Row) ([]audit.Row, error) {
-	defer rs.Close()
-	for rs.Next() {
-		r := audit.Row{IDNr: idnrKey}
-		if err := rs.Scan(&r.Seq, &r.Time, &r.Data); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rs.Err()
 }
 
 // purge deletes the person table's copies of the records first..last.

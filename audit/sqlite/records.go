@@ -13,13 +13,9 @@ import (
 
 const rowCols = sqlrows.RecordCols
 
-func (s *Store) Head(ctx context.Context) (last audit.Row, lastOK bool, a audit.Anchor, aOK bool, err error) {
-	last, lastOK, err = sqlrows.First(sqlrows.ScanRecord)(s.w.QueryContext(ctx, `SELECT `+rowCols+` FROM `+s.t.records+` ORDER BY seq DESC LIMIT 1`))
-	if err != nil {
-		return
-	}
-	a, aOK, err = sqlrows.First(sqlrows.ScanAnchor)(s.w.QueryContext(ctx, `SELECT `+sqlrows.AnchorCols+` FROM `+s.t.anchors+` ORDER BY seg DESC LIMIT 1`))
-	return
+// Head reads on the writer connection: what the Log committed last.
+func (s *Store) Head(ctx context.Context) (audit.Row, bool, audit.Anchor, bool, error) {
+	return sqlrows.Head(func(q string) (sqlrows.Rows, error) { return s.w.QueryContext(ctx, q) }, s.t.records, s.t.anchors)
 }
 
 func (s *Store) Commit(ctx context.Context, rows []audit.Row, anchors []audit.Anchor) error {

@@ -249,3 +249,37 @@ func ScanRecord(sc Scanner, r *audit.Row) error {
 
 // ScanValue scans a row of one value (the key-value table's).
 func ScanValue(sc Scanner, v *[]byte) error { return sc.Scan(v) }
+
+// Querier runs a query without arguments on either driver.
+type Querier func(query string) (Rows, error)
+
+// Head answers [audit.Store.Head] with two queries through q: the newest
+// row of the records table and the newest anchor.
+func Head(q Querier, records, anchors string) (last audit.Row, lastOK bool, a audit.Anchor, aOK bool, err error) {
+	last, lastOK, err = First(ScanRecord)(q(`SELECT ` + RecordCols + ` FROM ` + records + ` ORDER BY seq DESC LIMIT 1`))
+	if err != nil {
+		return
+	}
+	a, aOK, err = First(ScanAnchor)(q(`SELECT ` + AnchorCols + ` FROM ` + anchors + ` ORDER BY seg DESC LIMIT 1`))
+	return
+}
+
+// ScanQueried appends the rows of a person's query (seq, time, data) to
+// out with the IDNr key the query asked for: what [audit.Store.Records]
+// returns from the records table.
+func ScanQueried(out []audit.Row, idnrKey int64) func(Rows, error) ([]audit.Row, error) {
+	return func(rs Rows, err error) ([]audit.Row, error) {
+		if err != nil {
+			return nil, err
+		}
+		defer closeRows(rs)
+		for rs.Next() {
+			r := audit.Row{IDNr: idnrKey}
+			if err := rs.Scan(&r.Seq, &r.Time, &r.Data); err != nil {
+				return nil, err
+			}
+			out = append(out, r)
+		}
+		return out, rs.Err()
+	}
+}
