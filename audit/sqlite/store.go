@@ -17,7 +17,18 @@ import (
 // Store is an [audit.Store] in three SQLite database files: the records,
 // anchors, holds and metadata in one, the read-access log and the
 // transport log in the second, the person index in the third (see the
-// package doc).
+// package doc). It keeps every optional capability ([audit.AccessLogStore],
+// [audit.TransportLogStore], [audit.HoldStore]).
+//
+// Goroutines and locks: the store runs two goroutines of its own, the
+// person indexer (personIndex.loop, person.go), which alone writes the
+// person file through its writer connection under person.wmu, and the WAL
+// checkpointer of the records file (checkpointLoop, wal.go), which only
+// runs PRAGMA wal_checkpoint on a connection of its own. Both stop in
+// Close. Lock order: purgeMu -> person.wmu (Purge deletes the copies
+// first); commitMu -> person.mu (a commit waits for room in the tail and
+// then adds to it); person.mu is held for memory updates only and nothing
+// is taken under it.
 type Store struct {
 	w, r   *sql.DB // records file: one writer connection; a pool of readers
 	aw, ar *sql.DB // access file: one writer connection; a pool of readers
