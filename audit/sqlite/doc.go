@@ -85,9 +85,10 @@
 //
 // The copies are not part of the chain, so they are checked:
 //
-//   - Every copy a query serves is checked against its chained record: one
-//     statement per page reads seg, prev and hash of the page's records
-//     from the records table by seq, and the copy's hash is recomputed
+//   - Every copy a query serves is checked against its chained record: the
+//     person file's readers have the records file attached, and the
+//     page's statement joins each copy with its record by seq (seg, prev
+//     and hash), in the same snapshot; the copy's hash is recomputed
 //     ([audit.CopyMatches]: also its IDNr and time columns against its
 //     encoding). A copy that was edited, moved to another person or
 //     position, or has no record fails the query with an error wrapping
