@@ -205,10 +205,6 @@ func searchFromWire(w *wireSearch) (Search, error) {
 	return s, nil
 }
 
-func fieldsToWire(f idnr.Fields) wireFields { return wireFields(f) }
-
-func fieldsFromWire(f wireFields, what string) (idnr.Fields, error) { return idnr.Fields(f), nil }
-
 // wireFields is a field set on the wire: a JSON array of tokens such as
 // ["idnr","family_name"]. It encodes and decodes without a string per
 // token; an unknown or repeated token is an error.
@@ -504,7 +500,7 @@ func (JSONv1) EncodeRequest(w io.Writer, r *Request) error {
 		Protocol: ProtocolV1, MessageID: r.MessageID, Kind: r.Kind.String(),
 		Sender: &wireBody{Name: r.Sender.Name, ID: r.Sender.ID}, Sent: r.Sent.UTC(),
 		Purpose: r.Purpose, LegalBasis: r.LegalBasis, FileRef: r.FileRef,
-		Fields: fieldsToWire(r.Fields),
+		Fields: wireFields(r.Fields),
 	}
 	switch r.Kind {
 	case KindLookup:
@@ -522,7 +518,7 @@ func (JSONv1) EncodeRequest(w io.Writer, r *Request) error {
 		if x == nil {
 			return errors.New("ida: inaccuracy request without report")
 		}
-		wi := &wireInaccuracy{IDNr: wireIDNr(x.IDNr), Fields: fieldsToWire(x.Fields), Reason: x.Reason}
+		wi := &wireInaccuracy{IDNr: wireIDNr(x.IDNr), Fields: wireFields(x.Fields), Reason: x.Reason}
 		if held := x.Fields &^ idnr.FieldIDNr; held != 0 {
 			wp := personToWire(&x.Held, held)
 			if _, present := personFromWire(wp); present != 0 {
@@ -582,10 +578,7 @@ func decodeItem(result string, fields wireFields, person *wirePerson, code, text
 		if person == nil {
 			return malformed("hit: person missing")
 		}
-		f, err := fieldsFromWire(fields, "fields")
-		if err != nil {
-			return err
-		}
+		f := idnr.Fields(fields)
 		if f&idnr.FieldIDNr == 0 {
 			return malformed("hit: fields lack idnr")
 		}
@@ -877,10 +870,7 @@ func (JSONv1) DecodeRequest(r io.Reader, k Kind) (*Request, error) {
 	if h.Purpose == "" || h.LegalBasis == "" {
 		return nil, malformed("purpose or legal_basis: missing")
 	}
-	f, err := fieldsFromWire(h.Fields, "fields")
-	if err != nil {
-		return nil, err
-	}
+	f := idnr.Fields(h.Fields)
 	if f == 0 {
 		return nil, malformed("fields: missing")
 	}
@@ -916,10 +906,7 @@ func (JSONv1) DecodeRequest(r io.Reader, k Kind) (*Request, error) {
 		if h.Inaccuracy == nil || payloads != 1 {
 			return nil, malformed("inaccuracy: payload missing or more than one")
 		}
-		rf, err := fieldsFromWire(h.Inaccuracy.Fields, "inaccuracy.fields")
-		if err != nil {
-			return nil, err
-		}
+		rf := idnr.Fields(h.Inaccuracy.Fields)
 		x := &InaccuracyReport{IDNr: idnr.IDNr(h.Inaccuracy.IDNr), Fields: rf, Reason: h.Inaccuracy.Reason}
 		if h.Inaccuracy.Held != nil {
 			p, present := personFromWire(h.Inaccuracy.Held)
@@ -982,7 +969,7 @@ func itemToWire(it *Item) wireLine {
 	case Hit:
 		l.Result = "hit"
 		f := it.Fields | idnr.FieldIDNr
-		l.Fields = fieldsToWire(f)
+		l.Fields = wireFields(f)
 		l.Person = personToWire(&it.Person, f)
 	case NotIdentifiable:
 		l.Result = "not_identifiable"

@@ -3,7 +3,6 @@ package registers
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/google/uuid"
 	"github.com/regmo/regmo/ida"
@@ -57,32 +56,28 @@ func IsRetryable(err error) bool {
 	return true
 }
 
-// FromMatch adapts an idnr/match Matcher to [Matcher]. It prepares both
-// records and decides with [match.Matcher.DecidePrepared]; the details are
-// the matcher's German explanations for a clerk (no personal data), kept
-// only for decisions other than Accept.
+// FromMatch adapts an idnr/match Matcher to [Matcher]: it prepares both
+// records and decides with [match.Matcher.DecidePrepared].
 func FromMatch(m *match.Matcher) Matcher { return matchAdapter{m} }
 
 type matchAdapter struct{ m *match.Matcher }
 
-func (a matchAdapter) Match(register, candidate *idnr.Person) Decision {
+func (a matchAdapter) Match(register, candidate *idnr.Person) match.Outcome {
 	reg := a.m.Prepare(*register)
 	cand := [1]match.Prepared{a.m.Prepare(*candidate)}
-	o := a.m.DecidePrepared(&reg, cand[:])
-	d := Decision{Score: o.Score}
-	switch o.Decision {
-	case match.Accept:
-		d.Outcome = Accepted
-		return d
-	case match.Review:
-		d.Outcome = Review
-	default:
-		d.Outcome = Rejected
+	return a.m.DecidePrepared(&reg, cand[:])
+}
+
+// matchCode is the reason code of a match outcome other than Accept, for
+// reports (for example "conflict:birth-date"); "" when the matcher gives no
+// hold.
+func matchCode(o *match.Outcome) string {
+	if o.Hold == match.HoldNone {
+		return ""
 	}
-	d.Code = o.Hold.String()
+	code := o.Hold.String()
 	if o.Hold == match.HoldConflict || o.Hold == match.HoldMissing || o.Hold == match.HoldWeak {
-		d.Code += ":" + o.HoldField.String()
+		code += ":" + o.HoldField.String()
 	}
-	d.Details = strings.Split(o.German(), "\n")
-	return d
+	return code
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/regmo/regmo/ida"
 	"github.com/regmo/regmo/idnr"
+	"github.com/regmo/regmo/idnr/match"
 )
 
 // BackfillConfig configures a [Backfill]. The zero value of every optional
@@ -28,7 +29,7 @@ type BackfillConfig struct {
 	// (the fields the register keeps). The IDA client checks it against
 	// its policy and writes it into the protocol.
 	Auth ida.Auth
-	// Matcher checks each unique hit (required). See [FromMatch].
+	// Matcher checks each unique hit (required): FromMatch(match.New()).
 	Matcher Matcher
 
 	// Job names the checkpoint; default "backfill".
@@ -446,22 +447,25 @@ func (b *Backfill) identify(ctx context.Context, j *batchJob) error {
 		res.MessageID = messageID(a)
 		switch a.Outcome {
 		case ida.Hit:
-			d := b.cfg.Matcher.Match(&j.entries[i].Person, &a.Person)
-			res.Outcome = d.Outcome
-			res.Score = d.Score
-			res.Details = d.Details
+			o := b.cfg.Matcher.Match(&j.entries[i].Person, &a.Person)
+			res.Score = o.Score
 			res.Fields = a.Fields | idnr.FieldIDNr
 			res.Person = a.Person
-			switch d.Outcome {
-			case Accepted:
-			case Review:
-				res.Reason = ReasonMatchReview
+			switch o.Decision {
+			case match.Accept:
+				res.Outcome = Accepted
+			case match.Review:
+				res.Outcome, res.Reason = Review, ReasonMatchReview
 			default:
-				res.Outcome = Rejected
-				res.Reason = ReasonMatchReject
+				res.Outcome, res.Reason = Rejected, ReasonMatchReject
 			}
-			if d.Code != "" && res.Reason != "" {
-				res.Reason += ":" + d.Code
+			if res.Outcome != Accepted {
+				// The matcher's German explanations for a clerk (no
+				// personal data), kept for the decisions a clerk sees.
+				res.Details = strings.Split(o.German(), "\n")
+				if code := matchCode(&o); code != "" {
+					res.Reason += ":" + code
+				}
 			}
 			if a.Person.IDNr.IsZero() {
 				res.Outcome = Rejected

@@ -31,7 +31,8 @@
 // types ([ida.Search], [ida.Answer], [ida.Lookup]): an *ida.Client is passed
 // as it is, with the [ida.Auth] of the job in the configuration, and tests
 // pass fakes that build ida answers. The matcher is consumed through
-// [Matcher]; [FromMatch] adapts an idnr/match Matcher.
+// [Matcher], which returns idnr/match's own [match.Outcome]; [FromMatch]
+// adapts a *match.Matcher, and fakes build match outcomes.
 //
 // # One vocabulary
 //
@@ -39,10 +40,13 @@
 // tokens, German names, reading and copying a field of a Person); the
 // engines compare and replace fields with its methods, and the reasons of
 // a report name fields by their tokens. Three outcome types remain because
-// they mean different things: [ida.Outcome] is what the IDA answered (hit,
-// not identifiable, rejected, refused), the matcher's Decision whether a
-// hit is the register's person, and [Outcome] what happened to the
-// register's record (accepted, review, ... updated).
+// they mean different things, and each is used under its own name from
+// where it is made to where it is read: [ida.Outcome] is what the IDA
+// answered (ida.Hit, ida.NotIdentifiable, ...), [match.Decision] whether a
+// hit is the register's person (match.Accept, match.Review, match.Reject),
+// and [Outcome] what happened to the register's record (Accepted, Review,
+// ..., Updated); the backfill turns the first two into the third in one
+// place.
 //
 // [Profiles] lists the 50 registers of the Anlage zu § 1 IDNrG
 // ([AnlageVersion]): number, exact name, the legal basis the entry names,

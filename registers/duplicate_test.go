@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/regmo/regmo/ida"
 	"github.com/regmo/regmo/idnr"
+	"github.com/regmo/regmo/idnr/match"
 	"github.com/regmo/regmo/registers"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -82,8 +83,8 @@ func TestDuplicateIDNrInMemory(t *testing.T) {
 		p.entries = append(p.entries, registers.Entry{Key: registers.Key(strconv.Itoa(i)), Person: idnr.Person{
 			FamilyName: "Muster", GivenNames: "Erika", BirthDate: idnr.MustDate(1970, 1, 2)}})
 	}
-	accept := registers.MatcherFunc(func(r, c *idnr.Person) registers.Decision {
-		return registers.Decision{Outcome: registers.Accepted, Score: 20}
+	accept := registers.MatcherFunc(func(r, c *idnr.Person) match.Outcome {
+		return match.Outcome{Decision: match.Accept, Score: 20}
 	})
 	bf, err := registers.NewBackfill(registers.BackfillConfig{Register: p, IDA: oneHitIDA{id}, Matcher: accept, BatchSize: 2, Workers: 1})
 	require.NoError(t, err)

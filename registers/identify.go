@@ -5,6 +5,7 @@ import (
 
 	"github.com/regmo/regmo/ida"
 	"github.com/regmo/regmo/idnr"
+	"github.com/regmo/regmo/idnr/match"
 )
 
 // Identifier sends searches to the identity-data retrieval in bulk; it is
@@ -33,26 +34,19 @@ type InaccuracyReporter interface {
 	ReportInaccuracy(ctx context.Context, auth ida.Auth, r ida.InaccuracyReport) (ida.Receipt, error)
 }
 
-// Decision is the matcher's verdict on a unique hit.
-type Decision struct {
-	Outcome Outcome // Accepted, Review or Rejected
-	// Code is a short stable reason code for reports when not Accepted
-	// (for example "conflict:birth-date"); empty means "match_review" or
-	// "match_reject".
-	Code    string
-	Score   float64
-	Details []string // readable by a clerk, no personal data
-}
-
 // Matcher decides whether the person the BVA returned is the register's
-// person. [FromMatch] adapts an *match.Matcher. It must be safe for
+// person, in idnr/match's own verdict ([match.Outcome]: Accept, Review or
+// Reject, with the hold and the reasons). [FromMatch] adapts a
+// *match.Matcher; tests may pass a [MatcherFunc]. It must be safe for
 // concurrent use.
 type Matcher interface {
-	Match(register, candidate *idnr.Person) Decision
+	Match(register, candidate *idnr.Person) match.Outcome
 }
 
 // MatcherFunc adapts a function to [Matcher].
-type MatcherFunc func(register, candidate *idnr.Person) Decision
+type MatcherFunc func(register, candidate *idnr.Person) match.Outcome
 
 // Match calls f.
-func (f MatcherFunc) Match(register, candidate *idnr.Person) Decision { return f(register, candidate) }
+func (f MatcherFunc) Match(register, candidate *idnr.Person) match.Outcome {
+	return f(register, candidate)
+}

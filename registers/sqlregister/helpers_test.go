@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/regmo/regmo/ida"
 	"github.com/regmo/regmo/idnr"
+	"github.com/regmo/regmo/idnr/match"
 	"github.com/regmo/regmo/registers"
 	"github.com/regmo/regmo/registers/sqlregister"
 	"github.com/stretchr/testify/require"
@@ -133,14 +134,14 @@ func (f *fakeIDA) Bulk(ctx context.Context, _ ida.Auth, ss []ida.Search) ([]ida.
 	return out, nil
 }
 
-var fakeMatcher = registers.MatcherFunc(func(r, c *idnr.Person) registers.Decision {
+var fakeMatcher = registers.MatcherFunc(func(r, c *idnr.Person) match.Outcome {
 	switch {
 	case r.FamilyName != c.FamilyName || r.BirthDate != c.BirthDate:
-		return registers.Decision{Outcome: registers.Rejected, Details: []string{"family name or birth date conflict"}}
+		return match.Outcome{Decision: match.Reject, Candidate: -1}
 	case r.GivenNames != c.GivenNames:
-		return registers.Decision{Outcome: registers.Review, Score: 3.5, Details: []string{"given names: edit distance"}}
+		return match.Outcome{Decision: match.Review, Score: 3.5}
 	}
-	return registers.Decision{Outcome: registers.Accepted, Score: 20}
+	return match.Outcome{Decision: match.Accept, Score: 20}
 })
 
 func newSQLiteRegister(t testing.TB, entries []registers.Entry) (*sqlregister.Register, string) {
