@@ -4,6 +4,7 @@ import (
 	"maps"
 
 	"github.com/regmo/regmo/audit"
+	"github.com/regmo/regmo/idnr"
 )
 
 // Texts are the German texts the cockpit shows for the codes kept in the
@@ -34,25 +35,14 @@ type Texts struct {
 }
 
 // DefaultCategoryTexts returns the default German texts for the data
-// categories of § 4 IDNrG, as the law names them.
+// categories of § 4 IDNrG, as the law names them: the German names of
+// idnr's field table ([idnr.Fields.German]).
 func DefaultCategoryTexts() map[audit.Category]string {
-	return map[audit.Category]string{
-		audit.CatIDNr:              "Identifikationsnummer",
-		audit.CatFamilyName:        "Familienname",
-		audit.CatFormerNames:       "Frühere Namen",
-		audit.CatGivenNames:        "Vornamen",
-		audit.CatDoctoralDegree:    "Doktorgrad",
-		audit.CatBirthDate:         "Geburtsdatum",
-		audit.CatBirthPlace:        "Geburtsort",
-		audit.CatSex:               "Geschlecht",
-		audit.CatNationalities:     "Staatsangehörigkeiten",
-		audit.CatAddress:           "Anschrift",
-		audit.CatDeathDate:         "Sterbetag",
-		audit.CatMoveInDate:        "Tag des Einzugs",
-		audit.CatMoveOutDate:       "Tag des Auszugs",
-		audit.CatInformationBlocks: "Auskunftssperren",
-		audit.CatLastContact:       "Datum des letzten Verwaltungskontakts",
+	m := make(map[audit.Category]string, idnr.AllFields.Len())
+	for f := range idnr.AllFields.All() {
+		m[audit.CategoryOf(f)] = f.German()
 	}
+	return m
 }
 
 // DefaultDirectionTexts returns the default texts for the direction of a

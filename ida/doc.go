@@ -30,7 +30,7 @@
 // # Answers
 //
 // Each lookup or search gets an [Answer] whose [Outcome] is [Hit] (Person
-// with the IDNr and the delivered [Fields], possibly a subset),
+// with the IDNr and the delivered fields ([idnr.Fields], possibly a subset)),
 // [NotIdentifiable] (no data: no person, several persons, or a person with
 // an information block after the initial fill, which the BVA makes
 // indistinguishable from "no data", and so does this client), [Rejected]

@@ -68,6 +68,21 @@
 // [FieldErrors] unpacks them. [Person.Normalize] brings all text fields to
 // NFC first. A Person prints and logs as a masked summary.
 //
+// # The fields
+//
+// [Fields] is the one vocabulary of the basic data for all of regmo: a set
+// of fields, each constant ([FieldIDNr] ... [FieldLastContact]) a set of
+// one. One table behind it gives each field its stable token
+// ([Fields.Token], "family_name": the IDA wire token, the § 9 protocol
+// category, the name in reports), its German name for clerks and the
+// Datenschutzcockpit ([Fields.German], "Familienname"), the Absatz of § 4
+// that lists it ([Fields.Section]), and how it is read and copied on a
+// Person ([Fields.Filled], [Fields.Differing], [Fields.Copy]). Package ida
+// sends and checks field sets with it, audit derives its categories from
+// it, registers compares and replaces fields with it, idnr/match names the
+// compared fields after it, and registers/sqlregister maps its columns to
+// it. Adding a field means adding one row to that table.
+//
 // # Partial dates
 //
 // Registers keep birth, death and moving dates with unknown parts written as
