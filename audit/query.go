@@ -21,6 +21,7 @@ const (
 	DataProtectionCheck               // Datenschutzkontrolle
 	DataSubjectRights                 // Betroffenenrechte (Auskunft, Art. 15 DSGVO)
 	Datenschutzcockpit                // delivery to the Datenschutzcockpit
+	CaseWork                          // Sachbearbeitung: a clerk opens a case with personal data (registers/review; see [Log.RecordRead])
 )
 
 func (p AccessPurpose) String() string {
@@ -31,6 +32,8 @@ func (p AccessPurpose) String() string {
 		return "data-subject-rights"
 	case Datenschutzcockpit:
 		return "datenschutzcockpit"
+	case CaseWork:
+		return "case-work"
 	}
 	return fmt.Sprintf("AccessPurpose(%d)", uint8(p))
 }
@@ -52,7 +55,7 @@ func (a *Access) Validate() error {
 		return err
 	}
 	switch a.Purpose {
-	case DataProtectionCheck, DataSubjectRights, Datenschutzcockpit:
+	case DataProtectionCheck, DataSubjectRights, Datenschutzcockpit, CaseWork:
 	default:
 		return &FieldError{Index: -1, Field: "Access.Purpose", Reason: "not a lawful purpose", Err: ErrUnlawfulPurpose}
 	}
