@@ -130,6 +130,28 @@ func nameTypo(x, y string, vowels bool) bool {
 	return isOCRTypo(x, y)
 }
 
+// letterSubstituted reports whether x and y differ in exactly one letter
+// substituted for another (l and I, which a scanned form confuses, aside).
+func letterSubstituted(x, y string) bool {
+	if len(x) != len(y) {
+		return false
+	}
+	at := -1
+	for i := 0; i < len(x); i++ {
+		if x[i] != y[i] {
+			if at >= 0 {
+				return false
+			}
+			at = i
+		}
+	}
+	if at < 0 {
+		return false
+	}
+	c, d := x[at], y[at]
+	return !((c == 'I' && d == 'L') || (c == 'L' && d == 'I'))
+}
+
 // subsetOf reports whether every non-empty element of a occurs in b.
 func subsetOf(a []string, b []string) bool {
 	if len(a) == 0 {
@@ -260,14 +282,18 @@ func compareGiven(a, b *Prepared) (l Level, weakOK bool) {
 	case aInB || bInA:
 		return LevelSubset, anchored
 	}
+	// Hyphenation carries an Accept only when the first given names are
+	// written alike: Anna-Lena and Anna Lena, Hans-Georg Peter and Hans
+	// Georg Peter are different names to the register and may be twins.
+	sameFirst := ga[0] == gb[0]
 	if a.givenAll == b.givenAll {
-		return LevelHyphenation, true
+		return LevelHyphenation, sameFirst
 	}
 	if ok, anch := joinedSubset(ga, gb); ok {
-		return LevelHyphenation, anch
+		return LevelHyphenation, anch && sameFirst
 	}
 	if ok, anch := joinedSubset(gb, ga); ok {
-		return LevelHyphenation, anch
+		return LevelHyphenation, anch && sameFirst
 	}
 	la, lb := a.givenLoose[:na], b.givenLoose[:nb]
 	if subsetOf(la, lb) || subsetOf(lb, la) {
@@ -362,6 +388,11 @@ func approxGiven(small, large, a, b *Prepared) (l Level, weakOK bool) {
 			}
 		case (found == rankTypo || found == rankPhonetic) && short:
 			weakOK = false // short names: Anna and Anne may be twins
+		case found == rankTypo && i == 0 && letterSubstituted(x, large.given[at]):
+			// One letter for another in the first given name is how
+			// twins' names differ (Dariusz, Mariusz; Martin, Marvin;
+			// Marcin, Marvin), the first letter too.
+			weakOK = false
 		case found == rankTypo && !keyboardTypo(x, large.given[at]):
 			// Twins are named Carolin and Caroline, Marlene and Marlena,
 			// Kilian and Kolian: an edit at the end of a name, between

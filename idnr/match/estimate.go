@@ -51,13 +51,17 @@ type Vector struct {
 	// package documentation). Only the decision counts of the report use
 	// it; false is the safe value.
 	WeakOK bool
+	// Generation reports birth dates one digit apart in the year's tens,
+	// 15 years or more apart: a parent and child born on the same day. It
+	// holds an Accept back.
+	Generation bool
 }
 
 // Vector compares a with b and returns the levels without the weights.
 func (m *Matcher) Vector(a, b *Prepared) Vector {
 	var rs Reasons
-	_, weakOK := m.score(a, b, &rs)
-	v := Vector{WeakOK: weakOK}
+	_, ev := m.score(a, b, &rs)
+	v := Vector{WeakOK: ev.weakOK, Generation: ev.generation}
 	for f := range rs {
 		v.Levels[f] = rs[f].Level
 	}
@@ -545,7 +549,7 @@ func (m *Matcher) decideVector(w *Weights, v *Vector) Decision {
 		rs[f] = Reason{Field: Field(f), Level: l, Weight: w[f][l]}
 		total += w[f][l]
 	}
-	h, _ := hold(&rs, v.WeakOK, v.Levels[FieldSex] == LevelExact)
+	h, _ := hold(&rs, evidence{weakOK: v.WeakOK, generation: v.Generation}, v.Levels[FieldSex] == LevelExact)
 	switch {
 	case h == HoldNone && total >= m.accept:
 		return Accept

@@ -6,12 +6,20 @@ import (
 	"github.com/regmo/regmo/idnr"
 )
 
-// score compares a with b, fills rs and returns the total weight. weakOK
-// reports whether approximately matching given names are long enough to
-// carry an automatic decision.
-func (m *Matcher) score(a, b *Prepared, rs *Reasons) (total float64, weakOK bool) {
-	var gl Level
-	gl, weakOK = compareGiven(a, b)
+// evidence is what the levels alone do not say but the hold rules need.
+type evidence struct {
+	// weakOK reports whether approximately matching given names are long
+	// and anchored enough to carry an automatic decision.
+	weakOK bool
+	// generation reports a birth date one digit off in the year's tens,
+	// 15 years or more apart: a parent and child born on the same day.
+	generation bool
+}
+
+// score compares a with b, fills rs and returns the total weight and the
+// evidence the hold rules need besides the levels.
+func (m *Matcher) score(a, b *Prepared, rs *Reasons) (total float64, ev evidence) {
+	gl, weakOK := compareGiven(a, b)
 	fl := m.compareFamily(a, b)
 	if gl != LevelExact && (!strongFamily(fl) || (fl != LevelExact && !strongGiven(gl))) {
 		// Given and family name exchanged, or the family name written
@@ -26,11 +34,13 @@ func (m *Matcher) score(a, b *Prepared, rs *Reasons) (total float64, weakOK bool
 			}
 		}
 	}
+	bl := compareBirth(a.birth, b.birth)
+	ev = evidence{weakOK: weakOK, generation: bl == LevelDigitTypo && generationApart(a.birth, b.birth)}
 	levels := [NumFields]Level{
 		FieldIDNr:           compareIDNr(a.id, b.id),
 		FieldFamilyName:     fl,
 		FieldGivenNames:     gl,
-		FieldBirthDate:      compareBirth(a.birth, b.birth),
+		FieldBirthDate:      bl,
 		FieldSex:            compareSex(a.sex, b.sex),
 		FieldBirthPlace:     comparePlace(a, b),
 		FieldAddress:        compareAddress(a, b),
@@ -52,7 +62,7 @@ func (m *Matcher) score(a, b *Prepared, rs *Reasons) (total float64, weakOK bool
 		rs[f] = Reason{Field: Field(f), Level: l, Weight: w}
 		total += w
 	}
-	return total, weakOK
+	return total, ev
 }
 
 // strongFamily reports whether a family-name level is strong evidence on
@@ -76,6 +86,30 @@ func strongGiven(l Level) bool {
 	return false
 }
 
+// placeWeak reports whether a birth-place level is agreement only in part,
+// by sound or by a typo.
+func placeWeak(l Level) bool {
+	switch l {
+	case LevelPartial, LevelPhonetic, LevelTypo:
+		return true
+	}
+	return false
+}
+
+// generationApart reports whether two birth dates lie a generation apart:
+// 15 years or more between the years (a digit typo in the year's tens
+// of two or more, or its last two digits transposed: 1968, 1986). Ten
+// years apart is a typo, never a parent and child.
+func generationApart(a, b idnr.Date) bool {
+	ay, _ := a.Year()
+	by, _ := b.Year()
+	return ay-by >= minGeneration || by-ay >= minGeneration
+}
+
+// minGeneration is the least difference in years between the birth of a
+// parent and of a child that the matcher assumes.
+const minGeneration = 15
+
 // placeAgrees reports whether a birth-place level is agreement.
 func placeAgrees(l Level) bool {
 	switch l {
@@ -87,7 +121,8 @@ func placeAgrees(l Level) bool {
 
 // hold applies the rules that an Accept needs besides the score (see the
 // package documentation, "Decisions").
-func hold(rs *Reasons, weakOK bool, sexAgrees bool) (Hold, Field) {
+func hold(rs *Reasons, ev evidence, sexAgrees bool) (Hold, Field) {
+	weakOK := ev.weakOK
 	for _, f := range [...]Field{FieldIDNr, FieldSex, FieldGivenNames, FieldBirthDate, FieldFamilyName} {
 		if rs[f].Level == LevelConflict {
 			return HoldConflict, f
@@ -99,6 +134,14 @@ func hold(rs *Reasons, weakOK bool, sexAgrees bool) (Hold, Field) {
 		}
 	}
 	fam, giv, birth := rs[FieldFamilyName].Level, rs[FieldGivenNames].Level, rs[FieldBirthDate].Level
+	if ev.generation {
+		// One digit off in the year's tens, 15 years or more apart, is
+		// what a father and son (a mother and daughter) with the same
+		// names, born on the same day twenty or thirty years apart and
+		// living at the same address, look like: the shared address
+		// confirms nothing.
+		return HoldWeak, FieldBirthDate
+	}
 	switch giv {
 	case LevelPartial:
 		return HoldWeak, FieldGivenNames
@@ -156,6 +199,13 @@ func hold(rs *Reasons, weakOK bool, sexAgrees bool) (Hold, Field) {
 		// match with a wrong birth place needs the address to confirm it.
 		return HoldCorroboration, FieldBirthPlace
 	}
+	if placeWeak(place) && !sameStreet {
+		// A birth place agreeing only in part, by sound or by a typo may
+		// be another place (Frankfurt, Frankfurt (Oder); Kiel, Kiew): with
+		// no more than the town of the address in common it does not tell
+		// a namesake born the same day in the same town apart.
+		return HoldCorroboration, FieldBirthPlace
+	}
 	if !placeAgrees(place) && addr != LevelExact && addr != LevelSameStreet && addr != LevelSameCity {
 		// Names and birth date alone: a namesake born the same day
 		// cannot be told apart when the answer lacks address and birth
@@ -167,8 +217,10 @@ func hold(rs *Reasons, weakOK bool, sexAgrees bool) (Hold, Field) {
 		// them: people named Paul Thomas and Thomas Paul exist.
 		return HoldCorroboration, FieldAddress
 	}
-	if birth != LevelExact && !sameStreet {
-		// A namesake born a few days or weeks apart lives elsewhere.
+	if birth != LevelExact && addr != LevelExact {
+		// A namesake born a few days or weeks apart lives elsewhere, or
+		// in the same street in another house: an inexact birth date
+		// needs the same address, house number included.
 		return HoldCorroboration, FieldBirthDate
 	}
 	return HoldNone, 0
@@ -210,12 +262,12 @@ func (m *Matcher) decide(reg *Prepared, n int, cand func(int) *Prepared) Outcome
 	o := Outcome{Candidate: -1}
 	best, runner := math.Inf(-1), math.Inf(-1)
 	var cur Reasons
-	bestWeakOK := false
+	var bestEv evidence
 	for i := 0; i < n; i++ {
-		s, weakOK := m.score(reg, cand(i), &cur)
+		s, ev := m.score(reg, cand(i), &cur)
 		if s > best {
 			runner = best
-			best, o.Candidate, o.Reasons, bestWeakOK = s, i, cur, weakOK
+			best, o.Candidate, o.Reasons, bestEv = s, i, cur, ev
 		} else if s > runner {
 			runner = s
 		}
@@ -225,7 +277,7 @@ func (m *Matcher) decide(reg *Prepared, n int, cand func(int) *Prepared) Outcome
 		o.Runner = runner
 	}
 	sexAgrees := o.Reasons[FieldSex].Level == LevelExact
-	o.Hold, o.HoldField = hold(&o.Reasons, bestWeakOK, sexAgrees)
+	o.Hold, o.HoldField = hold(&o.Reasons, bestEv, sexAgrees)
 	if o.Hold == HoldNone && o.Score < m.accept {
 		o.Hold = HoldScore
 	}
