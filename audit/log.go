@@ -92,10 +92,11 @@ type Options struct {
 // goroutine outlives Close.
 //
 // Lock order (a lock is only taken while holding those before it):
-// purgeMu -> side.acc.mu / side.tr.mu -> side.tr.qmu; cps.mu -> mu.
+// purgeMu -> side.acc.mu / side.tr.mu -> side.tr.qmu, and
+// purgeMu -> cps.mu -> mu (Verify reads this Log's last checkpoint).
 // life.mu and mu are held for a few instructions and nothing is taken
-// under them (besides cps.mu -> mu). The side logs' committed heads are
-// published atomically, so a checkpoint never waits for a side commit.
+// under them. The side logs' committed heads are published atomically, so
+// a checkpoint never waits for a side commit.
 type Log struct {
 	store     Store
 	caps      capabilities // the store's optional parts (store.go)
