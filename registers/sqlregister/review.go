@@ -1,0 +1,457 @@
+package sqlregister
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/regmo/regmo/idnr"
+	"github.com/regmo/regmo/registers"
+	"github.com/regmo/regmo/registers/review"
+)
+
+// The clerks' workbench: *Register implements review.Store (see
+// review_migrate.go for the tables). An open case is a record with an
+// outcome and without an IDNr that no decision closed.
+
+var _ review.Store = (*Register)(nil)
+
+// openWhere is the condition of an open case over t (the register), v
+// (the review queue) and c (the case versions).
+func (r *Register) openWhere() string {
+	return "t." + r.stateCol + " IS NOT NULL AND t." + r.idnrCol + " IS NULL AND COALESCE(c.closed, 0) = 0"
+}
+
+func (r *Register) caseJoins() string {
+	return " FROM " + r.table + " t LEFT JOIN " + r.reviewT + " v ON v.key = CAST(t." + r.keyCol + " AS TEXT) LEFT JOIN " +
+		r.casesT() + " c ON c.key = CAST(t." + r.keyCol + " AS TEXT)"
+}
+
+// filterSQL appends the filter's conditions and arguments.
+func (r *Register) filterSQL(f review.Filter, withReason bool, args []any) (string, []any, error) {
+	q := " WHERE " + r.openWhere()
+	if f.Outcome != registers.OutcomePending {
+		args = append(args, int(f.Outcome))
+		q += " AND t." + r.stateCol + " = " + r.ph(len(args))
+	}
+	if withReason && f.Reason != "" {
+		args = append(args, f.Reason)
+		q += " AND t." + r.reasonCol + " = " + r.ph(len(args))
+	}
+	if f.HasScore {
+		args = append(args, f.MinScore, f.MaxScore)
+		q += " AND COALESCE(v.score, 0) >= " + r.ph(len(args)-1) + " AND COALESCE(v.score, 0) <= " + r.ph(len(args))
+	}
+	if f.Key != "" {
+		k, err := r.keyArg(f.Key)
+		if err != nil {
+			return "", nil, &review.InputError{Field: "key", Reason: "not a key of the register"}
+		}
+		args = append(args, k)
+		q += " AND t." + r.keyCol + " = " + r.ph(len(args))
+	}
+	return q, args, nil
+}
+
+// WorkList implements review.Store: open cases in key order after the key.
+func (r *Register) WorkList(ctx context.Context, f review.Filter, after registers.Key, limit int) ([]review.Summary, error) {
+	where, args, err := r.filterSQL(f, true, nil)
+	if err != nil {
+		return nil, err
+	}
+	if after != "" {
+		k, err := r.keyArg(after)
+		if err != nil {
+			return nil, &review.InputError{Field: "after", Reason: "not a key of the register"}
+		}
+		args = append(args, k)
+		where += " AND t." + r.keyCol + " > " + r.ph(len(args))
+	}
+	args = append(args, limit)
+	q := "SELECT CAST(t." + r.keyCol + " AS TEXT), t." + r.stateCol + ", COALESCE(t." + r.reasonCol + ", ''), COALESCE(v.score, 0), COALESCE(t." + r.messageCol + ", ''), COALESCE(c.version, 0), COALESCE(c.kind, 0)" +
+		r.caseJoins() + where + " ORDER BY t." + r.keyCol + " LIMIT " + r.ph(len(args))
+	rows, err := r.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []review.Summary
+	for rows.Next() {
+		var s review.Summary
+		var key string
+		var state, kind int
+		if err := rows.Scan(&key, &state, &s.Reason, &s.Score, &s.MessageID, &s.Version, &kind); err != nil {
+			return nil, err
+		}
+		s.Key, s.Outcome, s.Deferred = registers.Key(key), registers.Outcome(state), review.Kind(kind) == review.Defer
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// WorkCounts implements review.Store: open cases per reason.
+func (r *Register) WorkCounts(ctx context.Context, f review.Filter) (map[string]int, error) {
+	where, args, err := r.filterSQL(f, false, nil)
+	if err != nil {
+		return nil, err
+	}
+	q := "SELECT COALESCE(t." + r.reasonCol + ", ''), count(*)" + r.caseJoins() + where + " GROUP BY COALESCE(t." + r.reasonCol + ", '')"
+	rows, err := r.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var reason string
+		var n int
+		if err := rows.Scan(&reason, &n); err != nil {
+			return nil, err
+		}
+		out[reason] = n
+	}
+	return out, rows.Err()
+}
+
+// LoadCase implements review.Store.
+func (r *Register) LoadCase(ctx context.Context, key registers.Key) (review.Stored, bool, error) {
+	var st review.Stored
+	k, err := r.keyArg(key)
+	if err != nil {
+		return st, false, nil
+	}
+	n := len(r.cols)
+	vals := make([]sql.NullString, n+4)
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	sel := make([]string, 0, n+4)
+	for _, c := range r.cols {
+		sel = append(sel, c.col)
+	}
+	sel = append(sel, r.idnrCol, "CAST("+r.stateCol+" AS TEXT)", r.reasonCol, r.messageCol)
+	err = r.db.QueryRowContext(ctx, "SELECT "+strings.Join(sel, ", ")+" FROM "+r.table+" WHERE "+r.keyCol+" = "+r.ph(1), k).Scan(ptrs...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, false, nil
+	}
+	if err != nil {
+		return st, false, fmt.Errorf("sqlregister: reading a case: %w", err)
+	}
+	state := vals[n+1]
+	if !state.Valid {
+		return st, false, nil // never a case
+	}
+	s, _ := strconv.Atoi(state.String)
+	st.Key, st.Outcome, st.Reason, st.MessageID = key, registers.Outcome(s), vals[n+2].String, vals[n+3].String
+	st.Register.Key = key
+	st.Columns = make([]review.Column, 0, n)
+	for i, c := range r.cols {
+		text := strings.TrimSpace(vals[i].String)
+		if c.token == tokenVerified {
+			continue
+		}
+		st.Columns = append(st.Columns, review.Column{Token: c.token, Field: c.field, Register: text})
+		if text != "" {
+			if d := c.set(&st.Register.Person, text); d != "" && st.Register.Defect == "" {
+				st.Register.Defect = d
+			}
+		}
+	}
+	if v := strings.TrimSpace(vals[n].String); v != "" {
+		st.Register.Person.IDNr, _ = idnr.ParseStrict(v)
+	}
+	if rc, ok, err := r.ReviewCase(ctx, key); err != nil {
+		return st, false, err
+	} else if ok {
+		st.Score, st.Details = rc.Score, rc.Details
+		if rc.Outcome == st.Outcome || st.Outcome == registers.Accepted {
+			st.Candidate, st.HasCandidate = rc.Candidate, !rc.Candidate.IDNr.IsZero()
+		}
+	}
+	if st.HasCandidate {
+		texts := r.candidateJSON(&st.Candidate)
+		for i := range st.Columns {
+			st.Columns[i].Candidate = texts[st.Columns[i].Token]
+		}
+		var holder string
+		err := r.db.QueryRowContext(ctx, r.holderSQL, st.Candidate.IDNr.String()).Scan(&holder)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return st, false, err
+		}
+		st.Holder = registers.Key(holder)
+	}
+	var kind, closed int
+	err = r.db.QueryRowContext(ctx, "SELECT version, closed, kind FROM "+r.casesT()+" WHERE key = "+r.ph(1), string(key)).Scan(&st.Version, &closed, &kind)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return st, false, err
+	}
+	st.Deferred = review.Kind(kind) == review.Defer
+	if closed == 1 {
+		st.Closed = review.Kind(kind)
+	}
+	st.Open = closed == 0 && st.Register.Person.IDNr.IsZero()
+	if st.History, err = r.history(ctx, r.db, key); err != nil {
+		return st, false, err
+	}
+	return st, true, nil
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+const decisionCols = "id, key, seq, kind, clerk, at, reason, note, outcome, result_reason, message_id, holder, corrected"
+
+func scanDecision(sc interface{ Scan(...any) error }) (review.Decided, error) {
+	var d review.Decided
+	var key, holder, corrected string
+	var kind, outcome int
+	var at int64
+	if err := sc.Scan(&d.ID, &key, &d.Seq, &kind, &d.Clerk, &at, &d.Reason, &d.Note, &outcome, &d.ResultReason, &d.MessageID, &holder, &corrected); err != nil {
+		return d, err
+	}
+	d.Key, d.Kind, d.At, d.Outcome, d.Holder = registers.Key(key), review.Kind(kind), time.UnixMilli(at).UTC(), registers.Outcome(outcome), registers.Key(holder)
+	if corrected != "" {
+		d.Corrected = strings.Split(corrected, ",")
+	}
+	return d, nil
+}
+
+func (r *Register) history(ctx context.Context, q querier, key registers.Key) ([]review.Decided, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+decisionCols+" FROM "+r.decisionsT()+" WHERE key = "+r.ph(1)+" ORDER BY seq", string(key))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []review.Decided
+	for rows.Next() {
+		d, err := scanDecision(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// ParseRecord implements review.Store: a person from column texts.
+func (r *Register) ParseRecord(texts map[string]string) (idnr.Person, error) {
+	var p idnr.Person
+	for _, c := range r.cols {
+		if c.token == tokenVerified {
+			continue
+		}
+		v := strings.TrimSpace(texts[c.token])
+		if v == "" {
+			continue
+		}
+		if d := c.set(&p, v); d != "" {
+			return p, &review.InputError{Field: c.token, Reason: "cannot be read (" + d + ")"}
+		}
+	}
+	return p, nil
+}
+
+// Apply implements review.Store: the decision, its effect on the record
+// and the case's version in one transaction.
+func (r *Register) Apply(ctx context.Context, ch review.Change) (review.Decided, bool, error) {
+	tx, err := r.db.BeginTx(ctx, nil)
+	if err != nil {
+		return review.Decided{}, false, err
+	}
+	defer tx.Rollback()
+	if d, ok, err := r.decisionByID(ctx, tx, ch.ID); err != nil || ok {
+		return d, ok, err
+	}
+	d := ch.Decided
+	x, err := tx.ExecContext(ctx, "INSERT INTO "+r.decisionsT()+" ("+decisionCols+") VALUES ("+r.phs(1, 13)+") ON CONFLICT DO NOTHING",
+		d.ID, string(d.Key), d.Seq, int(d.Kind), d.Clerk, d.At.UnixMilli(), d.Reason, d.Note, int(d.Outcome), d.ResultReason, d.MessageID, string(d.Holder), strings.Join(d.Corrected, ","))
+	if err != nil {
+		return d, false, fmt.Errorf("sqlregister: storing a decision: %w", err)
+	}
+	if n, _ := x.RowsAffected(); n != 1 {
+		if prev, ok, err := r.decisionByID(ctx, tx, ch.ID); err != nil || ok {
+			return prev, ok, err
+		}
+		return d, false, &review.ConflictError{Key: d.Key, Version: r.version(ctx, tx, d.Key)}
+	}
+	var version, closed int
+	err = tx.QueryRowContext(ctx, "SELECT version, closed FROM "+r.casesT()+" WHERE key = "+r.ph(1), string(d.Key)).Scan(&version, &closed)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return d, false, err
+	}
+	if version != ch.Version {
+		return d, false, &review.ConflictError{Key: d.Key, Version: version}
+	}
+	if closed == 1 {
+		return d, false, review.ErrNotOpen
+	}
+	k, err := r.keyArg(d.Key)
+	if err != nil {
+		return d, false, review.ErrNotFound
+	}
+	var state sql.NullInt64
+	var id sql.NullString
+	err = tx.QueryRowContext(ctx, "SELECT "+r.stateCol+", "+r.idnrCol+" FROM "+r.table+" WHERE "+r.keyCol+" = "+r.ph(1), k).Scan(&state, &id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, false, review.ErrNotFound
+	}
+	if err != nil {
+		return d, false, err
+	}
+	if !state.Valid || (id.Valid && strings.TrimSpace(id.String) != "") {
+		return d, false, review.ErrNotOpen
+	}
+	if len(ch.Texts) > 0 {
+		if err := r.correct(ctx, tx, k, ch.Texts); err != nil {
+			return d, false, err
+		}
+	}
+	if res := ch.Result; res != nil {
+		if res.Outcome == registers.Accepted {
+			held, err := r.claimOne(ctx, tx, res)
+			if err != nil {
+				return d, false, err
+			}
+			if held != "" && d.Kind == review.Accept {
+				return d, false, &review.IDNrHeldError{Key: d.Key, Holder: held}
+			}
+		}
+		if err := r.settle(ctx, tx, k, res); err != nil {
+			return d, false, err
+		}
+		if res.Outcome != d.Outcome || res.Reason != d.ResultReason {
+			d.Outcome, d.ResultReason = res.Outcome, res.Reason
+			if _, err := tx.ExecContext(ctx, "UPDATE "+r.decisionsT()+" SET outcome = "+r.ph(1)+", result_reason = "+r.ph(2)+" WHERE id = "+r.ph(3),
+				int(d.Outcome), d.ResultReason, d.ID); err != nil {
+				return d, false, err
+			}
+		}
+	}
+	closedNow := 0
+	if ch.Close {
+		closedNow = 1
+	}
+	_, err = tx.ExecContext(ctx, "INSERT INTO "+r.casesT()+" (key, version, closed, kind) VALUES ("+r.phs(1, 4)+
+		") ON CONFLICT (key) DO UPDATE SET version = excluded.version, closed = excluded.closed, kind = excluded.kind",
+		string(d.Key), d.Seq, closedNow, int(d.Kind))
+	if err != nil {
+		return d, false, err
+	}
+	return d, false, tx.Commit()
+}
+
+func (r *Register) decisionByID(ctx context.Context, q querier, id string) (review.Decided, bool, error) {
+	d, err := scanDecision(q.QueryRowContext(ctx, "SELECT "+decisionCols+" FROM "+r.decisionsT()+" WHERE id = "+r.ph(1), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, false, nil
+	}
+	return d, err == nil, err
+}
+
+func (r *Register) version(ctx context.Context, q querier, key registers.Key) int {
+	var v int
+	_ = q.QueryRowContext(ctx, "SELECT version FROM "+r.casesT()+" WHERE key = "+r.ph(1), string(key)).Scan(&v)
+	return v
+}
+
+// correct writes corrected column texts of an open record.
+func (r *Register) correct(ctx context.Context, tx *sql.Tx, k any, texts map[string]string) error {
+	var sets []string
+	var args []any
+	for _, c := range r.cols {
+		v, ok := texts[c.token]
+		if !ok || c.token == tokenVerified {
+			continue
+		}
+		args = append(args, nullString(strings.TrimSpace(v)))
+		sets = append(sets, c.col+" = "+r.ph(len(args)))
+	}
+	if len(sets) == 0 {
+		return &review.InputError{Field: "texts", Reason: "no column of the register"}
+	}
+	args = append(args, k)
+	x, err := tx.ExecContext(ctx, "UPDATE "+r.table+" SET "+strings.Join(sets, ", ")+" WHERE "+r.keyCol+" = "+r.ph(len(args))+" AND "+r.idnrCol+" IS NULL", args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := x.RowsAffected(); n != 1 {
+		return review.ErrNotOpen
+	}
+	return nil
+}
+
+// claimOne enters the accepted IDNr into <prefix>idnr; if another record
+// holds it, the result becomes an idnr_already_assigned review case and
+// the holder is returned.
+func (r *Register) claimOne(ctx context.Context, tx *sql.Tx, res *registers.Result) (registers.Key, error) {
+	id := res.Person.IDNr.String()
+	x, err := tx.ExecContext(ctx, r.claimSQL, id, string(res.Key))
+	if err != nil {
+		return "", fmt.Errorf("sqlregister: claiming IDNr for key %s: %w", res.Key, err)
+	}
+	if n, _ := x.RowsAffected(); n == 1 {
+		return "", nil
+	}
+	var holder string
+	if err := tx.QueryRowContext(ctx, r.holderSQL, id).Scan(&holder); err != nil {
+		return "", fmt.Errorf("sqlregister: reading IDNr holder for key %s: %w", res.Key, err)
+	}
+	if registers.Key(holder) == res.Key {
+		return "", nil
+	}
+	res.SetIDNrAssigned(registers.Key(holder))
+	return registers.Key(holder), nil
+}
+
+// settle writes a decided result on an open record: Accepted writes the
+// IDNr, the transferred fields and the message as the backfill does;
+// every other outcome replaces the record's outcome, reason and message,
+// and its review queue entry (the new candidate, or none).
+func (r *Register) settle(ctx context.Context, tx *sql.Tx, k any, res *registers.Result) error {
+	if res.Outcome == registers.Accepted {
+		sets := []string{r.idnrCol + " = " + r.ph(1), r.stateCol + " = " + r.ph(2), r.reasonCol + " = NULL", r.messageCol + " = " + r.ph(3)}
+		args := []any{res.Person.IDNr.String(), int(registers.Accepted), nullString(res.MessageID)}
+		for _, c := range r.cols {
+			if c.field != 0 && res.Fields.Has(c.field) {
+				args = append(args, c.get(&res.Person))
+				sets = append(sets, c.col+" = "+r.ph(len(args)))
+			}
+		}
+		args = append(args, k)
+		x, err := tx.ExecContext(ctx, "UPDATE "+r.table+" SET "+strings.Join(sets, ", ")+" WHERE "+r.keyCol+" = "+r.ph(len(args))+" AND "+r.idnrCol+" IS NULL", args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := x.RowsAffected(); n != 1 {
+			return review.ErrNotOpen
+		}
+		return nil
+	}
+	x, err := tx.ExecContext(ctx, "UPDATE "+r.table+" SET "+r.stateCol+" = "+r.ph(1)+", "+r.reasonCol+" = "+r.ph(2)+", "+r.messageCol+" = "+r.ph(3)+
+		" WHERE "+r.keyCol+" = "+r.ph(4)+" AND "+r.idnrCol+" IS NULL", int(res.Outcome), res.Reason, nullString(res.MessageID), k)
+	if err != nil {
+		return err
+	}
+	if n, _ := x.RowsAffected(); n != 1 {
+		return review.ErrNotOpen
+	}
+	if res.Person.IDNr.IsZero() {
+		_, err = tx.ExecContext(ctx, "DELETE FROM "+r.reviewT+" WHERE key = "+r.ph(1), string(res.Key))
+		return err
+	}
+	cand, err := json.Marshal(r.candidateJSON(&res.Person))
+	if err != nil {
+		return err
+	}
+	details, _ := json.Marshal(res.Details)
+	_, err = tx.ExecContext(ctx, r.reviewSQL, string(res.Key), time.Now().UnixMilli(), int(res.Outcome), res.Reason, res.Score, string(details), res.MessageID, string(cand))
+	return err
+}
