@@ -1,0 +1,22 @@
+// Keyboard shortcuts of the workbench: n next, p previous, a accept,
+// r reject (focuses the reason; Enter submits), s correct and search again
+// (focuses the first field; Enter submits), j/k move in the work list.
+(function () {
+  function typing(e) {
+    var t = e.target.tagName;
+    return t === "INPUT" || t === "TEXTAREA" || t === "SELECT";
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey || typing(e)) return;
+    var el;
+    switch (e.key) {
+      case "n": el = document.getElementById("next"); if (el) { location.href = el.href; } break;
+      case "p": el = document.getElementById("prev"); if (el) { location.href = el.href; } else { history.back(); } break;
+      case "a": el = document.getElementById("accept-form"); if (el) { el.submit(); } break;
+      case "r": el = document.getElementById("reject-reason"); if (el) { e.preventDefault(); el.focus(); } break;
+      case "s": el = document.querySelector("#search-form input[type=text]"); if (el) { e.preventDefault(); el.focus(); el.select(); } break;
+      case "o": el = document.querySelector("a.case"); if (el) { location.href = el.href; } break;
+      default: return;
+    }
+  });
+})();
