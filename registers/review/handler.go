@@ -265,7 +265,7 @@ type weightRow struct {
 }
 
 type historyRow struct {
-	Seq                        int
+	Seq                          int
 	Kind, Clerk, At, Why, Result string
 }
 
