@@ -96,6 +96,27 @@ func makeCase(rng *rand.Rand, k DefectKind, person func() idnr.Person, negative 
 		for range 1 + rng.IntN(3) {
 			c.Candidates = append(c.Candidates, negative(p, neg[rng.IntN(len(neg))]))
 		}
+	}
+	// A defect must not turn p's record into another candidate's: a typo
+	// that makes Lena of Lina, or a birth date one digit off that is a
+	// namesake's, leaves a record that is the other person's by every
+	// field, and no matcher or clerk could tell the truth from it.
+	for range 20 {
+		if !defectTurnsInto(p, c.Register, c.Candidates, c.Truth) {
+			break
+		}
+		if k.IsNegative() {
+			c.Register, _ = RegisterCopy(rng, p)
+		} else {
+			c.Register = ApplyDefect(rng, p, k)
+		}
+	}
+	if !k.IsNegative() && defectTurnsInto(p, c.Register, c.Candidates, c.Truth) {
+		// the defect always gives the same name (Christiane written
+		// Christiana, the twin's name): drop the other candidates
+		c.Candidates = c.Candidates[:1]
+	}
+	if len(c.Candidates) > 1 {
 		rng.Shuffle(len(c.Candidates), func(i, j int) {
 			c.Candidates[i], c.Candidates[j] = c.Candidates[j], c.Candidates[i]
 			switch c.Truth {
@@ -107,6 +128,27 @@ func makeCase(rng *rand.Rand, k DefectKind, person func() idnr.Person, negative 
 		})
 	}
 	return c
+}
+
+// defectTurnsInto reports whether reg, p's record with defects, carries
+// the identity of one of the other candidates instead of p's: its first
+// given name or birth date changed from p's to that candidate's while the
+// family name, the first given name and the birth date agree with it.
+func defectTurnsInto(p, reg idnr.Person, cands []idnr.Person, truth int) bool {
+	fold := func(s string) string {
+		return strings.ToUpper(strings.NewReplacer("-", "", " ", "").Replace(defectStrip(defectTransliterate(s))))
+	}
+	first := func(s string) string { f, _, _ := strings.Cut(strings.TrimSpace(s), " "); return fold(f) }
+	rf, pf := first(reg.GivenNames), first(p.GivenNames)
+	for i, q := range cands {
+		if i == truth || fold(q.FamilyName) != fold(reg.FamilyName) || first(q.GivenNames) != rf || q.BirthDate != reg.BirthDate {
+			continue
+		}
+		if rf != pf || reg.BirthDate != p.BirthDate {
+			return true
+		}
+	}
+	return false
 }
 
 // defectIDNr returns a random valid IDNr (one digit twice among the first ten).

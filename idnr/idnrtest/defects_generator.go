@@ -53,13 +53,25 @@ func (g *Generator) HardNegative(p idnr.Person, k DefectKind) idnr.Person {
 }
 
 // defectSharesFirstName reports whether the first given name of a is among
-// the given names of b or the other way round.
+// the given names of b or the other way round, compared without
+// diacritics, case and hyphens (parents do not name twins Maria and María,
+// or Anna-Lena and Anna Lena).
 func defectSharesFirstName(a, b string) bool {
-	pa, pb := strings.Fields(a), strings.Fields(b)
+	pa, pb := defectNameKeys(a), defectNameKeys(b)
 	if len(pa) == 0 || len(pb) == 0 {
 		return false
 	}
-	return slices.Contains(pb, pa[0]) || slices.Contains(pa, pb[0])
+	return slices.Contains(pb, pa[0]) || slices.Contains(pa, pb[0]) || strings.Join(pa, "") == strings.Join(pb, "")
+}
+
+// defectNameKeys returns the given names of s without diacritics, case and
+// hyphens.
+func defectNameKeys(s string) []string {
+	f := strings.Fields(s)
+	for i, x := range f {
+		f[i] = strings.ToUpper(strings.ReplaceAll(defectStrip(x), "-", ""))
+	}
+	return f
 }
 
 // Case returns a labelled matching case of kind k around a person from

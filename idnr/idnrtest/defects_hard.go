@@ -239,7 +239,17 @@ func hardNegative(rng *rand.Rand, p idnr.Person, q *idnr.Person, k DefectKind) {
 	switch k {
 	case TwinSimilarName:
 		parts := strings.Fields(p.GivenNames)
-		parts[0] = similarGiven(rng, parts[0])
+		first := parts[0]
+		for i := 0; ; i++ {
+			// not one of p's names (Hasan Hüseyin's twin is not Hüseyin)
+			parts[0] = similarGiven(rng, first)
+			if i == 20 {
+				parts[0] = first + "a" // Lara Clara Laura: Laraa
+			}
+			if i == 20 || !slices.Contains(defectNameKeys(p.GivenNames), defectNameKeys(parts[0])[0]) {
+				break
+			}
+		}
 		if len(parts) > 1 && rng.IntN(2) == 0 {
 			parts = parts[:1]
 		}

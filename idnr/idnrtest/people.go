@@ -788,14 +788,25 @@ func (g *Generator) Spouse(p idnr.Person) idnr.Person {
 	return q
 }
 
-// otherGivenNames redraws q's given names until the first differs from p's.
+// otherGivenNames redraws q's given names until the first differs from
+// p's, preferably also without diacritics and hyphens (not Maria and
+// María, Anna-Lena and Anna Lena; see defectSharesFirstName).
 func (g *Generator) otherGivenNames(q *idnr.Person, p idnr.Person, o *origin, year int) {
 	pf, _, _ := strings.Cut(p.GivenNames, " ")
-	for i := 0; i < 10; i++ {
+	fallback := ""
+	for i := 0; i < 50; i++ { // Vietnamese women's names mostly begin with Thị
 		qf, _, _ := strings.Cut(q.GivenNames, " ")
 		if qf != pf && q.GivenNames != p.GivenNames {
-			return
+			if !defectSharesFirstName(p.GivenNames, q.GivenNames) {
+				return
+			}
+			if fallback == "" {
+				fallback = q.GivenNames
+			}
 		}
 		q.GivenNames = g.givenNames(o, q.Sex, year)
+	}
+	if qf, _, _ := strings.Cut(q.GivenNames, " "); fallback != "" && (qf == pf || q.GivenNames == p.GivenNames || defectSharesFirstName(p.GivenNames, q.GivenNames)) {
+		q.GivenNames = fallback
 	}
 }

@@ -196,13 +196,18 @@
 //     for a consonant, a scanning confusion; not at the last letter): a
 //     changed vowel, a letter added, dropped or doubled or another ending
 //     is how twins' names differ (Lena, Lina; Martina, Marina; Carolin,
-//     Caroline; Stefan, Steffen) and goes to review. A typo in a later
+//     Caroline; Stefan, Steffen) and goes to review; so does one letter
+//     substituted for another in the first given name, the first letter
+//     too (Dariusz, Mariusz; Martin, Marvin; Marcin, Marvin), leaving two
+//     letters transposed and the scanning confusions. A typo in a later
 //     given name (four letters or more) when the first given names agree
 //     may also change a vowel or drop a letter (Claudia, Clauda; Franz,
 //     Fraz): twins differ in the first given name. A first-name typo stays
 //     in review even when the later given names agree: twins often share
 //     them (the evaluation's twins with near-identical names keep the
-//     middle names half of the time); a
+//     middle names half of the time); hyphenation only when the first
+//     given names are written alike (Anna-Lena and Anna Lena, Hans-Georg
+//     and Hans Georg are different first names and may be twins'); a
 //     transliteration only in names of five letters or more, with the
 //     first given names matched and the same sex; a subset only when the
 //     first given names agree (siblings share middle names);
@@ -218,10 +223,20 @@
 //   - the birth place or the address (at least the town) agrees: names
 //     and birth date alone do not tell a namesake born the same day apart,
 //     so an answer without address and birth place goes to review;
+//   - a birth date one digit off in the year's tens, 15 years or more
+//     apart (1961 and 1981; 1968 and 1986 transposed), is what a father
+//     and son (mother and daughter) with the same names, born on the same
+//     day and living at the same address, look like ([HoldWeak]); ten
+//     years apart is a typo, never a parent and child;
+//   - a birth place that agrees only in part, by sound or by a typo may be
+//     another place (Frankfurt, Frankfurt (Oder); Kiel, Kiew): it needs
+//     the same street ([HoldCorroboration]), the town alone is what a
+//     namesake born the same day in the same town shares;
 //   - a birth date that is not exactly equal (partial, digit typo, day and
-//     month swapped) is confirmed by the same street, a conflicting birth
-//     place by the same address ([HoldCorroboration]): a namesake born a
-//     few days apart lives elsewhere;
+//     month swapped) is confirmed by the same address, house number
+//     included, a conflicting birth place likewise ([HoldCorroboration]):
+//     a namesake born a few days apart lives elsewhere, or in the same
+//     street in another house;
 //   - the score reaches the accept threshold ([DefaultAcceptThreshold] 30,
 //     [WithAcceptThreshold]; [HoldScore]);
 //   - it leads the second-best candidate by the margin ([DefaultMargin] 6,
@@ -350,6 +365,21 @@
 // accept, if fewer than 95% of the true matches with ordinary defects are
 // accepted, or if more than 1 in 200 of the harder true matches is
 // rejected. The defaults were tuned on the committed set only.
+//
+// A set's size changes the random stream, so sets of other sizes and
+// seeds hold cases the fixed sets do not. TestSweep runs the evaluation
+// over 3 seeds by default (a few seconds) and, with REGMO_MATCH_SWEEP=1,
+// over 10 seeds × 500, 1,000 and 3,000 cases per kind plus the simpler
+// population and register copies of each seed (1.8 million cases, about
+// two minutes on two cores); it fails on any wrong accept. What it found
+// became the hold rules on a generation apart, hyphenated and one-letter
+// first given names, an inexact birth date in another house and a weak
+// birth place with only the town (the tests in sweep16_test.go). Not
+// detected, by design: twins whose first given names are two
+// spellings of one name from another script (Mahmoud, Mahmut; Günther,
+// Günter with a birth place abroad) agree at [LevelTranslit] as the same
+// person written in another transliteration does, which issue 16 asks to
+// accept; the full sweep finds such pairs about once in 600,000 cases.
 //
 // # Concurrency
 //
