@@ -54,6 +54,8 @@
 // the store's database; New without it fails with [ErrNoSigningKey] unless
 // [Options.EphemeralKey] deliberately chooses a throw-away key (tests and
 // demonstrations: after a restart the earlier anchors no longer verify).
+// [LoadOrCreateSigningKey] loads the key from a file (PEM) or creates it
+// there on first use (0600, directory 0700); [LoadSigningKey] only loads.
 // Merkle proofs of inclusion are not offered.
 //
 // # Checkpoints

@@ -11,11 +11,9 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
@@ -205,7 +203,7 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 		return &Summary{Register: regName}, nil
 	}
 	// The protocol.
-	key, err := loadOrCreateKey(keyPath)
+	key, _, err := audit.LoadOrCreateSigningKey(keyPath)
 	if err != nil {
 		return nil, err
 	}
@@ -606,43 +604,6 @@ func (m *mockTransport) close() {
 	m.mu.Lock()
 	m.rt = nil
 	m.mu.Unlock()
-}
-
-// loadOrCreateKey reads the protocol's ed25519 signing key (PEM, PKCS #8)
-// or creates it (mode 0600). The cockpit example reads the same file.
-func loadOrCreateKey(path string) (ed25519.PrivateKey, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		_, key, err := ed25519.GenerateKey(rand.Reader)
-		if err != nil {
-			return nil, err
-		}
-		der, err := x509.MarshalPKCS8PrivateKey(key)
-		if err != nil {
-			return nil, err
-		}
-		pemBytes := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
-		if err := writeFile(path, func(w io.Writer) error { _, err := w.Write(pemBytes); return err }); err != nil {
-			return nil, err
-		}
-		return key, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	blk, _ := pem.Decode(b)
-	if blk == nil {
-		return nil, fmt.Errorf("%s: not a PEM file", path)
-	}
-	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	key, ok := k.(ed25519.PrivateKey)
-	if !ok {
-		return nil, fmt.Errorf("%s: not an ed25519 key", path)
-	}
-	return key, nil
 }
 
 // runSync makes one sync pass over the people that have an IDNr.

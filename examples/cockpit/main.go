@@ -16,9 +16,6 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/base64"
-	"encoding/hex"
-	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
@@ -216,52 +213,19 @@ var texts = cockpit.Texts{
 	},
 }
 
-// loadKey reads the audit log's ed25519 key: PEM (PKCS #8), the 32-byte
-// seed or the 64-byte private key, raw, hex or base64. With create, a
-// missing file is created with a fresh key (PEM, PKCS #8).
+// loadKey reads the audit log's ed25519 key (audit.LoadSigningKey: PEM,
+// or the seed or key raw, hex or base64). With create, a missing file is
+// created with a fresh key (audit.LoadOrCreateSigningKey).
 func loadKey(file string, create bool) (ed25519.PrivateKey, error) {
-	b, err := os.ReadFile(file)
-	if errors.Is(err, fs.ErrNotExist) && create {
-		_, key, err := ed25519.GenerateKey(rand.Reader)
-		if err != nil {
-			return nil, err
-		}
-		der, err := x509.MarshalPKCS8PrivateKey(key)
-		if err != nil {
-			return nil, err
-		}
-		if err := os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
-			return nil, err
-		}
-		return key, nil
+	if create {
+		key, _, err := audit.LoadOrCreateSigningKey(file)
+		return key, err
 	}
-	if err != nil {
-		return nil, fmt.Errorf("signing key of the audit log: %w (the backfill writes it next to the log)", err)
+	key, err := audit.LoadSigningKey(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w (the backfill writes it next to the log)", err)
 	}
-	if blk, _ := pem.Decode(b); blk != nil {
-		k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("signing key %s: %w", file, err)
-		}
-		if key, ok := k.(ed25519.PrivateKey); ok {
-			return key, nil
-		}
-		return nil, fmt.Errorf("signing key %s: not an ed25519 key", file)
-	}
-	raw := b
-	s := strings.TrimSpace(string(b))
-	if d, err := hex.DecodeString(s); err == nil {
-		raw = d
-	} else if d, err := base64.StdEncoding.DecodeString(s); err == nil {
-		raw = d
-	}
-	switch len(raw) {
-	case ed25519.SeedSize:
-		return ed25519.NewKeyFromSeed(raw), nil
-	case ed25519.PrivateKeySize:
-		return ed25519.PrivateKey(raw), nil
-	}
-	return nil, fmt.Errorf("signing key %s: not an ed25519 key (PEM, 32-byte seed or 64-byte key; raw, hex or base64)", file)
+	return key, err
 }
 
 // ask plays the Datenschutzcockpit: stage 1 lists the person's entries page
