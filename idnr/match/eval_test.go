@@ -252,7 +252,14 @@ func TestEvaluation(t *testing.T) {
 		report(t, fmt.Sprintf("generated in the test: idnrtest.Generator, seed %d, with name frequencies of 20,000 people", checkSeed), res, wrong, 0.90)
 	})
 	t.Run("fresh-simple", func(t *testing.T) {
-		res, wrong := evaluate(m, genSimpleCases(checkSeed, perKind/2))
+		n := perKind / 2
+		if raceEnabled {
+			// 125 cases per kind are too few for the 95% bar, which the
+			// rules against father and son (issue 16 sweep) leave a thin
+			// margin: 95.2% on 500 per kind, 94.6% on 125
+			n = perKind
+		}
+		res, wrong := evaluate(m, genSimpleCases(checkSeed, n))
 		report(t, fmt.Sprintf("generated in the test: idnrtest.EvalPerson, seed %d", checkSeed), res, wrong)
 	})
 }
