@@ -81,8 +81,12 @@ type BackfillConfig struct {
 	ProgressEvery time.Duration
 
 	// Logger receives operational messages without personal data; default:
-	// discard.
-	Logger *slog.Logger
+	// discard. A run logs a line at the start, one about every LogEvery
+	// (default 30 s) with the counts per outcome, the rate and the ETA,
+	// one at the end, and a warning when more than [NoSearchWarnShare] of
+	// the records settled could not be searched (see backfill_ops.go).
+	Logger   *slog.Logger
+	LogEvery time.Duration
 	// Clock defaults to time.Now.
 	Clock func() time.Time
 }
@@ -157,6 +161,9 @@ func NewBackfill(cfg BackfillConfig) (*Backfill, error) {
 	if cfg.ProgressEvery <= 0 {
 		cfg.ProgressEvery = 250 * time.Millisecond
 	}
+	if cfg.LogEvery <= 0 {
+		cfg.LogEvery = 30 * time.Second
+	}
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
@@ -196,6 +203,7 @@ type runState struct {
 	// itself, the IDNrs accepted in this run and their records (the
 	// writer goroutine's only; nil otherwise).
 	assigned map[idnr.IDNr]Key
+	ops      opsState // the operator's log lines (backfill_ops.go)
 }
 
 // Run fills the register: it reads the unsettled people from the
@@ -216,6 +224,7 @@ func (b *Backfill) Run(ctx context.Context) (*Report, error) {
 	if b.cfg.Limit > 0 && (st.total == 0 || st.total > b.cfg.Limit) {
 		st.total = b.cfg.Limit
 	}
+	b.logStart(st)
 	var err error
 	if b.cfg.Leases {
 		err = b.runLeases(ctx, st)
@@ -235,6 +244,7 @@ func (b *Backfill) Run(ctx context.Context) (*Report, error) {
 			st.report.setTotals(counts)
 		}
 	}
+	b.logEnd(st, err)
 	return st.report, err
 }
 
@@ -606,9 +616,6 @@ func (b *Backfill) commit(ctx context.Context, j *batchJob, cp Key, lease *Lease
 }
 
 func (b *Backfill) progress(st *runState, final bool) {
-	if b.cfg.Progress == nil {
-		return
-	}
 	st.mu.Lock()
 	now := b.cfg.Clock()
 	el := now.Sub(st.start)
@@ -620,6 +627,8 @@ func (b *Backfill) progress(st *runState, final bool) {
 	if p.Rate > 0 && p.Total > p.Done {
 		p.ETA = time.Duration(float64(p.Total-p.Done) / p.Rate * float64(time.Second))
 	}
-	_ = final
-	b.cfg.Progress(p)
+	b.logProgress(st, p, final)
+	if b.cfg.Progress != nil {
+		b.cfg.Progress(p)
+	}
 }

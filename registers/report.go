@@ -2,11 +2,9 @@ package registers
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"io"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -89,29 +87,11 @@ var CSVHeader = []string{"key", "outcome", "reason", "score", "details", "messag
 // ID of the transfer (to find its protocol record). It holds no name,
 // birth date, address or IDNr: a clerk needs none of them to find the
 // case, and a file that leaves the register should not carry them.
+//
+// It writes the standard form (comma, no BOM); [WriteCasesCSVFormat] with
+// [CSVGerman] writes the form German spreadsheet programs open directly.
 func WriteCasesCSV(ctx context.Context, w io.Writer, src CaseLister) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(CSVHeader); err != nil {
-		return err
-	}
-	row := make([]string, len(CSVHeader))
-	err := src.Cases(ctx, func(c Case) error {
-		row[0] = csvSafe(string(c.Key))
-		row[1] = c.Outcome.String()
-		row[2] = csvSafe(c.Reason)
-		row[3] = ""
-		if c.Score != 0 {
-			row[3] = strconv.FormatFloat(c.Score, 'f', 2, 64)
-		}
-		row[4] = csvSafe(strings.Join(c.Details, "; "))
-		row[5] = c.MessageID
-		return cw.Write(row)
-	})
-	if err != nil {
-		return err
-	}
-	cw.Flush()
-	return cw.Error()
+	return WriteCasesCSVFormat(ctx, w, src, CSVStandard)
 }
 
 // csvSafe defuses spreadsheet formula injection (a cell starting with =, +,
