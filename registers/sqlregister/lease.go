@@ -37,7 +37,7 @@ func (r *Register) PlanLeases(ctx context.Context, job string, rangeSize int) er
 		return nil
 	}
 	var pending int
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+r.table+" WHERE "+r.idnrCol+" IS NULL AND "+r.stateCol+" IS NULL").Scan(&pending); err != nil {
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+r.table+" WHERE "+r.pending).Scan(&pending); err != nil {
 		return err
 	}
 	if pending == 0 && all > 0 {
@@ -50,7 +50,7 @@ func (r *Register) PlanLeases(ctx context.Context, job string, rangeSize int) er
 	}
 	// Range boundaries: every rangeSize-th unsettled key in key order.
 	q := "SELECT k FROM (SELECT " + r.keyCol + " AS k, row_number() OVER (ORDER BY " + r.keyCol + ") AS rn FROM " + r.table +
-		" WHERE " + r.idnrCol + " IS NULL AND " + r.stateCol + " IS NULL) s WHERE rn % " + r.ph(1) + " = 0 ORDER BY k"
+		" WHERE " + r.pending + ") s WHERE rn % " + r.ph(1) + " = 0 ORDER BY k"
 	rows, err := tx.QueryContext(ctx, q, rangeSize)
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package sqlregister
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 )
@@ -89,11 +88,7 @@ func (r *Register) applyMigration(ctx context.Context, m migration) error {
 		return err
 	}
 	if m.version == 1 {
-		has, err := r.hasColumn(ctx, tx, r.cfg.IDNr)
-		if err != nil {
-			return err
-		}
-		if !has {
+		if _, has := r.info.col(r.norm(r.cfg.IDNr)); !has {
 			stmts = append([]string{"ALTER TABLE " + r.table + " ADD COLUMN " + r.idnrCol + " TEXT"}, stmts...)
 		}
 	}
@@ -106,24 +101,6 @@ func (r *Register) applyMigration(ctx context.Context, m migration) error {
 		return err
 	}
 	return tx.Commit()
-}
-
-func (r *Register) hasColumn(ctx context.Context, tx *sql.Tx, col string) (bool, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT * FROM "+r.table+" WHERE 1 = 0")
-	if err != nil {
-		return false, err
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return false, err
-	}
-	for _, c := range cols {
-		if strings.EqualFold(c, col) {
-			return true, nil
-		}
-	}
-	return false, nil
 }
 
 func firstWords(s string) string {

@@ -29,6 +29,9 @@ type Register struct {
 	log *slog.Logger
 
 	table, tableName, schema                         string
+	keyNames                                         []string // the key's columns as configured
+	info                                             *tableInfo
+	existing                                         ExistingIDNrs
 	keyCol, idnrCol, stateCol, reasonCol, messageCol string
 	schemaT, checkpointT, reviewT, leasesT, idnrT    string
 	cols                                             []mappedCol // mapped basic-data columns in Columns order
@@ -37,6 +40,7 @@ type Register struct {
 	syncSQL                                          string
 	markSQL, reviewSQL, checkpointSQL, leaseSQL      string
 	claimSQL, holderSQL                              string
+	idnrText, noIDNr, pending                        string // SQL: the IDNr column as trimmed text; it is blank; the record is pending
 	casesIn                                          string // SQL list of the outcomes that are clerks' cases: "(2, 3, 4, 5)"
 	now                                              string // SQL expression: the database clock in unix milliseconds
 }
@@ -65,6 +69,12 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Register, error) {
 	r.schema, r.tableName = schema, table
 	r.table = r.ident(table)
 	r.keyCol = quote(cfg.Key)
+	r.keyNames = []string{cfg.Key}
+	info, err := r.checkSchema(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r.info = info
 	r.idnrCol = quote(cfg.IDNr)
 	r.stateCol = quote(cfg.Prefix + "state")
 	r.reasonCol = quote(cfg.Prefix + "reason")
@@ -89,12 +99,16 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Register, error) {
 	}
 	r.casesIn = outcomeList(registers.Review, registers.NotIdentifiable, registers.Rejected, registers.NoSearch)
 	r.selectList = strings.Join(sel, ", ")
-	pending := r.idnrCol + " IS NULL AND " + r.stateCol + " IS NULL"
+	// An IDNr column that is NULL, empty or only spaces holds no IDNr.
+	r.idnrText = "TRIM(CAST(" + r.idnrCol + " AS TEXT))"
+	r.noIDNr = "(" + r.idnrCol + " IS NULL OR " + r.idnrText + " = '')"
+	r.pending = r.noIDNr + " AND " + r.stateCol + " IS NULL"
+	pending := r.pending
 	base := "SELECT " + r.selectList + " FROM " + r.table + " WHERE " + pending
 	r.nextFirstSQL = base + " ORDER BY " + r.keyCol + " LIMIT " + r.ph(1)
 	r.nextSQL = base + " AND " + r.keyCol + " > " + r.ph(1) + " ORDER BY " + r.keyCol + " LIMIT " + r.ph(2)
 	r.nextRangeSQL = base + " AND " + r.keyCol + " > " + r.ph(1) + " AND " + r.keyCol + " <= " + r.ph(2) + " ORDER BY " + r.keyCol + " LIMIT " + r.ph(3)
-	r.syncSQL = "SELECT " + r.selectList + ", " + r.idnrCol + " FROM " + r.table + " WHERE " + r.idnrCol + " IS NOT NULL AND " + r.keyCol + " > " + r.ph(1) + " ORDER BY " + r.keyCol + " LIMIT " + r.ph(2)
+	r.syncSQL = "SELECT " + r.selectList + ", " + r.idnrCol + " FROM " + r.table + " WHERE NOT " + r.noIDNr + " AND (" + r.stateCol + " IS NULL OR " + r.stateCol + " NOT IN " + r.casesIn + ") AND " + r.keyCol + " > " + r.ph(1) + " ORDER BY " + r.keyCol + " LIMIT " + r.ph(2)
 	// Markers never overwrite a settled record: a record is written once.
 	r.markSQL = "UPDATE " + r.table + " SET " + r.stateCol + " = " + r.ph(1) + ", " + r.reasonCol + " = " + r.ph(2) + ", " + r.messageCol + " = " + r.ph(3) +
 		" WHERE " + r.keyCol + " = " + r.ph(4) + " AND " + pending
@@ -107,6 +121,9 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Register, error) {
 	r.claimSQL = "INSERT INTO " + r.idnrT + " (idnr, key) VALUES (" + r.ph(1) + ", " + r.ph(2) + ") ON CONFLICT (idnr) DO NOTHING"
 	r.holderSQL = "SELECT key FROM " + r.idnrT + " WHERE idnr = " + r.ph(1)
 	if err := r.migrate(ctx); err != nil {
+		return nil, err
+	}
+	if err := r.checkExisting(ctx); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -242,7 +259,7 @@ func (r *Register) query(ctx context.Context, withIDNr bool, q string, args ...a
 			}
 		}
 		if withIDNr {
-			id, err := idnr.ParseStrict(strings.TrimSpace(vals[n-1].String))
+			id, err := idnr.Parse(strings.TrimSpace(vals[n-1].String)) // grouped digits are the same number
 			if err != nil {
 				e.Defect = "idnr_invalid"
 			}
@@ -272,7 +289,7 @@ func (r *Register) acceptStmt(fields idnr.Fields, onlyPending bool) (string, []*
 	}
 	q := "UPDATE " + r.table + " SET " + strings.Join(sets, ", ") + " WHERE " + r.keyCol + " = " + r.ph(i)
 	if onlyPending {
-		q += " AND " + r.idnrCol + " IS NULL AND " + r.stateCol + " IS NULL"
+		q += " AND " + r.pending
 	} else {
 		q += " AND " + r.idnrCol + " = " + r.ph(i+1)
 	}
@@ -622,7 +639,7 @@ func (r *Register) Checkpoint(ctx context.Context, job string) (registers.Key, e
 // Counts implements [registers.Counter]. Records that had an IDNr before
 // any run count as Accepted.
 func (r *Register) Counts(ctx context.Context) (map[registers.Outcome]int, error) {
-	rows, err := r.db.QueryContext(ctx, "SELECT COALESCE("+r.stateCol+", CASE WHEN "+r.idnrCol+" IS NULL THEN "+strconv.Itoa(int(registers.OutcomePending))+
+	rows, err := r.db.QueryContext(ctx, "SELECT COALESCE("+r.stateCol+", CASE WHEN "+r.noIDNr+" THEN "+strconv.Itoa(int(registers.OutcomePending))+
 		" ELSE "+strconv.Itoa(int(registers.Accepted))+" END) AS s, count(*) FROM "+r.table+" GROUP BY 1")
 	if err != nil {
 		return nil, err
