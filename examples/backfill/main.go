@@ -37,7 +37,6 @@ import (
 	"github.com/regmo/regmo/idnr/match"
 	"github.com/regmo/regmo/registers"
 	"github.com/regmo/regmo/registers/sqlregister"
-	"github.com/schollz/progressbar/v3"
 )
 
 type options struct {
@@ -61,6 +60,8 @@ type options struct {
 	memprofile         string
 	createOnly         bool
 	leases             bool
+	csvFormat          string
+	progress           string
 }
 
 func main() {
@@ -118,7 +119,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.resume, "resume", true, "resume from the checkpoint of an earlier run (the default)")
 	fs.BoolVar(&o.fresh, "fresh", false, "start over: delete the demo register, the protocol and the outputs in -dir")
 	fs.BoolVar(&o.jsonSummary, "json-summary", false, "print the summary as JSON on stdout (for CI)")
-	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
+	fs.BoolVar(&o.quiet, "quiet", false, "no progress output; log warnings and errors only")
+	fs.StringVar(&o.progress, "progress", "auto", "progress output: bar (a terminal), lines (plain lines every 10 s, for logs), auto (bar on a terminal, lines otherwise)")
+	fs.StringVar(&o.csvFormat, "csv", "standard", "form of review.csv: standard (comma) or de (semicolon, UTF-8 BOM: German spreadsheet programs open it directly)")
 	fs.IntVar(&o.limit, "limit", 0, "stop after this many people (0: all)")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	fs.BoolVar(&o.fallback, "fallback", true, "after a residence search answered \"not identifiable\", try the fallback search by given names (see README)")
@@ -132,6 +135,17 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "backfill: unexpected arguments:", fs.Args())
 		return nil, errors.New("arguments")
+	}
+	if _, err := csvFormat(o.csvFormat); err != nil {
+		fmt.Fprintln(stderr, "backfill:", err)
+		return nil, err
+	}
+	switch o.progress {
+	case "auto", "bar", "lines":
+	default:
+		err := fmt.Errorf("-progress %q: want auto, bar or lines", o.progress)
+		fmt.Fprintln(stderr, "backfill:", err)
+		return nil, err
 	}
 	return o, nil
 }
@@ -258,23 +272,11 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 		return runSync(ctx, o, reg, client, auth, alog, closeMock, auditPath, key, stdout)
 	}
 
-	// The backfill.
-	var bar *progressbar.ProgressBar
+	// The backfill: a bar on a terminal, plain lines otherwise, and the
+	// engine's log lines (start, every 30 s, end) on stderr.
+	po := newProgressOutput(o, stderr)
 	progress := func(p registers.Progress) {
-		if o.quiet {
-			if p.Done%20000 < 1000 {
-				memNote("progress")
-			}
-			return
-		}
-		if bar == nil {
-			bar = progressbar.NewOptions(max(p.Total, 1), progressbar.OptionSetWriter(stderr),
-				progressbar.OptionSetDescription("backfill"), progressbar.OptionShowCount(), progressbar.OptionShowIts(),
-				progressbar.OptionSetItsString("people"), progressbar.OptionSetPredictTime(true),
-				progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionFullWidth(),
-				progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }))
-		}
-		_ = bar.Set(p.Done)
+		po.update(p)
 		if p.Done%20000 < 1000 {
 			memNote("progress")
 		}
@@ -293,7 +295,7 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 	bf, err := registers.NewBackfill(registers.BackfillConfig{
 		Register: reg, IDA: client, Auth: auth, Matcher: registers.FromMatch(match.New()),
 		BatchSize: o.batch, Workers: o.workers, Limit: o.limit, Progress: progress,
-		FallbackAfterNotIdentifiable: o.fallback, Leases: o.leases,
+		FallbackAfterNotIdentifiable: o.fallback, Leases: o.leases, Logger: newLogger(o, stderr),
 	})
 	if err != nil {
 		return nil, err
@@ -307,9 +309,7 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 			f.Close()
 		}
 	}
-	if bar != nil {
-		_ = bar.Finish()
-	}
+	po.finish()
 	s := &Summary{Register: regName, AuditDB: auditPath, ReviewCSV: csvPath, ReportJSON: reportPath, Resumed: resumed}
 	if rep != nil {
 		s.ThisRun, s.Seconds, s.PerSecond = rep.People, rep.Seconds, rep.PerSec
@@ -320,7 +320,8 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 	if runErr != nil {
 		return s, runErr
 	}
-	if err := writeFile(csvPath, func(w io.Writer) error { return registers.WriteCasesCSV(ctx, w, reg) }); err != nil {
+	cf, _ := csvFormat(o.csvFormat)
+	if err := writeFile(csvPath, func(w io.Writer) error { return registers.WriteCasesCSVFormat(ctx, w, reg, cf) }); err != nil {
 		return s, fmt.Errorf("writing the review list: %w", err)
 	}
 	counts, err := reg.Counts(ctx)
