@@ -12,7 +12,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -25,6 +24,8 @@ import (
 	"time"
 
 	"github.com/regmo/regmo/ida/idatest"
+	"github.com/regmo/regmo/idnr"
+	"github.com/regmo/regmo/internal/peoplefile"
 )
 
 func main() {
@@ -46,6 +47,7 @@ func run() error {
 		clientCA   = flag.String("client-ca", "", "CA (PEM) that client certificates must chain to, with -cert")
 		certsDir   = flag.String("certs", "", "with generated certificates: write ca.pem, client.pem and client-key.pem here")
 		dumpPeople = flag.String("dump-people", "", "write the synthetic population as NDJSON to this file")
+		loadPeople = flag.String("load", "", "serve the people of this NDJSON file (the format -dump-people writes) instead of a generated population")
 		rateLimit  = flag.Float64("rate", 0, "requests per second per sender (0: unlimited); excess gets 429")
 		burst      = flag.Int("burst", 0, "burst of the per-sender rate limit (default: rate)")
 		f429       = flag.Float64("fault-429", 0, "rate of 429 with Retry-After")
@@ -81,8 +83,16 @@ func run() error {
 	if *people < 1 {
 		return errors.New("-people must be at least 1")
 	}
-	opts := []idatest.Option{
-		idatest.WithPopulation(*people, *popSeed), idatest.WithSeed(*faultSeed), idatest.WithFaults(faults),
+	opts := []idatest.Option{idatest.WithSeed(*faultSeed), idatest.WithFaults(faults)}
+	if *loadPeople != "" {
+		pop, err := loadFile(*loadPeople)
+		if err != nil {
+			return err
+		}
+		*people = len(pop)
+		opts = append(opts, idatest.WithPeople(pop))
+	} else {
+		opts = append(opts, idatest.WithPopulation(*people, *popSeed))
 	}
 	if *rateLimit > 0 {
 		opts = append(opts, idatest.WithRateLimit(*rateLimit, *burst))
@@ -197,17 +207,27 @@ func writeCerts(dir string, c *idatest.Certs) error {
 }
 
 func writePeople(path string, srv *idatest.Server) error {
-	f, err := os.Create(path)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(f)
-	enc.SetEscapeHTML(false)
-	for _, p := range srv.People() {
-		if err := enc.Encode(person(p)); err != nil {
-			f.Close()
-			return err
-		}
+	if err := peoplefile.Write(f, srv.People()); err != nil {
+		f.Close()
+		return err
 	}
 	return f.Close()
+}
+
+// loadFile reads the population of -load.
+func loadFile(path string) ([]idnr.Person, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	pop, err := peoplefile.Read(f)
+	if err != nil {
+		return nil, fmt.Errorf("-load %s: %w", path, err)
+	}
+	return pop, nil
 }
