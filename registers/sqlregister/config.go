@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/regmo/regmo/idnr"
 )
 
 // Dialect is the SQL dialect of the register database.
@@ -136,8 +138,51 @@ type Config struct {
 	// table, and the tables <prefix>schema, <prefix>checkpoint,
 	// <prefix>review and <prefix>leases next to it (in the same schema).
 	Prefix string
+	// Write names what an accepted result writes besides the IDNr and
+	// regmo's state columns: column tokens of [Columns] ("street",
+	// "postal_code", "city", ...) or field tokens for all columns of a
+	// field ("address", "birth_place"); "idnr" may be named and is always
+	// written. Default (nil): only the IDNr. The other mapped columns are
+	// only read (for the search and the match) and stay byte-for-byte as
+	// they are. The sync ([Register.WriteSync]) writes the same columns.
+	//
+	// Why opt-in: § 6 IDNrG has the register replace its basic data by
+	// the BZSt's, but which of its columns hold the authoritative copy
+	// (and which are kept for other purposes, a postal address, a
+	// spelling a clerk chose) is the vendor's decision, not regmo's.
+	Write []string
 	// Logger for operational messages (no personal data); default discard.
 	Logger *slog.Logger
+}
+
+// writeSet resolves Config.Write to the set of column tokens written.
+func (c *Config) writeSet() (map[string]bool, error) {
+	w := map[string]bool{}
+	for _, t := range c.Write {
+		t = strings.TrimSpace(t)
+		if t == idnr.FieldIDNr.Token() {
+			continue
+		}
+		found := false
+		for i := range columns {
+			col := &columns[i]
+			if col.field == 0 || (col.token != t && col.field.Token() != t) {
+				continue
+			}
+			found = true
+			if *col.name(&c.Columns) == "" {
+				if col.token == t {
+					return nil, fmt.Errorf("sqlregister: config: Write: %q is not mapped to a column", t)
+				}
+				continue
+			}
+			w[col.token] = true
+		}
+		if !found {
+			return nil, fmt.Errorf("sqlregister: config: Write: unknown field %q (known: idnr, %s)", t, strings.Join(FieldTokens(), ", "))
+		}
+	}
+	return w, nil
 }
 
 // identRE is what we accept as an SQL identifier: ASCII letters, digits and

@@ -32,6 +32,7 @@ type Register struct {
 	keyNames                                         []string // the key's columns as configured
 	info                                             *tableInfo
 	existing                                         ExistingIDNrs
+	writes                                           map[string]bool // column tokens an accepted result writes (Config.Write)
 	keyCol, idnrCol, stateCol, reasonCol, messageCol string
 	schemaT, checkpointT, reviewT, leasesT, idnrT    string
 	cols                                             []mappedCol // mapped basic-data columns in Columns order
@@ -61,7 +62,11 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Register, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	r := &Register{db: db, cfg: cfg, log: cfg.Logger}
+	writes, err := cfg.writeSet()
+	if err != nil {
+		return nil, err
+	}
+	r := &Register{db: db, cfg: cfg, log: cfg.Logger, writes: writes}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
@@ -281,7 +286,7 @@ func (r *Register) acceptStmt(fields idnr.Fields, onlyPending bool) (string, []*
 	sets = append(sets, r.idnrCol+" = "+r.ph(i), r.stateCol+" = "+r.ph(i+1), r.reasonCol+" = NULL", r.messageCol+" = "+r.ph(i+2))
 	i += 3
 	for _, c := range r.cols {
-		if c.field != 0 && fields.Has(c.field) {
+		if c.field != 0 && fields.Has(c.field) && r.writes[c.token] {
 			sets = append(sets, c.col+" = "+r.ph(i))
 			order = append(order, c.column)
 			i++
@@ -323,44 +328,59 @@ var ErrConflict = errors.New("sqlregister: record already settled by another wri
 // ([ErrConflict]); if a lease was lost the transaction is rolled back with
 // [registers.ErrLeaseLost].
 func (r *Register) WriteBatch(ctx context.Context, b registers.Batch) error {
-	return r.inTx(ctx, b, func(tx *sql.Tx) error {
-		if err := r.claimIDNrs(ctx, tx, b.Results); err != nil {
+	err := r.inTx(ctx, b, func(tx *sql.Tx) error { return r.writeResults(ctx, tx, b.Results, false) })
+	if err != nil && isolable(err) && ctx.Err() == nil {
+		// One record's write failed: write the batch again with one
+		// savepoint per accepted record (see isolate.go).
+		err = r.inTx(ctx, b, func(tx *sql.Tx) error { return r.writeResults(ctx, tx, b.Results, true) })
+	}
+	return err
+}
+
+func (r *Register) writeResults(ctx context.Context, tx *sql.Tx, results []registers.Result, isolate bool) error {
+	if err := r.claimIDNrs(ctx, tx, results); err != nil {
+		return err
+	}
+	var st stmts
+	defer st.close()
+	for i := range results {
+		res := &results[i]
+		k, err := r.keyArg(res.Key)
+		if err != nil {
 			return err
 		}
-		var st stmts
-		defer st.close()
-		for i := range b.Results {
-			res := &b.Results[i]
-			k, err := r.keyArg(res.Key)
+		if res.Outcome == registers.Accepted {
+			if isolate {
+				err = r.acceptIsolated(ctx, tx, &st, res)
+			} else {
+				err = r.accept(ctx, tx, &st, res)
+			}
 			if err != nil {
 				return err
 			}
-			switch res.Outcome {
-			case registers.Accepted:
-				if err := r.accept(ctx, tx, &st, res); err != nil {
-					return err
-				}
+			if res.Outcome == registers.Accepted {
 				continue
-			case registers.Review:
-				if err := r.enqueue(ctx, tx, &st, res); err != nil {
-					return err
-				}
-			}
-			if st.mark == nil {
-				if st.mark, err = tx.PrepareContext(ctx, r.markSQL); err != nil {
-					return err
-				}
-			}
-			x, err := st.mark.ExecContext(ctx, int(res.Outcome), res.Reason, nullString(res.MessageID), k)
-			if err != nil {
-				return err
-			}
-			if n, _ := x.RowsAffected(); n != 1 {
-				return fmt.Errorf("%w (key %s)", ErrConflict, res.Key)
 			}
 		}
-		return nil
-	})
+		if res.Outcome == registers.Review {
+			if err := r.enqueue(ctx, tx, &st, res); err != nil {
+				return err
+			}
+		}
+		if st.mark == nil {
+			if st.mark, err = tx.PrepareContext(ctx, r.markSQL); err != nil {
+				return err
+			}
+		}
+		x, err := st.mark.ExecContext(ctx, int(res.Outcome), res.Reason, nullString(res.MessageID), k)
+		if err != nil {
+			return err
+		}
+		if n, _ := x.RowsAffected(); n != 1 {
+			return fmt.Errorf("%w (key %s)", ErrConflict, res.Key)
+		}
+	}
+	return nil
 }
 
 // WriteSync implements [registers.SyncWriter]: in one transaction with the
@@ -473,7 +493,10 @@ func (r *Register) accept(ctx context.Context, tx *sql.Tx, st *stmts, res *regis
 	}
 	x, err := ps.ExecContext(ctx, args...)
 	if err != nil {
-		return err
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return &recordWriteError{key: res.Key, err: err}
 	}
 	if n, _ := x.RowsAffected(); n != 1 {
 		return fmt.Errorf("%w (key %s)", ErrConflict, res.Key)

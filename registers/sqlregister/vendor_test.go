@@ -150,3 +150,34 @@ func (v *vendorDB) snapshot(t *testing.T, cols ...string) []string {
 	require.NoError(t, rows.Err())
 	return out
 }
+
+func sqlregisterNew(ctx context.Context, v *vendorDB, cfg sqlregister.Config) (*sqlregister.Register, error) {
+	return sqlregister.New(ctx, v.db, cfg)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// project picks the columns want out of snapshot rows taken over cols.
+func project(rows []string, cols, want []string) []string {
+	out := make([]string, len(rows))
+	for i, row := range rows {
+		parts := strings.Split(row, "|")
+		var keep []string
+		for _, w := range want {
+			for j, c := range cols {
+				if c == w {
+					keep = append(keep, parts[j])
+				}
+			}
+		}
+		out[i] = strings.Join(keep, "|")
+	}
+	return out
+}

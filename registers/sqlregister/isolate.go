@@ -1,0 +1,149 @@
+package sqlregister
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/regmo/regmo/registers"
+)
+
+// Errors isolated per record.
+//
+// A batch is first written as a whole. If an accepted record's UPDATE
+// fails (a value too long for its column, a constraint, a type the column
+// does not take), the batch's transaction is rolled back and the batch is
+// written again with a savepoint around every accepted record: a record
+// whose write fails is rolled back to its savepoint and becomes a clerk's
+// case (outcome Review, reason registers.ReasonWriteFailed), with the
+// column and the kind of problem in its details and the transferred data
+// as its candidate in the review queue; its IDNr claim is withdrawn. The
+// other records, the batch and the fill go on. Because the record is
+// settled, a rerun does not search for it again unless it is reopened.
+
+// recordWriteError is the error of one accepted record's UPDATE, which
+// isolation turns into a case.
+type recordWriteError struct {
+	key registers.Key
+	err error
+}
+
+func (e *recordWriteError) Error() string {
+	return "sqlregister: writing the record with key " + string(e.key) + ": " + problemOf(e.err)
+}
+
+// Problems of a record's write, as named in the case details.
+const (
+	writeTooLong    = "value too long for the column"
+	writeConstraint = "constraint violated"
+	writeType       = "value does not fit the column's type"
+	writeOther      = "refused by the database"
+)
+
+// problemOf classifies a database error without its text (which may
+// quote the value, i.e. personal data).
+func problemOf(err error) string {
+	var pg interface{ SQLState() string }
+	if errors.As(err, &pg) {
+		switch s := pg.SQLState(); {
+		case s == "22001":
+			return writeTooLong
+		case strings.HasPrefix(s, "23"):
+			return writeConstraint
+		case s == "22P02", s == "22003", s == "22007", s == "22008", s == "42804", s == "22018":
+			return writeType
+		}
+		return writeOther
+	}
+	var lite interface{ Code() int }
+	if errors.As(err, &lite) {
+		switch lite.Code() & 0xff {
+		case 19: // SQLITE_CONSTRAINT (CHECK, NOT NULL, UNIQUE, FOREIGN KEY)
+			return writeConstraint
+		case 20: // SQLITE_MISMATCH (STRICT tables)
+			return writeType
+		case 18: // SQLITE_TOOBIG
+			return writeTooLong
+		}
+	}
+	return writeOther
+}
+
+// isolable reports whether a failed batch is retried with one savepoint
+// per record.
+func isolable(err error) bool {
+	var rw *recordWriteError
+	return errors.As(err, &rw)
+}
+
+// acceptIsolated writes one accepted result inside a savepoint; if the
+// database refuses it, the result becomes a write_failed case (res is
+// changed so that the caller reports what was stored).
+func (r *Register) acceptIsolated(ctx context.Context, tx *sql.Tx, st *stmts, res *registers.Result) error {
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT regmo_record"); err != nil {
+		return err
+	}
+	err := r.accept(ctx, tx, st, res)
+	var rw *recordWriteError
+	if !errors.As(err, &rw) {
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "RELEASE SAVEPOINT regmo_record")
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT regmo_record"); err != nil {
+		return err
+	}
+	col := r.failedColumn(ctx, tx, st, res)
+	problem := problemOf(rw.err)
+	detail := "Schreibfehler: " + problem
+	if col != "" {
+		detail = "Schreibfehler in Spalte " + col + ": " + problem
+	}
+	if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT regmo_record"); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM "+r.idnrT+" WHERE idnr = "+r.ph(1)+" AND key = "+r.ph(2), res.Person.IDNr.String(), string(res.Key)); err != nil {
+		return err
+	}
+	res.Outcome = registers.Review
+	res.Reason = registers.ReasonWriteFailed
+	res.Details = append([]string{detail}, res.Details...)
+	r.log.Warn("sqlregister: record not written, now a case", "key", string(res.Key), "column", col, "problem", problem)
+	return nil
+}
+
+// failedColumn finds the column whose value the database refuses, by
+// writing each column of the record alone inside a savepoint that is
+// always rolled back. It returns "" if no single column fails.
+func (r *Register) failedColumn(ctx context.Context, tx *sql.Tx, st *stmts, res *registers.Result) string {
+	k, err := r.keyArg(res.Key)
+	if err != nil {
+		return ""
+	}
+	try := func(col string, v any) bool {
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT regmo_column"); err != nil {
+			return false
+		}
+		_, err := tx.ExecContext(ctx, "UPDATE "+r.table+" SET "+quote(col)+" = "+r.ph(1)+" WHERE "+r.keyCol+" = "+r.ph(2), v, k)
+		_, _ = tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT regmo_column")
+		_, _ = tx.ExecContext(ctx, "RELEASE SAVEPOINT regmo_column")
+		return err != nil
+	}
+	args, err := r.acceptArgs(res.Key, &res.Person, registers.Accepted, res.MessageID, st.acceptOrder[res.Fields])
+	if err != nil {
+		return ""
+	}
+	if try(r.cfg.IDNr, args[0]) {
+		return r.cfg.IDNr
+	}
+	for i, c := range st.acceptOrder[res.Fields] {
+		name := *c.name(&r.cfg.Columns)
+		if try(name, args[3+i]) {
+			return name
+		}
+	}
+	return ""
+}
