@@ -75,10 +75,10 @@ type Problem struct {
 	Text      string
 }
 
-// Codec encodes and decodes the messages of one wire format. [JSONv1] is the
-// default; an official XBasisdaten codec could take its place without
-// changing callers. The server side methods let a mock (ida/idatest) or a
-// gateway speak the same format.
+// Codec is the client half of one wire format: it writes requests and
+// reads answers and problems. [JSONv1] is the default; an official
+// XBasisdaten codec could take its place without changing callers.
+// Config.Codec takes a Codec.
 //
 // A Codec must be safe for concurrent use. Decoders must be strict: unknown
 // or missing fields, a wrong protocol name and trailing data are errors, and
@@ -94,10 +94,19 @@ type Codec interface {
 
 	EncodeRequest(w io.Writer, r *Request) error
 	DecodeResponse(r io.Reader, req *Request) (*Response, error)
+	DecodeProblem(r io.Reader) (*Problem, error)
+}
 
+// ServerCodec is the server half of a wire format: it reads requests and
+// writes answers and problems, so that a mock (ida/idatest) or a gateway
+// speaks the same format. A codec offers it beside [Codec] (the mock finds
+// it by type assertion on the Codec it is given); [JSONv1] implements both.
+// The same rules apply: safe for concurrent use, strict decoding.
+type ServerCodec interface {
+	// DecodeRequest reads a request of kind k (from the endpoint). It
+	// checks the structure; the minimum fields of a search are for the
+	// receiver to check, so that it can answer with a reason code.
 	DecodeRequest(r io.Reader, k Kind) (*Request, error)
 	EncodeResponse(w io.Writer, resp *Response) error
-
 	EncodeProblem(w io.Writer, p *Problem) error
-	DecodeProblem(r io.Reader) (*Problem, error)
 }

@@ -117,7 +117,7 @@ func (s *Server) alterItems(id uuid.UUID, kind ida.Kind, body []byte, alter func
 		alter(&resp.Items[i])
 	}
 	var out bytes.Buffer
-	if err := s.codec.EncodeResponse(&out, resp); err != nil {
+	if err := s.server.EncodeResponse(&out, resp); err != nil {
 		return body
 	}
 	return out.Bytes()

@@ -3,6 +3,8 @@ package idatest
 import (
 	"time"
 
+	"github.com/regmo/regmo/ida"
+
 	"github.com/regmo/regmo/idnr"
 )
 
@@ -21,6 +23,7 @@ type config struct {
 	entitled    map[string]idnr.Fields
 	clock       func() time.Time
 	dedupWindow int
+	codec       ida.Codec
 }
 
 // WithPeople makes people the population the mock answers from (instead of
@@ -73,6 +76,13 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.clock =
 // WithDedupWindow sets how many answered message IDs the server remembers
 // for de-duplication (default 1,000,000).
 func WithDedupWindow(n int) Option { return func(c *config) { c.dedupWindow = n } }
+
+// WithCodec makes the mock speak c's wire format (default [ida.JSONv1]):
+// requests are routed by c.Endpoint and checked against c.ContentType. c
+// must also implement [ida.ServerCodec], found by type assertion;
+// NewServer panics if it does not (a programming error, as with
+// httptest).
+func WithCodec(c ida.Codec) Option { return func(cfg *config) { cfg.codec = c } }
 
 // Fault is a fault the mock can inject into one HTTP request.
 type Fault uint8

@@ -16,10 +16,10 @@ func (s *Server) process(id uuid.UUID, kind ida.Kind, sender string, body []byte
 	var out bytes.Buffer
 	problem := func(status int, code, text string) (int, []byte) {
 		out.Reset()
-		_ = s.codec.EncodeProblem(&out, &ida.Problem{RequestID: id, Code: code, Text: text})
+		_ = s.server.EncodeProblem(&out, &ida.Problem{RequestID: id, Code: code, Text: text})
 		return status, out.Bytes()
 	}
-	req, err := s.codec.DecodeRequest(bytes.NewBuffer(body), kind)
+	req, err := s.server.DecodeRequest(bytes.NewBuffer(body), kind)
 	if err != nil {
 		return problem(http.StatusBadRequest, "schema-violation", strings.TrimPrefix(err.Error(), "ida: "))
 	}
@@ -63,7 +63,7 @@ func (s *Server) process(id uuid.UUID, kind ida.Kind, sender string, body []byte
 	}
 	out.Reset()
 	out.Grow(256 + 700*len(resp.Items))
-	if err := s.codec.EncodeResponse(&out, resp); err != nil {
+	if err := s.server.EncodeResponse(&out, resp); err != nil {
 		return problem(http.StatusInternalServerError, "internal", "could not encode the answer")
 	}
 	return http.StatusOK, out.Bytes()

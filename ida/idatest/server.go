@@ -37,7 +37,8 @@ type Server struct {
 	Certs *Certs
 
 	cfg    config
-	codec  ida.JSONv1
+	codec  ida.Codec       // the client half: hostile answers re-read what the server wrote
+	server ida.ServerCodec // the same codec's server half, found by type assertion
 	people []idnr.Person
 	byIDNr map[idnr.IDNr]int32
 	byName map[string][]int32 // searchForm(family or former name) + "|" + birth date
@@ -164,6 +165,15 @@ func newServer(opts ...Option) *Server {
 	}
 	s.stats.Faults = make(map[Fault]int)
 	s.faults = cfg.faults
+	s.codec = cfg.codec
+	if s.codec == nil {
+		s.codec = ida.JSONv1{}
+	}
+	sc, ok := s.codec.(ida.ServerCodec)
+	if !ok {
+		panic("idatest: codec " + strconv.Quote(s.codec.Name()) + " has no server half (ida.ServerCodec)")
+	}
+	s.server = sc
 	if cfg.people != nil {
 		s.people = cfg.people
 	} else {
@@ -322,7 +332,7 @@ func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 
 func (s *Server) problem(w http.ResponseWriter, status int, id uuid.UUID, code, text string) {
 	var b bytes.Buffer
-	_ = s.codec.EncodeProblem(&b, &ida.Problem{RequestID: id, Code: code, Text: text})
+	_ = s.server.EncodeProblem(&b, &ida.Problem{RequestID: id, Code: code, Text: text})
 	w.Header().Set("Content-Type", ida.MediaJSON)
 	w.Header().Set(ida.HeaderProtocol, ida.ProtocolV1)
 	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
@@ -428,7 +438,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, http.StatusMethodNotAllowed, uuid.Nil, "method-not-allowed", "use POST")
 		return
 	}
-	kind, ok := kindOf(r.URL.Path)
+	kind, ok := s.kindOf(r.URL.Path)
 	if !ok {
 		s.problem(w, http.StatusNotFound, uuid.Nil, "unknown-endpoint", "no such endpoint")
 		return
@@ -672,13 +682,10 @@ func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-func kindOf(path string) (ida.Kind, bool) {
-	rest, ok := strings.CutPrefix(path, "/v1/")
-	if !ok {
-		return 0, false
-	}
+// kindOf finds the kind whose endpoint (by the codec) is path.
+func (s *Server) kindOf(path string) (ida.Kind, bool) {
 	for k := ida.KindLookup; k <= ida.KindLastContact; k++ {
-		if k.String() == rest {
+		if s.codec.Endpoint(k) == path {
 			return k, true
 		}
 	}
