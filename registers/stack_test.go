@@ -64,7 +64,7 @@ func openSQLiteRegister(t testing.TB, path string) (*sqlregister.Register, *sql.
 	require.NoError(t, err)
 	require.NoError(t, sqlregister.CreateTable(ctx, db, sqlregister.SQLite, "people"))
 	r, err := sqlregister.New(ctx, db, sqlregister.Config{Dialect: sqlregister.SQLite, Table: "people", Key: "id", IntegerKey: true,
-		Columns: sqlregister.DefaultColumns()})
+		Columns: sqlregister.DefaultColumns(), Write: sqlregister.DefaultColumns().Mapped()})
 	require.NoError(t, err)
 	return r, db
 }

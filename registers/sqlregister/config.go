@@ -151,6 +151,10 @@ type Config struct {
 	// (and which are kept for other purposes, a postal address, a
 	// spelling a clerk chose) is the vendor's decision, not regmo's.
 	Write []string
+	// Formats says, per field token, how the register stores a field
+	// when not as regmo's text (see [Format]): date layouts, DATE
+	// columns, integer postcodes and IDNrs, sex codes.
+	Formats Formats
 	// Logger for operational messages (no personal data); default discard.
 	Logger *slog.Logger
 }
@@ -273,4 +277,17 @@ func (c *Config) validate() error {
 		seen[col] = name
 	}
 	return nil
+}
+
+// Mapped returns the tokens of the mapped basic-data columns, in the
+// order of [Columns]. Config.Write = c.Mapped() replaces every mapped
+// column on Accept (the demo register's choice).
+func (c Columns) Mapped() []string {
+	var out []string
+	for i := range columns {
+		if columns[i].field != 0 && *columns[i].name(&c) != "" {
+			out = append(out, columns[i].token)
+		}
+	}
+	return out
 }

@@ -32,6 +32,7 @@ type Register struct {
 	keyNames                                         []string // the key's columns as configured
 	info                                             *tableInfo
 	existing                                         ExistingIDNrs
+	idnrInt                                          bool            // the IDNr column is an integer (Formats["idnr"])
 	writes                                           map[string]bool // column tokens an accepted result writes (Config.Write)
 	keyCol, idnrCol, stateCol, reasonCol, messageCol string
 	schemaT, checkpointT, reviewT, leasesT, idnrT    string
@@ -66,7 +67,16 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Register, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Register{db: db, cfg: cfg, log: cfg.Logger, writes: writes}
+	for k := range cfg.Formats {
+		if k != idnr.FieldIDNr.Token() && columnOf(k) == nil {
+			return nil, fmt.Errorf("sqlregister: config: Formats: unknown field %q (known: idnr, %s)", k, strings.Join(FieldTokens(), ", "))
+		}
+	}
+	idnrInt, err := cfg.idnrInteger()
+	if err != nil {
+		return nil, err
+	}
+	r := &Register{db: db, cfg: cfg, log: cfg.Logger, writes: writes, idnrInt: idnrInt}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
@@ -98,7 +108,15 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Register, error) {
 	sel := []string{r.keyCol}
 	for i := range columns {
 		if c := *columns[i].name(&cfg.Columns); c != "" {
-			r.cols = append(r.cols, mappedCol{column: &columns[i], col: quote(c)})
+			col := &columns[i]
+			if f, ok := cfg.Formats[col.token]; ok {
+				fc, err := withFormat(*col, f)
+				if err != nil {
+					return nil, err
+				}
+				col = &fc
+			}
+			r.cols = append(r.cols, mappedCol{column: col, col: quote(c)})
 			sel = append(sel, quote(c))
 		}
 	}
@@ -303,7 +321,7 @@ func (r *Register) acceptStmt(fields idnr.Fields, onlyPending bool) (string, []*
 
 func (r *Register) acceptArgs(key registers.Key, p *idnr.Person, state registers.Outcome, msg string, order []*column) ([]any, error) {
 	args := make([]any, 0, len(order)+5)
-	args = append(args, p.IDNr.String(), int(state), nullString(msg))
+	args = append(args, r.idnrArg(p.IDNr), int(state), nullString(msg))
 	for _, c := range order {
 		args = append(args, c.get(p))
 	}
@@ -611,7 +629,8 @@ func (r *Register) candidateJSON(p *idnr.Person) map[string]string {
 		c[idnr.FieldIDNr.Token()] = p.IDNr.String()
 	}
 	for _, col := range r.cols {
-		if v, ok := col.get(p).(string); ok {
+		// regmo's own text form, whatever the register's format.
+		if v, ok := columnOf(col.token).get(p).(string); ok {
 			c[col.token] = v
 		}
 	}
