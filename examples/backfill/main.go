@@ -26,6 +26,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -62,6 +63,8 @@ type options struct {
 	leases             bool
 	csvFormat          string
 	progress           string
+	register, mapping  string
+	mockPeople         string
 }
 
 func main() {
@@ -104,6 +107,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.batch, "batch", 1000, "people per bulk request and per register transaction")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the synthetic demo population")
 	fs.StringVar(&o.postgres, "postgres", "", "PostgreSQL DSN of a real register (instead of the demo SQLite register)")
+	fs.StringVar(&o.register, "register", "", "an existing register: sqlite:PATH or postgres:DSN (with -mapping; no demo tables are created in it)")
+	fs.StringVar(&o.mapping, "mapping", "", "mapping file (JSON) of the -register table: table, key, columns, formats, write (see README)")
+	fs.StringVar(&o.mockPeople, "mock-people", "", "the in-process mock BVA serves the people of this NDJSON file (mockbva -dump-people format) instead of the demo truth")
 	fs.StringVar(&o.table, "table", "people", "register table (optionally schema.table)")
 	fs.StringVar(&o.keyColumn, "key-column", "id", "key column of the register table")
 	fs.BoolVar(&o.integerKey, "integer-key", true, "the key column is an integer")
@@ -137,6 +143,21 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, errors.New("arguments")
 	}
 	if _, err := csvFormat(o.csvFormat); err != nil {
+		fmt.Fprintln(stderr, "backfill:", err)
+		return nil, err
+	}
+	if (o.register == "") != (o.mapping == "") {
+		err := errors.New("-register and -mapping go together")
+		fmt.Fprintln(stderr, "backfill:", err)
+		return nil, err
+	}
+	if o.register != "" && (o.postgres != "" || o.columns != "") {
+		err := errors.New("-register takes the table and columns from -mapping: leave out -postgres and -columns")
+		fmt.Fprintln(stderr, "backfill:", err)
+		return nil, err
+	}
+	if o.register != "" && !strings.HasPrefix(o.register, "sqlite:") && !strings.HasPrefix(o.register, "postgres:") {
+		err := fmt.Errorf("-register: want sqlite:PATH or postgres:DSN")
 		fmt.Fprintln(stderr, "backfill:", err)
 		return nil, err
 	}
@@ -479,6 +500,9 @@ func writeFile(path string, fn func(io.Writer) error) error {
 // openRegister opens the demo register (creating it if needed) or the
 // PostgreSQL register of -postgres.
 func openRegister(ctx context.Context, o *options, regPath string, say func(string, ...any)) (reg *sqlregister.Register, name string, seed uint64, people int, closeFn func(), err error) {
+	if o.register != "" {
+		return openExisting(ctx, o)
+	}
 	cols := sqlregister.DefaultColumns()
 	if o.columns != "" {
 		if cols, err = sqlregister.ParseColumns(o.columns); err != nil {
@@ -561,7 +585,15 @@ func connectIDA(o *options, seed uint64, people int, say func(string, ...any)) (
 		return &http.Client{Transport: tr}, o.endpoint, func() {}, nil
 	}
 	t0 := time.Now()
-	truth, err := demoTruth(seed, people)
+	var truth []idnr.Person
+	var err error
+	if o.mockPeople != "" {
+		truth, err = loadPeople(o.mockPeople)
+	} else if o.register != "" {
+		return nil, "", nil, errors.New("-register needs -endpoint (a real IDA) or -mock-people (the population the in-process mock serves)")
+	} else {
+		truth, err = demoTruth(seed, people)
+	}
 	if err != nil {
 		return nil, "", nil, err
 	}

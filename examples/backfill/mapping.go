@@ -1,0 +1,395 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/regmo/regmo/idnr"
+	"github.com/regmo/regmo/internal/peoplefile"
+	"github.com/regmo/regmo/registers/sqlregister"
+)
+
+// Mapping is the -mapping file: how a register table that regmo did not
+// create maps to the basic data. It is a contract that tools outside Go
+// write; see README.md ("An existing register") for every key.
+type Mapping struct {
+	// Table is the register table, optionally schema.table.
+	Table string `json:"table"`
+	// Key is the key column, or the columns of a composite key, in order.
+	Key []string `json:"key"`
+	// Columns maps field tokens (idnr, family_name, given_names,
+	// birth_date, ...; see sqlregister.FieldTokens) to column names.
+	Columns map[string]string `json:"columns"`
+	// Formats says per field how the register stores it.
+	Formats map[string]json.RawMessage `json:"formats"`
+	// Write lists the fields whose columns receive the BZSt's data on
+	// Accept; default ["idnr"].
+	Write []string `json:"write"`
+	// Prefix names regmo's own state columns and tables (default
+	// "regmo_").
+	Prefix string `json:"prefix"`
+}
+
+// ErrMapping is wrapped by every *MappingError.
+var ErrMapping = errors.New("backfill: mapping file refused")
+
+// MappingError names the key of the mapping file that was refused (for
+// example "columns.familiename" or "formats.birth_date") and why. It
+// never holds register data.
+type MappingError struct {
+	Key    string
+	Reason string
+	// Unsupported: valid in the file, but sqlregister cannot do it yet
+	// (the error then also wraps ErrMappingUnsupported).
+	Unsupported bool
+}
+
+func (e *MappingError) Error() string {
+	return "backfill: mapping file: " + e.Key + ": " + e.Reason
+}
+
+func (e *MappingError) Unwrap() []error {
+	if e.Unsupported {
+		return []error{ErrMapping, ErrMappingUnsupported}
+	}
+	return []error{ErrMapping}
+}
+
+// ErrMappingUnsupported is wrapped by the *MappingError of a key that is
+// valid in the mapping file but not yet supported by sqlregister: it is
+// refused rather than ignored.
+var ErrMappingUnsupported = errors.New("not yet supported by sqlregister")
+
+func mapErr(key, format string, args ...any) error {
+	return &MappingError{Key: key, Reason: fmt.Sprintf(format, args...)}
+}
+
+func unsupported(key, format string, args ...any) error {
+	return &MappingError{Key: key, Reason: fmt.Sprintf(format, args...) + " (" + ErrMappingUnsupported.Error() + ")", Unsupported: true}
+}
+
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
+
+// readMapping reads and checks a mapping file.
+func readMapping(path string) (*Mapping, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("-mapping: %w", err)
+	}
+	defer f.Close()
+	return parseMapping(f)
+}
+
+// parseMapping decodes a mapping (unknown keys are refused: a misspelt
+// key must not be ignored) and checks it.
+func parseMapping(r io.Reader) (*Mapping, error) {
+	b, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var m Mapping
+	if err := dec.Decode(&m); err != nil {
+		var ue *json.UnmarshalTypeError
+		if errors.As(err, &ue) {
+			return nil, mapErr(ue.Field, "wrong JSON type (%s)", ue.Value)
+		}
+		if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			return nil, mapErr(strings.Trim(f, `"`), "unknown key (known: table, key, columns, formats, write, prefix)")
+		}
+		return nil, mapErr("(file)", "not a JSON object: %v", err)
+	}
+	if dec.More() {
+		return nil, mapErr("(file)", "more than one JSON value")
+	}
+	return &m, m.check()
+}
+
+// isToken reports whether t is a field token of the columns object.
+func isToken(t string) bool { return t == "idnr" || slices.Contains(sqlregister.FieldTokens(), t) }
+
+var dateTokens = []string{"birth_date", "death_date", "move_in_date", "move_out_date"}
+
+func (m *Mapping) check() error {
+	if m.Table == "" {
+		return mapErr("table", "required")
+	}
+	for _, p := range strings.Split(m.Table, ".") {
+		if !identRE.MatchString(p) {
+			return mapErr("table", "not a plain SQL identifier (schema.table of [A-Za-z_][A-Za-z0-9_]*)")
+		}
+	}
+	if len(m.Key) == 0 {
+		return mapErr("key", "required: the key column(s) as an array")
+	}
+	for i, k := range m.Key {
+		if !identRE.MatchString(k) {
+			return mapErr(fmt.Sprintf("key[%d]", i), "not a plain SQL identifier")
+		}
+		switch strings.ToLower(k) {
+		case "rowid", "oid", "ctid", "_rowid_":
+			return mapErr(fmt.Sprintf("key[%d]", i), "%s is not a stable key (it changes on update or vacuum); use the primary key", k)
+		}
+		if slices.Index(m.Key, k) != i {
+			return mapErr(fmt.Sprintf("key[%d]", i), "column %s named twice", k)
+		}
+	}
+	if len(m.Columns) == 0 {
+		return mapErr("columns", "required")
+	}
+	cols := map[string]string{}
+	for _, k := range m.Key {
+		cols[strings.ToLower(k)] = "key"
+	}
+	for _, tok := range sortedKeys(m.Columns) {
+		col := m.Columns[tok]
+		if !isToken(tok) {
+			return mapErr("columns."+tok, "unknown field (known: idnr, %s)", strings.Join(sqlregister.FieldTokens(), ", "))
+		}
+		if !identRE.MatchString(col) {
+			return mapErr("columns."+tok, "not a plain SQL identifier")
+		}
+		if other, ok := cols[strings.ToLower(col)]; ok {
+			return mapErr("columns."+tok, "column %s is also mapped to %s", col, other)
+		}
+		cols[strings.ToLower(col)] = tok
+	}
+	for _, req := range []string{"idnr", "family_name", "birth_date"} {
+		if m.Columns[req] == "" {
+			return mapErr("columns."+req, "required")
+		}
+	}
+	for _, tok := range sortedKeys(m.Formats) {
+		if err := m.checkFormat(tok, m.Formats[tok]); err != nil {
+			return err
+		}
+	}
+	for i, tok := range m.Write {
+		key := fmt.Sprintf("write[%d]", i)
+		if !isToken(tok) {
+			return mapErr(key, "unknown field")
+		}
+		if m.Columns[tok] == "" {
+			return mapErr(key, "field %s is not mapped in columns", tok)
+		}
+		if tok == "verified" {
+			return mapErr(key, "verified is read only")
+		}
+		if slices.Index(m.Write, tok) != i {
+			return mapErr(key, "field %s named twice", tok)
+		}
+	}
+	if len(m.Write) > 0 && !slices.Contains(m.Write, "idnr") {
+		return mapErr("write", "must include idnr (the fill writes the IDNr)")
+	}
+	if m.Prefix != "" && !identRE.MatchString(m.Prefix) {
+		return mapErr("prefix", "not a plain SQL identifier")
+	}
+	return nil
+}
+
+// Format kinds of the formats object.
+func (m *Mapping) checkFormat(tok string, raw json.RawMessage) error {
+	key := "formats." + tok
+	if !isToken(tok) {
+		return mapErr(key, "unknown field")
+	}
+	if m.Columns[tok] == "" {
+		return mapErr(key, "field %s is not mapped in columns", tok)
+	}
+	var s string
+	isString := json.Unmarshal(raw, &s) == nil
+	switch {
+	case slices.Contains(dateTokens, tok):
+		if !isString {
+			return mapErr(key, "want a Go date layout (\"02.01.2006\", \"20060102\", \"2006-01-02\") or \"date\"")
+		}
+		if s == "date" {
+			return nil
+		}
+		if !strings.Contains(s, "2006") || !strings.Contains(s, "01") || !strings.Contains(s, "02") {
+			return mapErr(key, "a date layout needs 2006, 01 and 02 (Go reference date)")
+		}
+		if _, err := time.Parse(s, time.Date(2006, 1, 2, 0, 0, 0, 0, time.UTC).Format(s)); err != nil {
+			return mapErr(key, "not a Go date layout")
+		}
+	case tok == "sex":
+		var codes map[string]string
+		if err := json.Unmarshal(raw, &codes); err != nil || len(codes) == 0 {
+			return mapErr(key, "want an object of register codes to m, w, d, x")
+		}
+		for _, c := range sortedKeys(codes) {
+			if !slices.Contains([]string{"m", "w", "d", "x"}, codes[c]) {
+				return mapErr(key+"."+c, "want m, w, d or x")
+			}
+		}
+	case tok == "postal_code" || tok == "idnr":
+		if !isString || (s != "integer" && s != "text") {
+			return mapErr(key, "want \"integer\" or \"text\"")
+		}
+	default:
+		return mapErr(key, "no formats for this field (dates, sex, postal_code and idnr have formats)")
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// config turns the mapping into an sqlregister.Config, refusing (with
+// ErrMappingUnsupported) what sqlregister cannot do yet, rather than
+// ignoring it.
+func (m *Mapping) config(d sqlregister.Dialect) (sqlregister.Config, error) {
+	if len(m.Key) > 1 {
+		return sqlregister.Config{}, unsupported("key", "a composite key of %d columns", len(m.Key))
+	}
+	for _, tok := range sortedKeys(m.Formats) {
+		var s string
+		_ = json.Unmarshal(m.Formats[tok], &s)
+		switch {
+		case slices.Contains(dateTokens, tok) && s == "2006-01-02",
+			tok == "postal_code" && s == "text",
+			tok == "idnr" && s == "text":
+			// what sqlregister reads and writes today
+		case tok == "sex" && identitySexCodes(m.Formats[tok]):
+		default:
+			return sqlregister.Config{}, unsupported("formats."+tok, "format %s", string(m.Formats[tok]))
+		}
+	}
+	// sqlregister writes the IDNr and every mapped column on Accept.
+	write := m.Write
+	if len(write) == 0 {
+		write = []string{"idnr"}
+	}
+	for _, tok := range sortedKeys(m.Columns) {
+		if tok != "verified" && !slices.Contains(write, tok) {
+			return sqlregister.Config{}, unsupported("write", "leaving the mapped column of %s unwritten on Accept (sqlregister today replaces every mapped column; list them all in write to accept that)", tok)
+		}
+	}
+	var parts []string
+	for _, tok := range sortedKeys(m.Columns) {
+		if tok != "idnr" {
+			parts = append(parts, tok+"="+m.Columns[tok])
+		}
+	}
+	cols, err := sqlregister.ParseColumns(strings.Join(parts, ","))
+	if err != nil {
+		return sqlregister.Config{}, mapErr("columns", "%v", err)
+	}
+	return sqlregister.Config{Dialect: d, Table: m.Table, Key: m.Key[0], Columns: cols, IDNr: m.Columns["idnr"], Prefix: m.Prefix}, nil
+}
+
+func identitySexCodes(raw json.RawMessage) bool {
+	var codes map[string]string
+	if json.Unmarshal(raw, &codes) != nil {
+		return false
+	}
+	for k, v := range codes {
+		if k != v {
+			return false
+		}
+	}
+	return true
+}
+
+// keyIsInteger reads whether the key column is declared an integer, so
+// that keys are ordered as numbers.
+func keyIsInteger(ctx context.Context, db *sql.DB, d sqlregister.Dialect, table, key string) (bool, error) {
+	var typ string
+	var err error
+	if d == sqlregister.PostgreSQL {
+		schema, tbl, ok := strings.Cut(table, ".")
+		if !ok {
+			schema, tbl = "", table
+		}
+		err = db.QueryRowContext(ctx, `SELECT data_type FROM information_schema.columns WHERE table_name = $1 AND column_name = $2
+			AND ($3 = '' AND table_schema = ANY (current_schemas(false)) OR table_schema = $3) LIMIT 1`, tbl, key, schema).Scan(&typ)
+	} else {
+		if strings.Contains(table, ".") {
+			return false, mapErr("table", "SQLite has no schemas")
+		}
+		err = db.QueryRowContext(ctx, `SELECT type FROM pragma_table_xinfo(?) WHERE name = ?`, table, key).Scan(&typ)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, mapErr("key[0]", "no column %s in table %s", key, table)
+	}
+	if err != nil {
+		return false, err
+	}
+	return strings.Contains(strings.ToLower(typ), "int"), nil
+}
+
+// openExisting opens the register of -register with the table of
+// -mapping. It never creates the database or a demo table: an SQLite
+// file that does not exist is an error. regmo's own state columns and
+// tables (with the mapping's prefix) are added by sqlregister.New.
+func openExisting(ctx context.Context, o *options) (*sqlregister.Register, string, uint64, int, func(), error) {
+	fail := func(err error) (*sqlregister.Register, string, uint64, int, func(), error) {
+		return nil, "", 0, 0, nil, err
+	}
+	m, err := readMapping(o.mapping)
+	if err != nil {
+		return fail(err)
+	}
+	var db *sql.DB
+	var d sqlregister.Dialect
+	var name string
+	if path, ok := strings.CutPrefix(o.register, "sqlite:"); ok {
+		if _, err := os.Stat(path); err != nil {
+			return fail(fmt.Errorf("-register: %w (an existing register is never created)", err))
+		}
+		d, name = sqlregister.SQLite, path
+		db, err = sqlregister.OpenSQLite(path)
+	} else {
+		dsn, _ := strings.CutPrefix(o.register, "postgres:")
+		d, name = sqlregister.PostgreSQL, "postgres"
+		db, err = sqlregister.OpenPostgres(ctx, dsn)
+	}
+	if err != nil {
+		return fail(fmt.Errorf("connecting to the register: %w", err))
+	}
+	cfg, err := m.config(d)
+	if err == nil {
+		cfg.IntegerKey, err = keyIsInteger(ctx, db, d, m.Table, m.Key[0])
+	}
+	var reg *sqlregister.Register
+	if err == nil {
+		reg, err = sqlregister.New(ctx, db, cfg)
+	}
+	if err != nil {
+		db.Close()
+		return fail(err)
+	}
+	return reg, name + " " + m.Table, 0, 0, func() { db.Close() }, nil
+}
+
+// loadPeople reads the population of -mock-people.
+func loadPeople(path string) ([]idnr.Person, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("-mock-people: %w", err)
+	}
+	defer f.Close()
+	pop, err := peoplefile.Read(f)
+	if err != nil {
+		return nil, fmt.Errorf("-mock-people %s: %w", path, err)
+	}
+	return pop, nil
+}

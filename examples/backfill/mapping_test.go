@@ -1,0 +1,192 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/regmo/regmo/idnr/idnrtest"
+	"github.com/regmo/regmo/internal/peoplefile"
+	"github.com/regmo/regmo/registers/sqlregister"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The mapping file of the issue, exactly.
+const issueMapping = `{
+  "table": "einwohner",
+  "key": ["gemeinde", "lfd_nr"],
+  "columns": {"idnr": "steuer_id", "family_name": "familienname", "given_names": "vornamen",
+              "birth_date": "geburtsdatum", "birth_place": "geburtsort", "sex": "geschlecht",
+              "street": "strasse", "house_number": "hausnr", "postal_code": "plz", "city": "ort"},
+  "formats": {"birth_date": "02.01.2006", "sex": {"1": "m", "2": "w"}, "postal_code": "integer"},
+  "write": ["idnr"]
+}`
+
+// The issue's mapping parses; what sqlregister cannot do yet is refused,
+// naming the key, never ignored.
+func TestMappingIssueShape(t *testing.T) {
+	m, err := parseMapping(strings.NewReader(issueMapping))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"gemeinde", "lfd_nr"}, m.Key)
+	_, err = m.config(sqlregister.SQLite)
+	var me *MappingError
+	require.ErrorAs(t, err, &me)
+	assert.ErrorIs(t, err, ErrMapping)
+	assert.ErrorIs(t, err, ErrMappingUnsupported)
+	assert.Equal(t, "key", me.Key)
+
+	m.Key = m.Key[1:]
+	_, err = m.config(sqlregister.SQLite)
+	require.ErrorAs(t, err, &me)
+	assert.Equal(t, "formats.birth_date", me.Key)
+}
+
+func TestMappingRefused(t *testing.T) {
+	base := `"table":"einwohner","key":["lfd_nr"],"columns":{"idnr":"steuer_id","family_name":"familienname","birth_date":"geburtsdatum","sex":"geschlecht"}`
+	for key, in := range map[string]string{
+		"wirte":                `{` + base + `,"wirte":["idnr"]}`,
+		"table":                `{"key":["a"],"columns":{}}`,
+		"key":                  `{"table":"t","columns":{"idnr":"a"}}`,
+		"key[0]":               `{"table":"t","key":["rowid"],"columns":{"idnr":"a"}}`,
+		"columns.familiename":  `{"table":"t","key":["k"],"columns":{"idnr":"a","familiename":"b","birth_date":"c"}}`,
+		"columns.family_name":  `{"table":"t","key":["k"],"columns":{"idnr":"a","birth_date":"c"}}`,
+		"columns.family_name2": `{"table":"t","key":["k"],"columns":{"idnr":"x","family_name":"a","birth_date":"a"}}`,
+		"columns.idnr":         `{"table":"t","key":["k"],"columns":{"idnr":"k","family_name":"b","birth_date":"c"}}`,
+		"formats.birth_date":   `{` + base + `,"formats":{"birth_date":"DD.MM.YYYY"}}`,
+		"formats.sex.3":        `{` + base + `,"formats":{"sex":{"1":"m","3":"q"}}}`,
+		"formats.postal_code":  `{` + base + `,"formats":{"postal_code":"integer"}}`,
+		"formats.family_name":  `{` + base + `,"formats":{"family_name":"upper"}}`,
+		"write":                `{` + base + `,"write":["family_name"]}`,
+		"write[1]":             `{` + base + `,"write":["idnr","city"]}`,
+		"key[1]":               `{"table":"t","key":["k","k"],"columns":{"idnr":"a"}}`,
+		"prefix":               `{` + base + `,"prefix":"x y"}`,
+		"columns.given_names":  `{` + base[:len(base)-1] + `,"given_names":"vor-namen"}}`,
+		"(file)":               `{` + base + `} {}`,
+	} {
+		_, err := parseMapping(strings.NewReader(in))
+		var me *MappingError
+		require.ErrorAs(t, err, &me, key)
+		assert.ErrorIs(t, err, ErrMapping, key)
+		assert.Equal(t, strings.TrimSuffix(key, "2"), me.Key, "%s: %v", key, err)
+	}
+	_, err := parseMapping(strings.NewReader(`{"table": 5}`))
+	var me *MappingError
+	require.ErrorAs(t, err, &me)
+	assert.Equal(t, "table", me.Key)
+}
+
+func TestRegisterFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"-register", "sqlite:x.db"},
+		{"-mapping", "m.json"},
+		{"-register", "mysql:x", "-mapping", "m.json"},
+		{"-register", "sqlite:x.db", "-mapping", "m.json", "-postgres", "dsn"},
+	} {
+		_, err := parseFlags(args, io.Discard)
+		assert.Error(t, err, "%v", args)
+	}
+}
+
+// A vendor's existing SQLite register (German column names, its own
+// layout) is filled through the mapping file: no demo table is created in
+// it, the register's own columns that are not mapped stay as they were,
+// and every record ends settled. A missing register file is an error and
+// is not created.
+func TestExistingSQLiteRegister(t *testing.T) {
+	dir := t.TempDir()
+	regPath := filepath.Join(dir, "vendor.db")
+	db, err := sqlregister.OpenSQLite(regPath)
+	require.NoError(t, err)
+	_, err = db.Exec(`CREATE TABLE einwohner (lfd_nr INTEGER PRIMARY KEY, steuer_id TEXT, familienname TEXT NOT NULL,
+		vornamen TEXT, geburtsdatum TEXT, geburtsort TEXT, geschlecht TEXT, strasse TEXT, hausnr TEXT, plz TEXT, ort TEXT,
+		bemerkung TEXT)`)
+	require.NoError(t, err)
+	g := idnrtest.New(7)
+	truth := g.Population(300)
+	for i, p := range truth {
+		_, err := db.Exec(`INSERT INTO einwohner VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, 1000+i, p.FamilyName, p.GivenNames,
+			p.BirthDate.String(), p.BirthPlace.City, p.Sex.String(), p.Address.Street, p.Address.HouseNumber, p.Address.PostalCode, p.Address.City,
+			"Akte "+string(rune('A'+i%26)))
+		require.NoError(t, err)
+	}
+	before := dump(t, db, "SELECT lfd_nr, bemerkung FROM einwohner ORDER BY lfd_nr")
+	require.NoError(t, db.Close())
+
+	var pf bytes.Buffer
+	require.NoError(t, peoplefile.Write(&pf, truth))
+	peoplePath := filepath.Join(dir, "people.ndjson")
+	require.NoError(t, os.WriteFile(peoplePath, pf.Bytes(), 0o600))
+	mapping := `{"table": "einwohner", "key": ["lfd_nr"],
+	  "columns": {"idnr": "steuer_id", "family_name": "familienname", "given_names": "vornamen", "birth_date": "geburtsdatum",
+	              "birth_place": "geburtsort", "sex": "geschlecht", "street": "strasse", "house_number": "hausnr",
+	              "postal_code": "plz", "city": "ort"},
+	  "formats": {"birth_date": "2006-01-02", "postal_code": "text", "sex": {"m": "m", "w": "w", "d": "d", "x": "x"}},
+	  "write": ["idnr", "family_name", "given_names", "birth_date", "birth_place", "sex", "street", "house_number", "postal_code", "city"],
+	  "prefix": "regmo_"}`
+	mappingPath := filepath.Join(dir, "mapping.json")
+	require.NoError(t, os.WriteFile(mappingPath, []byte(mapping), 0o600))
+
+	work := filepath.Join(dir, "work")
+	o, err := parseFlags([]string{"-dir", work, "-register", "sqlite:" + regPath, "-mapping", mappingPath,
+		"-mock-people", peoplePath, "-json-summary", "-quiet"}, io.Discard)
+	require.NoError(t, err)
+	var out bytes.Buffer
+	s, err := run(context.Background(), o, &out, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, 300, s.People)
+	assert.Zero(t, s.Pending)
+	assert.Equal(t, s.People, s.Accepted+s.Review+s.NotIdentifiable+s.Rejected+s.NoSearch)
+	assert.Greater(t, s.Accepted, 250)
+	assert.True(t, s.AuditVerified)
+	assert.True(t, s.ProtocolLinked)
+	assert.NoFileExists(t, filepath.Join(work, "register.db"), "no demo register")
+
+	db, err = sqlregister.OpenSQLite(regPath)
+	require.NoError(t, err)
+	defer db.Close()
+	tables := dump(t, db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+	for _, tb := range tables {
+		assert.True(t, tb == "einwohner" || strings.HasPrefix(tb, "regmo_"), "table %s created in the vendor's database", tb)
+	}
+	assert.Equal(t, before, dump(t, db, "SELECT lfd_nr, bemerkung FROM einwohner ORDER BY lfd_nr"), "unmapped column changed")
+
+	// A register file that does not exist is refused and not created.
+	missing := filepath.Join(dir, "nothere.db")
+	o, err = parseFlags([]string{"-dir", work, "-register", "sqlite:" + missing, "-mapping", mappingPath, "-mock-people", peoplePath, "-quiet"}, io.Discard)
+	require.NoError(t, err)
+	_, err = run(context.Background(), o, io.Discard, io.Discard)
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, os.ErrNotExist), "%v", err)
+	assert.NoFileExists(t, missing)
+}
+
+func dump(t *testing.T, db *sql.DB, q string) []string {
+	rows, err := db.Query(q)
+	require.NoError(t, err)
+	defer rows.Close()
+	cols, err := rows.Columns()
+	require.NoError(t, err)
+	var out []string
+	for rows.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		require.NoError(t, rows.Scan(ptrs...))
+		var parts []string
+		for _, v := range vals {
+			parts = append(parts, v.String)
+		}
+		out = append(out, strings.Join(parts, "|"))
+	}
+	require.NoError(t, rows.Err())
+	return out
+}
