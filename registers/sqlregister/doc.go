@@ -32,6 +32,47 @@
 // case for names created unquoted), and values are always bound as
 // parameters, never spliced into SQL.
 //
+// # Checked mapping, formats, write set
+//
+// [New] reads the table's real columns and unique keys (pragma table_xinfo
+// and index_list on SQLite; information_schema and pg_index on PostgreSQL)
+// and refuses with a [SchemaError] (errors.Is [ErrSchema]) naming the
+// column: a mapped or key column that does not exist (SQLite would read
+// an unknown double-quoted name as a string literal), a key without a
+// primary key or unique index (no partial condition, no expression) on its
+// columns, a nullable key, rowid/oid/ctid as key, a mapping onto regmo's
+// state columns. The key is one column; composite keys are not supported
+// yet.
+//
+// [Config.Formats] says how the register stores a field ([Format]: date
+// layouts such as "02.01.2006" with 00 for unknown parts, "date" for a
+// DATE/TIMESTAMP column, integer postcodes zero-padded on read, sex code
+// maps, an integer IDNr column); values are read and written back in it.
+// [Config.Write] names what an accepted result writes besides the IDNr
+// and regmo's state; by default nothing else, and the other columns stay
+// byte-for-byte unchanged.
+//
+// # The register's own IDNrs
+//
+// New checks the IDNrs the register held before regmo on records regmo
+// has not settled: an IDNr column that is empty or only spaces holds no
+// IDNr (the record is searched); grouped digits are the number; a value
+// that is not a valid IDNr, or an IDNr held by two records, makes the
+// record a Review case with reason idnr_invalid_in_register or
+// idnr_duplicate_in_register ([Register.Existing] counts them). The
+// register's own columns are not changed.
+//
+// # Errors isolated per record
+//
+// If the database refuses an accepted record's UPDATE (too long,
+// constraint, type), the batch is written again with a savepoint per
+// record; the refused record becomes a Review case write_failed naming
+// the column and the kind of problem (never the value or the database's
+// text), with the transferred data in the review queue; the fill goes on
+// and a rerun does not search for it again. [Register.Reopen] makes cases
+// pending again (by key, outcome or reason) and resets the job's
+// checkpoint and lease plan so the next run reads them.
+//
 // # Migrations
 //
 // New brings the bookkeeping schema up to date with versioned migrations,
@@ -54,10 +95,10 @@
 //
 // # Backfill
 //
-// Next reads pending records (IDNr and state NULL) by keyset, "WHERE key >
+// Next reads pending records (IDNr blank and state NULL) by keyset, "WHERE key >
 // ? ORDER BY key LIMIT ?". WriteBatch stores a batch in one transaction:
-// accepted records get the IDNr and the transferred basic data (only the
-// mapped columns of the fields the BVA delivered), the others their state
+// accepted records get the IDNr and, of the basic data the BVA delivered,
+// the columns named in Config.Write, the others their state
 // and reason, review cases their queue entry, and the checkpoint row is
 // updated. Every UPDATE requires the record to be still pending, so a
 // record is never written twice; a conflict rolls the batch back with
