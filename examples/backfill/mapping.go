@@ -183,8 +183,8 @@ func (m *Mapping) check() error {
 		if m.Columns[tok] == "" {
 			return mapErr(key, "field %s is not mapped in columns", tok)
 		}
-		if tok == "verified" {
-			return mapErr(key, "verified is read only")
+		if tok == "verified_fields" {
+			return mapErr(key, "verified_fields is read only")
 		}
 		if slices.Index(m.Write, tok) != i {
 			return mapErr(key, "field %s named twice", tok)
@@ -279,7 +279,7 @@ func (m *Mapping) config(d sqlregister.Dialect) (sqlregister.Config, error) {
 		write = []string{"idnr"}
 	}
 	for _, tok := range sortedKeys(m.Columns) {
-		if tok != "verified" && !slices.Contains(write, tok) {
+		if tok != "verified_fields" && !slices.Contains(write, tok) {
 			return sqlregister.Config{}, unsupported("write", "leaving the mapped column of %s unwritten on Accept (sqlregister today replaces every mapped column; list them all in write to accept that)", tok)
 		}
 	}
