@@ -1,6 +1,9 @@
 package sqlite
 
-import "time"
+import (
+	"database/sql"
+	"time"
+)
 
 // IndexEagerly makes the person indexer index after every commit and
 // every millisecond, in chunks of chunk records, so that the conformance
@@ -18,3 +21,9 @@ func SetIndexer(chunk, kickAt int, every time.Duration, tail int) (restore func(
 	defaultTuning = indexTuning{chunk: chunk, kickAt: kickAt, every: every, tail: tail}
 	return func() { defaultTuning = old }
 }
+
+// ReaderDB returns the pool of reading connections of the records file.
+func (s *Store) ReaderDB() *sql.DB { return s.r }
+
+// DefaultMmapBytes is the default of [WithMmapSize].
+const DefaultMmapBytes = defaultMmapBytes

@@ -5,6 +5,13 @@ import (
 	"time"
 )
 
+// defaultMmapBytes is SQLite's compile-time maximum of mmap_size
+// (SQLITE_MAX_MMAP_SIZE, 0x7fff0000 bytes, just under 2 GiB): a larger
+// request is silently capped to it, so asking for more promises nothing.
+// It is the amount each reading connection may map; the mapped pages are
+// the file's and shared between connections.
+const defaultMmapBytes = 0x7fff0000 // 2,147,418,112
+
 // Option configures [Open].
 type Option func(*config)
 
@@ -39,7 +46,8 @@ func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.busyTi
 func WithCacheSize(bytes int64) Option { return func(c *config) { c.cacheKiB = int(bytes >> 10) } }
 
 // WithMmapSize sets how much of the file each reading connection may map
-// into memory (PRAGMA mmap_size; default: SQLite's compile-time maximum).
+// into memory (PRAGMA mmap_size; default: SQLite's compile-time maximum,
+// just under 2 GiB; SQLite caps a larger value to it).
 // Mapped pages are file-backed and shared, but they count as resident
 // memory; a batch job that must keep its resident set small, such as a
 // verification pass over a large log, passes 0 to read through the page

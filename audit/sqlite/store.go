@@ -72,7 +72,7 @@ type tables struct {
 // by schema version 3 gets its person file. Writes go through one
 // connection per file.
 func Open(path string, opts ...Option) (*Store, error) {
-	c := config{txlock: "immediate", synchronous: "FULL", busyTimeout: 10 * time.Second, readers: 4, cacheKiB: 64 << 10, mmapBytes: 17179869184}
+	c := config{txlock: "immediate", synchronous: "FULL", busyTimeout: 10 * time.Second, readers: 4, cacheKiB: 64 << 10, mmapBytes: defaultMmapBytes}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -149,7 +149,9 @@ func Open(path string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// Close closes both database files.
+// Close stops the background checkpointer and the person indexer and
+// closes all three database files (records, access, person), returning
+// every error joined.
 func (s *Store) Close() error {
 	if s.stop != nil {
 		s.stopOnce.Do(func() { close(s.stop) })
