@@ -47,7 +47,9 @@ func noCapability(what string) error {
 }
 
 // FieldError names the field of a record, event, access or query that was
-// refused and why. It never contains the field's value.
+// refused and why. It never contains the field's value. ida.FieldError has
+// the same shape for a refused request; the two stay apart so that each
+// names the layer that refused.
 type FieldError struct {
 	Index  int    // position of the record or event in the call, 0-based; -1 for a single value
 	Field  string // e.g. "Purpose", "Own.Name", "Access.Purpose"

@@ -179,7 +179,12 @@
 // The XBasisdaten schemas are not available, so the client speaks
 // "regmo-ida/1", a JSON-over-HTTPS protocol of this project, implemented
 // by [JSONv1] behind the [Codec] interface (an XBasisdaten codec can be
-// added later). It makes no claim to XBasisdaten conformance.
+// added later). It makes no claim to XBasisdaten conformance. [Codec] is
+// the client's half (requests out, answers and problems in); a codec
+// offers the server's half, [ServerCodec], beside it, which ida/idatest
+// finds by type assertion. JSONv1's wire structs (jsonv1_wire.go) are the
+// one source of the format below; both halves go through encoding/json,
+// except the field lists' decoder, kept for its measured saving.
 //
 // Every request is POST {base}/v1/{kind} with kind one of lookup, search,
 // fallback, bulk, inaccuracy, last-contact, and the headers
@@ -227,7 +232,10 @@
 //
 // # Configuration
 //
-// [Config] zero values mean: Codec [JSONv1]; Counterpart the BVA;
+// The client takes a config struct: some settings are required and
+// callers set several (regmo's rule: config structs for that, functional
+// options only where every setting is an optional tweak, as in ida/idatest
+// and the audit stores). [Config] zero values mean: Codec [JSONv1]; Counterpart the BVA;
 // RateLimit 20 attempts/s (burst 20; [NoRateLimit] switches it off);
 // Retry.Max 4, WaitMin 100ms, WaitMax 5s, MaxRetryAfter 60s; Breaker
 // Failures 5 consecutive failed messages, OpenFor 30s, Probes 1 (negative

@@ -13,6 +13,9 @@ import (
 
 // Sentinel errors. Typed errors below wrap them where it helps errors.Is.
 var (
+	// ErrInvalid is wrapped by every [*FieldError]: the request was refused
+	// before anything was sent.
+	ErrInvalid = errors.New("ida: invalid request")
 	// ErrNotIdentifiable is the answer "no unique identification possible":
 	// no person, several persons, or (after the initial fill) a person with
 	// an information block. The answer carries no data.
@@ -43,10 +46,16 @@ var (
 
 // FieldError reports a request field that is missing or malformed. It is
 // returned before anything is sent. It never contains the field's value.
+//
+// It has the shape of [audit.FieldError] (Index, Field, Reason, an optional
+// cause Err; it wraps [ErrInvalid] and the cause) but is a type of its own:
+// which layer refused matters, and [IsInvalid] must not take the
+// protocol's refusal of a record for an invalid request.
 type FieldError struct {
 	Index  int    // position in a Bulk request, or -1
 	Field  string // e.g. "Search.PostalCode" or "Auth.Purpose"
 	Reason string
+	Err    error // optional more specific cause, e.g. an *idnr.FieldError with the code points; never a value
 }
 
 func (e *FieldError) Error() string {
@@ -55,6 +64,14 @@ func (e *FieldError) Error() string {
 		s += "search " + strconv.Itoa(e.Index) + ": "
 	}
 	return s + e.Field + ": " + e.Reason
+}
+
+// Unwrap returns ErrInvalid and the more specific cause, if any.
+func (e *FieldError) Unwrap() []error {
+	if e.Err != nil {
+		return []error{ErrInvalid, e.Err}
+	}
+	return []error{ErrInvalid}
 }
 
 // PolicyError is the refusal of a request by the [Policy], before anything

@@ -263,7 +263,7 @@ func dinCheck(index int, field, v string, t idnr.DataType) error {
 			reason += ")"
 		}
 	}
-	return &FieldError{Index: index, Field: field, Reason: reason}
+	return &FieldError{Index: index, Field: field, Reason: reason, Err: err}
 }
 
 // normalize brings the names of s into NFC, the form DIN 91379 expects.

@@ -20,6 +20,15 @@
 // cockpit's query uses; audit_ids maps each record ID to its seq (the
 // unique index that makes appends idempotent).
 //
+// # Configuration style
+//
+// One rule across regmo: a component with required settings, or several
+// that callers usually set together, takes a config struct whose zero
+// values are the defaults (ida.Config, audit.Options, cockpit.Config,
+// registers.BackfillConfig, sqlregister.Config); a component whose settings
+// are all optional tweaks with working defaults takes functional options,
+// so that the usual call has none (Open(ctx, dsn), and WithSchema, WithTablePrefix, WithMaxConns only where needed).
+//
 // # Concurrency
 //
 // A Store is safe for concurrent use. Reads, transport events and legal

@@ -114,6 +114,16 @@
 // Entries written before version 2 stay unchained, below the floor the
 // Log sets when it first meets them.
 //
+// # Configuration style
+//
+// One rule across regmo: a component with required settings, or several
+// that callers usually set together, takes a config struct whose zero
+// values are the defaults (ida.Config, audit.Options, cockpit.Config,
+// registers.BackfillConfig, sqlregister.Config); a component whose settings
+// are all optional tweaks with working defaults takes functional options,
+// so that the usual call has none (Open(path), and WithReaders,
+// WithMmapSize and the rest only where needed).
+//
 // # Concurrency
 //
 // A Store is safe for concurrent use.

@@ -60,6 +60,15 @@
 // only the answer to that HTTP request; the de-duplication cache keeps the
 // true answer.
 //
+// # Configuration style
+//
+// One rule across regmo: a component with required settings, or several
+// that callers usually set together, takes a config struct whose zero
+// values are the defaults (ida.Config, audit.Options, cockpit.Config,
+// registers.BackfillConfig, sqlregister.Config); a component whose settings
+// are all optional tweaks with working defaults takes functional options,
+// so that the usual call has none (NewServer(), and WithPopulation, WithFaults, WithCodec and the rest only where a test needs them).
+//
 // # Concurrency
 //
 // A Server is safe for concurrent use. Close stops the listener, closes
