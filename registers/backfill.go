@@ -89,6 +89,10 @@ type BackfillConfig struct {
 	LogEvery time.Duration
 	// Clock defaults to time.Now.
 	Clock func() time.Time
+	// Rand returns a number in [0, 1) for the jitter of the pause before a
+	// batch is sent again (the pause is between half and all of the current
+	// backoff); default math/rand/v2's Float64.
+	Rand func() float64
 }
 
 // Progress is a snapshot of a running job.
@@ -166,6 +170,9 @@ func NewBackfill(cfg BackfillConfig) (*Backfill, error) {
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Float64
 	}
 	b := &Backfill{cfg: cfg, log: cfg.Logger}
 	if b.log == nil {
@@ -534,10 +541,12 @@ func (b *Backfill) sendOne(ctx context.Context, searches []ida.Search) ([]ida.An
 			return nil, fmt.Errorf("registers: batch of %d searches failed after %d attempts: %w", len(searches), attempt, err)
 		}
 		b.log.Warn("batch failed, retrying", "attempt", attempt, "err", err)
-		d := pause/2 + rand.N(pause/2+1)
+		d := pause/2 + time.Duration(b.cfg.Rand()*float64(pause/2+1))
+		t := time.NewTimer(d)
 		select {
-		case <-time.After(d):
+		case <-t.C:
 		case <-ctx.Done():
+			t.Stop()
 			return nil, ctx.Err()
 		}
 		pause = min(pause*2, 30*time.Second)
