@@ -13,8 +13,10 @@
       case "n": el = document.getElementById("next"); if (el) { location.href = el.href; } break;
       case "p": el = document.getElementById("prev"); if (el) { location.href = el.href; } else { history.back(); } break;
       case "a": el = document.getElementById("accept-form"); if (el) { el.submit(); } break;
-      case "r": el = document.getElementById("reject-reason"); if (el) { e.preventDefault(); el.focus(); } break;
-      case "s": el = document.querySelector("#search-form input[type=text]"); if (el) { e.preventDefault(); el.focus(); el.select(); } break;
+      // Focus after the key's own character has gone, so that "r" or "s"
+      // is not typed into the field.
+      case "r": el = document.getElementById("reject-reason"); if (el) { e.preventDefault(); setTimeout(function () { el.focus(); }, 0); } break;
+      case "s": el = document.querySelector("#search-form input[type=text]"); if (el) { e.preventDefault(); setTimeout(function () { el.focus(); el.select(); }, 0); } break;
       case "o": el = document.querySelector("a.case"); if (el) { location.href = el.href; } break;
       default: return;
     }
