@@ -1,0 +1,67 @@
+// Package review is the clerks' workbench: it settles the cases the
+// initial fill could not (review, rejected, not identifiable, no search,
+// idnr_already_assigned, and any other outcome a record was left with
+// without an IDNr) inside the register's own system.
+//
+// # Decisions
+//
+// A [Workbench] works over a [Store] (registers/sqlregister implements it
+// on PostgreSQL and SQLite): [Workbench.List] pages the open cases in key
+// order (keyset) filtered by outcome, reason, score band and key;
+// [Workbench.Counts] counts them per reason; [Workbench.Open] returns a
+// case with the register's record and the candidate side by side and the
+// matcher's comparison now (per field level, weight and German
+// explanation; the thresholds). [Workbench.Decide] applies one of:
+//
+//   - Accept: the candidate's IDNr and the basic data in the candidate
+//     (the mapped, non-empty fields) are written as an automatic Accept
+//     does, with the message ID of the transfer that delivered them;
+//     refused with *[IDNrHeldError] if another record holds the IDNr.
+//   - Reject (a reason is required) and Merge (only for
+//     idnr_already_assigned: the record is marked a duplicate of the
+//     holder, for the register software to merge) close the case.
+//   - SearchAgain: the clerk's corrections are written to the record, a
+//     new lawful search is sent with the clerk's role, ID and purpose
+//     through the Identifier (the IDA client protocols it), and the answer
+//     goes through the matcher with the backfill's rules: the case settles
+//     (Accept) or comes back open with the new candidate and reason.
+//   - Defer keeps the case open with a note.
+//
+// Each decision is stored in one transaction with its history entry (who,
+// when, why, the outcome it left, the message ID). It is idempotent: a
+// decision carries an ID (the form's token) and a second submission with
+// the same ID returns the stored decision (Replayed) and changes nothing.
+// Two clerks deciding the same case at once: each decision names the
+// version of the case it was made on, the store admits one decision per
+// (case, version) (a unique key), so one wins and the other gets a
+// *[ConflictError]. A SearchAgain that loses this race has already sent
+// its search (lawfully protocolled) but writes nothing.
+//
+// Who may do what: every call checks the [Clerk]'s role and purpose
+// against the [Policy] (ActionRead, ActionDecide, ActionSearch), in the
+// shape of ida's policy. Every opening of a case is written to the
+// read-access log (audit.Log.RecordRead, purpose audit.CaseWork, reason
+// "Fall <key>") before it is returned; an opening that cannot be logged is
+// refused. Decisions are logged with keys and codes only.
+//
+// # Web UI
+//
+// [Handler] (an http.Handler, from [NewHandler]) is the clerks' web UI:
+// server-rendered with html/template and embedded assets, no JavaScript
+// build step. "/" is the work list with counts and filters, "/case?key=K"
+// the case page (both records, differences highlighted, the field weights
+// as a table and as an SVG waterfall chart), "POST /decide" takes every
+// decision as a plain form; app.js adds keyboard shortcuts (n next, p
+// previous, a accept, r reject, s correct and search again). Security:
+// authentication is the vendor's ([HandlerConfig.Authenticate]; no clerk
+// answers 401), the role is checked on every page (403), every POST
+// carries a CSRF token bound to the clerk (HMAC), every answer has
+// Cache-Control: no-store and a strict Content-Security-Policy (no inline
+// script or style), URLs carry keys only, and the request log holds the
+// method, path, status and clerk ID only.
+//
+// Not done here: the previous-case link is the browser's history; Accept
+// writes the candidate's non-empty mapped fields, so a field the BVA
+// delivered empty does not clear the register's value (the review queue
+// does not keep which fields were delivered).
+package review
