@@ -9,8 +9,10 @@ package ida
 // it saves.
 
 import (
-	"encoding/json"
 	"errors"
+	"math/bits"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -191,11 +193,45 @@ func searchFromWire(w *wireSearch) (Search, error) {
 // through []string costs a string per token, and on a hit with all fields
 // BenchmarkDecodeResponse took 52 µs and 60 allocations instead of 24 µs
 // and 37, BenchmarkBulk1000 91.6k allocations instead of 66.0k and 18%
-// fewer records per CPU-second (ida/BENCHMARKS.md). MarshalJSON is plain:
-// a cache of the encoded arrays saved only the server's allocations.
+// fewer records per CPU-second. MarshalJSON keeps the encoded arrays of a
+// bounded number of field sets (an unbounded cache could grow with every
+// set a server was asked for).
 type wireFields idnr.Fields
 
-func (f wireFields) MarshalJSON() ([]byte, error) { return json.Marshal(idnr.Fields(f).Tokens()) }
+// MarshalJSON writes the tokens in field order. They are lowercase ASCII
+// words from idnr's field table (TestWireStructsAreTheFormat checks), so
+// they need no escaping. The arrays of the first maxFieldsJSON field sets
+// are kept (a server writes the same few sets on every line of a bulk
+// answer); a peer asking for ever other sets cannot grow the cache.
+func (f wireFields) MarshalJSON() ([]byte, error) {
+	if b, ok := fieldsJSON.Load(f); ok {
+		return b.([]byte), nil
+	}
+	b := make([]byte, 0, 16*bits.OnesCount64(uint64(f))+2)
+	b = append(b, '[')
+	for i, t := range wireTokens {
+		if f&(1<<i) != 0 {
+			if len(b) > 1 {
+				b = append(b, ',')
+			}
+			b = append(b, '"')
+			b = append(b, t...)
+			b = append(b, '"')
+		}
+	}
+	b = append(b, ']')
+	if fieldsJSONLen.Add(1) <= maxFieldsJSON {
+		fieldsJSON.Store(f, b)
+	}
+	return b, nil
+}
+
+const maxFieldsJSON = 256
+
+var (
+	fieldsJSON    sync.Map // wireFields -> []byte, at most maxFieldsJSON entries
+	fieldsJSONLen atomic.Int32
+)
 
 var errFieldsToken = errors.New("ida: fields: unknown or repeated field")
 

@@ -1,11 +1,14 @@
 package ida
 
 import (
+	"encoding/json"
 	"os"
 	"reflect"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/regmo/regmo/idnr"
 )
 
 // TestWireStructsAreTheFormat: the wire structs are the one source of
@@ -40,6 +43,19 @@ func TestWireStructsAreTheFormat(t *testing.T) {
 				t.Errorf("%s.%s: member %q is not in the doc's wire format", rt.Name(), rt.Field(i).Name, name)
 			}
 		}
+	}
+	for _, tok := range wireTokens {
+		if !regexp.MustCompile(`^[a-z][a-z_]*$`).MatchString(tok) {
+			t.Errorf("wire token %q needs escaping; wireFields.MarshalJSON writes tokens as they are", tok)
+		}
+	}
+	var all, none, two []byte
+	all, _ = wireFields(idnr.AllFields).MarshalJSON()
+	none, _ = wireFields(0).MarshalJSON()
+	two, _ = wireFields(idnr.FieldIDNr | idnr.FieldAddress).MarshalJSON()
+	want, _ := json.Marshal(idnr.AllFields.Tokens())
+	if string(all) != string(want) || string(none) != "[]" || string(two) != `["idnr","address"]` {
+		t.Errorf("field lists: %s, %s, %s; want %s, [], [\"idnr\",\"address\"]", all, none, two, want)
 	}
 	for _, r := range []string{resultHit, resultNotIdentifiable, resultRejected, resultReceived} {
 		if !strings.Contains(doc, `"`+r+`"`) {
