@@ -1,7 +1,12 @@
 // Package review is the clerks' workbench: it settles the cases the
 // initial fill could not (review, rejected, not identifiable, no search,
-// idnr_already_assigned, and any other outcome a record was left with
-// without an IDNr) inside the register's own system.
+// idnr_already_assigned, write_failed, and the register's own IDNrs found
+// invalid or held twice: idnr_invalid_in_register,
+// idnr_duplicate_in_register) inside the register's own system. A case is
+// what the register counts as one (sqlregister: the records
+// Register.Cases lists, whose IDNr column is blank - NULL, empty or
+// spaces - or holds such a number); Accept replaces an invalid or doubly
+// held number of the register's own with the candidate's.
 //
 // # Decisions
 //

@@ -112,8 +112,9 @@ type Stored struct {
 	// Holder is, for a candidate whose IDNr another record holds, that
 	// record's key.
 	Holder registers.Key
-	// Open is false once the case is settled (an IDNr written, or closed
-	// by Reject or Merge).
+	// Open is false once the case is settled (an IDNr written by a
+	// decision, or closed by Reject or Merge); a case whose IDNr column
+	// holds an invalid or doubly held number of the register's own is open.
 	Open bool
 	// Closed is the decision that closed the case (0 if none).
 	Closed Kind

@@ -16,15 +16,29 @@ import (
 )
 
 // The clerks' workbench: *Register implements review.Store (see
-// review_migrate.go for the tables). An open case is a record with an
-// outcome and without an IDNr that no decision closed.
+// review_migrate.go for the tables). An open case is a record that is a
+// case by the register's own condition (its outcome is one of r.casesIn:
+// review, not identifiable, rejected, no search; [Register.Cases] lists
+// the same records) and that no decision closed. Its IDNr column is
+// blank (NULL, empty or spaces: no IDNr), or holds the register's own
+// number that was found invalid or held twice (idnr_invalid_in_register,
+// idnr_duplicate_in_register): a clerk's Accept replaces that number.
 
 var _ review.Store = (*Register)(nil)
 
 // openWhere is the condition of an open case over t (the register), v
 // (the review queue) and c (the case versions).
 func (r *Register) openWhere() string {
-	return "t." + r.stateCol + " IS NOT NULL AND t." + r.idnrCol + " IS NULL AND COALESCE(c.closed, 0) = 0"
+	return "t." + r.stateCol + " IN " + r.casesIn + " AND COALESCE(c.closed, 0) = 0"
+}
+
+// stillCase is the guard of every write of a decision: the record is
+// still a case and its IDNr column (as trimmed text, blank for NULL) is
+// what the decision's transaction read (placeholder n), so neither a
+// settled record nor an IDNr the register's software wrote meanwhile is
+// overwritten.
+func (r *Register) stillCase(n int) string {
+	return " AND " + r.stateCol + " IN " + r.casesIn + " AND COALESCE(" + r.idnrText + ", '') = " + r.ph(n)
 }
 
 func (r *Register) caseJoins() string {
@@ -126,16 +140,16 @@ func (r *Register) LoadCase(ctx context.Context, key registers.Key) (review.Stor
 		return st, false, nil
 	}
 	n := len(r.cols)
-	vals := make([]sql.NullString, n+4)
+	vals := make([]sql.NullString, n+5)
 	ptrs := make([]any, len(vals))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	sel := make([]string, 0, n+4)
+	sel := make([]string, 0, n+5)
 	for _, c := range r.cols {
 		sel = append(sel, c.col)
 	}
-	sel = append(sel, r.idnrCol, "CAST("+r.stateCol+" AS TEXT)", r.reasonCol, r.messageCol)
+	sel = append(sel, r.idnrCol, "CAST("+r.stateCol+" AS TEXT)", r.reasonCol, r.messageCol, "CASE WHEN "+r.stateCol+" IN "+r.casesIn+" THEN '1' ELSE '0' END")
 	err = r.db.QueryRowContext(ctx, "SELECT "+strings.Join(sel, ", ")+" FROM "+r.table+" WHERE "+r.keyCol+" = "+r.ph(1), k).Scan(ptrs...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, false, nil
@@ -195,7 +209,7 @@ func (r *Register) LoadCase(ctx context.Context, key registers.Key) (review.Stor
 	if closed == 1 {
 		st.Closed = review.Kind(kind)
 	}
-	st.Open = closed == 0 && st.Register.Person.IDNr.IsZero()
+	st.Open = closed == 0 && vals[n+4].String == "1"
 	if st.History, err = r.history(ctx, r.db, key); err != nil {
 		return st, false, err
 	}
@@ -297,20 +311,21 @@ func (r *Register) Apply(ctx context.Context, ch review.Change) (review.Decided,
 	if err != nil {
 		return d, false, review.ErrNotFound
 	}
-	var state sql.NullInt64
-	var id sql.NullString
-	err = tx.QueryRowContext(ctx, "SELECT "+r.stateCol+", "+r.idnrCol+" FROM "+r.table+" WHERE "+r.keyCol+" = "+r.ph(1), k).Scan(&state, &id)
+	var isCase int
+	var id string
+	err = tx.QueryRowContext(ctx, "SELECT CASE WHEN "+r.stateCol+" IN "+r.casesIn+" THEN 1 ELSE 0 END, COALESCE("+r.idnrText+", '') FROM "+r.table+
+		" WHERE "+r.keyCol+" = "+r.ph(1), k).Scan(&isCase, &id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, false, review.ErrNotFound
 	}
 	if err != nil {
 		return d, false, err
 	}
-	if !state.Valid || (id.Valid && strings.TrimSpace(id.String) != "") {
+	if isCase != 1 {
 		return d, false, review.ErrNotOpen
 	}
 	if len(ch.Texts) > 0 {
-		if err := r.correct(ctx, tx, k, ch.Texts); err != nil {
+		if err := r.correct(ctx, tx, k, id, ch.Texts); err != nil {
 			return d, false, err
 		}
 	}
@@ -324,8 +339,15 @@ func (r *Register) Apply(ctx context.Context, ch review.Change) (review.Decided,
 				return d, false, &review.IDNrHeldError{Key: d.Key, Holder: held}
 			}
 		}
-		if err := r.settle(ctx, tx, k, res); err != nil {
+		if err := r.settle(ctx, tx, k, id, res); err != nil {
 			return d, false, err
+		}
+		if old, err := idnr.Parse(id); err == nil && res.Outcome == registers.Accepted && old != res.Person.IDNr {
+			// The register's own number the clerk replaced no longer
+			// belongs to this record.
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+r.idnrT+" WHERE idnr = "+r.ph(1)+" AND key = "+r.ph(2), old.String(), string(d.Key)); err != nil {
+				return d, false, err
+			}
 		}
 		if res.Outcome != d.Outcome || res.Reason != d.ResultReason {
 			d.Outcome, d.ResultReason = res.Outcome, res.Reason
@@ -362,8 +384,9 @@ func (r *Register) version(ctx context.Context, q querier, key registers.Key) in
 	return v
 }
 
-// correct writes corrected column texts of an open record.
-func (r *Register) correct(ctx context.Context, tx *sql.Tx, k any, texts map[string]string) error {
+// correct writes corrected column texts of an open record whose IDNr
+// column reads id.
+func (r *Register) correct(ctx context.Context, tx *sql.Tx, k any, id string, texts map[string]string) error {
 	var sets []string
 	var args []any
 	for _, c := range r.cols {
@@ -377,8 +400,8 @@ func (r *Register) correct(ctx context.Context, tx *sql.Tx, k any, texts map[str
 	if len(sets) == 0 {
 		return &review.InputError{Field: "texts", Reason: "no column of the register"}
 	}
-	args = append(args, k)
-	x, err := tx.ExecContext(ctx, "UPDATE "+r.table+" SET "+strings.Join(sets, ", ")+" WHERE "+r.keyCol+" = "+r.ph(len(args))+" AND "+r.idnrCol+" IS NULL", args...)
+	args = append(args, k, id)
+	x, err := tx.ExecContext(ctx, "UPDATE "+r.table+" SET "+strings.Join(sets, ", ")+" WHERE "+r.keyCol+" = "+r.ph(len(args)-1)+r.stillCase(len(args)), args...)
 	if err != nil {
 		return err
 	}
@@ -411,11 +434,12 @@ func (r *Register) claimOne(ctx context.Context, tx *sql.Tx, res *registers.Resu
 	return registers.Key(holder), nil
 }
 
-// settle writes a decided result on an open record: Accepted writes the
-// IDNr, the transferred fields and the message as the backfill does;
-// every other outcome replaces the record's outcome, reason and message,
-// and its review queue entry (the new candidate, or none).
-func (r *Register) settle(ctx context.Context, tx *sql.Tx, k any, res *registers.Result) error {
+// settle writes a decided result on an open record whose IDNr column reads
+// id: Accepted writes the IDNr (replacing an invalid or doubly held number
+// of the register's own), the transferred fields and the message as the
+// backfill does; every other outcome replaces the record's outcome, reason
+// and message, and its review queue entry (the new candidate, or none).
+func (r *Register) settle(ctx context.Context, tx *sql.Tx, k any, id string, res *registers.Result) error {
 	if res.Outcome == registers.Accepted {
 		sets := []string{r.idnrCol + " = " + r.ph(1), r.stateCol + " = " + r.ph(2), r.reasonCol + " = NULL", r.messageCol + " = " + r.ph(3)}
 		args := []any{res.Person.IDNr.String(), int(registers.Accepted), nullString(res.MessageID)}
@@ -425,8 +449,8 @@ func (r *Register) settle(ctx context.Context, tx *sql.Tx, k any, res *registers
 				sets = append(sets, c.col+" = "+r.ph(len(args)))
 			}
 		}
-		args = append(args, k)
-		x, err := tx.ExecContext(ctx, "UPDATE "+r.table+" SET "+strings.Join(sets, ", ")+" WHERE "+r.keyCol+" = "+r.ph(len(args))+" AND "+r.idnrCol+" IS NULL", args...)
+		args = append(args, k, id)
+		x, err := tx.ExecContext(ctx, "UPDATE "+r.table+" SET "+strings.Join(sets, ", ")+" WHERE "+r.keyCol+" = "+r.ph(len(args)-1)+r.stillCase(len(args)), args...)
 		if err != nil {
 			return err
 		}
@@ -436,7 +460,7 @@ func (r *Register) settle(ctx context.Context, tx *sql.Tx, k any, res *registers
 		return nil
 	}
 	x, err := tx.ExecContext(ctx, "UPDATE "+r.table+" SET "+r.stateCol+" = "+r.ph(1)+", "+r.reasonCol+" = "+r.ph(2)+", "+r.messageCol+" = "+r.ph(3)+
-		" WHERE "+r.keyCol+" = "+r.ph(4)+" AND "+r.idnrCol+" IS NULL", int(res.Outcome), res.Reason, nullString(res.MessageID), k)
+		" WHERE "+r.keyCol+" = "+r.ph(4)+r.stillCase(5), int(res.Outcome), res.Reason, nullString(res.MessageID), k, id)
 	if err != nil {
 		return err
 	}
