@@ -65,6 +65,8 @@ type options struct {
 	progress           string
 	register, mapping  string
 	mockPeople         string
+	// reopen is the filter of -reopen (nil: not given).
+	reopen *sqlregister.ReopenFilter
 }
 
 func main() {
@@ -135,7 +137,19 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.createOnly, "create-only", false, "create the demo register and exit (for measuring the fill alone)")
 	fs.StringVar(&o.memprofile, "memprofile", "", "write a heap profile after the run to this file")
 	fs.BoolVar(&o.sync, "sync", false, "keep the filled register current (lookup by IDNr and birth date) instead of the initial fill")
+	var reopenFilter sqlregister.ReopenFilter
+	fs.Var(reopenFlag{&reopenFilter}, "reopen", "make settled cases pending again and exit: key=K, outcome=O (review, not_identifiable, rejected, no_search), reason=R (e.g. birth_date_invalid); "+
+		"comma-separated or repeated, one kind's terms are alternatives, the kinds combine with AND; the next run searches them")
 	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["reopen"] {
+		o.reopen = &reopenFilter
+	}
+	if err := checkReopen(o, set); err != nil {
+		fmt.Fprintln(stderr, "backfill:", err)
 		return nil, err
 	}
 	if fs.NArg() > 0 {
@@ -199,6 +213,18 @@ type Summary struct {
 	Register       string `json:"register"`
 	AuditDB        string `json:"audit_db"`
 	Resumed        bool   `json:"resumed"`
+	// Written lists the columns (field tokens) an accepted result writes
+	// besides the IDNr: every mapped one in the demo register, the
+	// mapping's write list for an existing register.
+	Written []string `json:"written,omitempty"`
+}
+
+// acceptedNote says what an accepted result wrote.
+func acceptedNote(written []string) string {
+	if len(written) == 0 {
+		return "IDNr written, basic data left as they were"
+	}
+	return fmt.Sprintf("IDNr written, basic data replaced (%d columns)", len(written))
 }
 
 func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, error) {
@@ -227,11 +253,15 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 	}
 
 	// The register.
-	reg, regName, truthSeed, truthPeople, closeReg, err := openRegister(ctx, o, regPath, say)
+	if o.reopen != nil {
+		return nil, reopen(ctx, o, regPath, stdout)
+	}
+	opened, err := openRegister(ctx, o, regPath, say)
 	if err != nil {
 		return nil, err
 	}
-	defer closeReg()
+	defer opened.close()
+	reg, regName := opened.reg, opened.name
 
 	memNote("register ready")
 	if o.createOnly {
@@ -258,7 +288,7 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 	defer alog.Close()
 
 	// The IDA: a real endpoint, or the in-process mock BVA with the truth.
-	httpClient, baseURL, closeMock, err := connectIDA(o, truthSeed, truthPeople, say)
+	httpClient, baseURL, closeMock, err := connectIDA(o, opened.seed, opened.people, say)
 	if err != nil {
 		return nil, err
 	}
@@ -331,7 +361,7 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 		}
 	}
 	po.finish()
-	s := &Summary{Register: regName, AuditDB: auditPath, ReviewCSV: csvPath, ReportJSON: reportPath, Resumed: resumed}
+	s := &Summary{Register: regName, AuditDB: auditPath, ReviewCSV: csvPath, ReportJSON: reportPath, Resumed: resumed, Written: opened.written}
 	if rep != nil {
 		s.ThisRun, s.Seconds, s.PerSecond = rep.People, rep.Seconds, rep.PerSec
 		if err := writeFile(reportPath, rep.WriteJSON); err != nil {
@@ -408,7 +438,7 @@ func printSummary(w io.Writer, s *Summary, rep *registers.Report, total time.Dur
 		return fmt.Sprintf("(%5.1f%%)", 100*float64(n)/float64(s.People))
 	}
 	fmt.Fprintf(w, "\nregister %s: %d people\n", s.Register, s.People)
-	fmt.Fprintf(w, "  accepted          %8d %s  IDNr written, basic data replaced\n", s.Accepted, pct(s.Accepted))
+	fmt.Fprintf(w, "  accepted          %8d %s  %s\n", s.Accepted, pct(s.Accepted), acceptedNote(s.Written))
 	fmt.Fprintf(w, "  review            %8d %s  a clerk decides (review queue)\n", s.Review, pct(s.Review))
 	fmt.Fprintf(w, "  not identifiable  %8d %s\n", s.NotIdentifiable, pct(s.NotIdentifiable))
 	fmt.Fprintf(w, "  rejected          %8d %s\n", s.Rejected, pct(s.Rejected))
@@ -497,39 +527,55 @@ func writeFile(path string, fn func(io.Writer) error) error {
 	return os.Rename(tmp, path)
 }
 
-// openRegister opens the demo register (creating it if needed) or the
-// PostgreSQL register of -postgres.
-func openRegister(ctx context.Context, o *options, regPath string, say func(string, ...any)) (reg *sqlregister.Register, name string, seed uint64, people int, closeFn func(), err error) {
+// openedRegister is the register a run works on.
+type openedRegister struct {
+	reg  *sqlregister.Register
+	name string
+	// seed and people of the demo register (the mock's truth).
+	seed   uint64
+	people int
+	// written: the columns (tokens) an accepted result writes besides the
+	// IDNr and regmo's state.
+	written []string
+	close   func()
+}
+
+// openRegister opens the demo register (creating it if needed), the
+// PostgreSQL register of -postgres, or the existing register of
+// -register with its -mapping.
+func openRegister(ctx context.Context, o *options, regPath string, say func(string, ...any)) (*openedRegister, error) {
 	if o.register != "" {
 		return openExisting(ctx, o)
 	}
 	cols := sqlregister.DefaultColumns()
 	if o.columns != "" {
+		var err error
 		if cols, err = sqlregister.ParseColumns(o.columns); err != nil {
-			return nil, "", 0, 0, nil, err
+			return nil, err
 		}
 	}
 	if o.postgres != "" {
 		db, err := sqlregister.OpenPostgres(ctx, o.postgres)
 		if err != nil {
-			return nil, "", 0, 0, nil, fmt.Errorf("connecting to the register: %w", err)
+			return nil, fmt.Errorf("connecting to the register: %w", err)
 		}
+		// A vendor's table: sqlregister's default, an accepted result
+		// writes the IDNr only and the basic data stay as they are.
 		reg, err := sqlregister.New(ctx, db, sqlregister.Config{Dialect: sqlregister.PostgreSQL, Table: o.table, Key: o.keyColumn,
 			IntegerKey: o.integerKey, Columns: cols})
 		if err != nil {
 			db.Close()
-			return nil, "", 0, 0, nil, err
+			return nil, err
 		}
-		return reg, "postgres " + o.table, o.seed, o.people, func() { db.Close() }, nil
+		return &openedRegister{reg: reg, name: "postgres " + o.table, seed: o.seed, people: o.people, close: func() { db.Close() }}, nil
 	}
 	db, err := sqlregister.OpenSQLite(regPath)
 	if err != nil {
-		return nil, "", 0, 0, nil, fmt.Errorf("opening the demo register: %w", err)
+		return nil, fmt.Errorf("opening the demo register: %w", err)
 	}
-	closeFn = func() { db.Close() }
-	fail := func(err error) (*sqlregister.Register, string, uint64, int, func(), error) {
+	fail := func(err error) (*openedRegister, error) {
 		db.Close()
-		return nil, "", 0, 0, nil, err
+		return nil, err
 	}
 	seed, people, ok, err := demoMeta(ctx, db)
 	if err != nil {
@@ -538,7 +584,13 @@ func openRegister(ctx context.Context, o *options, regPath string, say func(stri
 	if err := sqlregister.CreateTable(ctx, db, sqlregister.SQLite, demoTable); err != nil {
 		return fail(err)
 	}
-	reg, err = sqlregister.New(ctx, db, sqlregister.Config{Dialect: sqlregister.SQLite, Table: demoTable, Key: "id", IntegerKey: true, Columns: cols})
+	// The demo register is the register itself, not a vendor's table
+	// with columns kept for other purposes: on Accept it replaces its
+	// basic data with the BZSt's (§ 6 IDNrG), so it names every mapped
+	// column in Write (sqlregister's default writes only the IDNr).
+	written := cols.Mapped()
+	reg, err := sqlregister.New(ctx, db, sqlregister.Config{Dialect: sqlregister.SQLite, Table: demoTable, Key: "id", IntegerKey: true,
+		Columns: cols, Write: written})
 	if err != nil {
 		return fail(err)
 	}
@@ -553,7 +605,7 @@ func openRegister(ctx context.Context, o *options, regPath string, say func(stri
 	} else if people != o.people || seed != o.seed {
 		say("using the existing demo register (%d people, seed %d); -fresh starts over", people, seed)
 	}
-	return reg, regPath, seed, people, closeFn, nil
+	return &openedRegister{reg: reg, name: regPath, seed: seed, people: people, written: written, close: func() { db.Close() }}, nil
 }
 
 // connectIDA returns the HTTP client and base URL of the IDA: the real

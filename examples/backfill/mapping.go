@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/regmo/regmo/idnr"
 	"github.com/regmo/regmo/internal/peoplefile"
@@ -218,21 +217,23 @@ func (m *Mapping) checkFormat(tok string, raw json.RawMessage) error {
 		if s == "date" {
 			return nil
 		}
-		if !strings.Contains(s, "2006") || !strings.Contains(s, "01") || !strings.Contains(s, "02") {
-			return mapErr(key, "a date layout needs 2006, 01 and 02 (Go reference date)")
-		}
-		if _, err := time.Parse(s, time.Date(2006, 1, 2, 0, 0, 0, 0, time.UTC).Format(s)); err != nil {
-			return mapErr(key, "not a Go date layout")
+		if err := checkDateLayout(s); err != nil {
+			return mapErr(key, "%v", err)
 		}
 	case tok == "sex":
 		var codes map[string]string
 		if err := json.Unmarshal(raw, &codes); err != nil || len(codes) == 0 {
 			return mapErr(key, "want an object of register codes to m, w, d, x")
 		}
+		seen := map[string]string{}
 		for _, c := range sortedKeys(codes) {
 			if !slices.Contains([]string{"m", "w", "d", "x"}, codes[c]) {
 				return mapErr(key+"."+c, "want m, w, d or x")
 			}
+			if other, dup := seen[codes[c]]; dup {
+				return mapErr(key+"."+c, "%s already has the code %q (one register code per sex: it is written back)", codes[c], other)
+			}
+			seen[codes[c]] = c
 		}
 	case tok == "postal_code" || tok == "idnr":
 		if !isString || (s != "integer" && s != "text") {
@@ -240,6 +241,32 @@ func (m *Mapping) checkFormat(tok string, raw json.RawMessage) error {
 		}
 	default:
 		return mapErr(key, "no formats for this field (dates, sex, postal_code and idnr have formats)")
+	}
+	return nil
+}
+
+// checkDateLayout checks a date layout as sqlregister reads it: 2006,
+// 01 and 02 exactly once each, between them only separators (no letters
+// or other digits: no times, month names or two-digit years).
+func checkDateLayout(l string) error {
+	const want = "want a Go date layout of 2006, 01 and 02 with separators, e.g. \"02.01.2006\" for TT.MM.JJJJ, \"20060102\", \"2006-01-02\", or \"date\""
+	var y, mo, d int
+	for i := 0; i < len(l); {
+		switch c := l[i]; {
+		case strings.HasPrefix(l[i:], "2006"):
+			y, i = y+1, i+4
+		case strings.HasPrefix(l[i:], "01"):
+			mo, i = mo+1, i+2
+		case strings.HasPrefix(l[i:], "02"):
+			d, i = d+1, i+2
+		case c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z':
+			return errors.New(want)
+		default:
+			i++
+		}
+	}
+	if y != 1 || mo != 1 || d != 1 {
+		return errors.New(want)
 	}
 	return nil
 }
@@ -253,35 +280,26 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-// config turns the mapping into an sqlregister.Config, refusing (with
-// ErrMappingUnsupported) what sqlregister cannot do yet, rather than
-// ignoring it.
+// config turns the mapping into an sqlregister.Config: the formats and
+// the write list are handed over as they are (sqlregister reads and
+// writes values in the register's formats, and on Accept writes only the
+// IDNr and the columns named in write). A composite key, which
+// sqlregister cannot do yet, is refused with ErrMappingUnsupported rather
+// than ignored.
 func (m *Mapping) config(d sqlregister.Dialect) (sqlregister.Config, error) {
 	if len(m.Key) > 1 {
-		return sqlregister.Config{}, unsupported("key", "a composite key of %d columns", len(m.Key))
+		return sqlregister.Config{}, unsupported("key", "a composite key of %d columns (sqlregister keys are one column; use a unique single column)", len(m.Key))
 	}
+	var formats sqlregister.Formats
 	for _, tok := range sortedKeys(m.Formats) {
-		var s string
-		_ = json.Unmarshal(m.Formats[tok], &s)
-		switch {
-		case slices.Contains(dateTokens, tok) && s == "2006-01-02",
-			tok == "postal_code" && s == "text",
-			tok == "idnr" && s == "text":
-			// what sqlregister reads and writes today
-		case tok == "sex" && identitySexCodes(m.Formats[tok]):
-		default:
-			return sqlregister.Config{}, unsupported("formats."+tok, "format %s", string(m.Formats[tok]))
+		var f sqlregister.Format
+		if err := json.Unmarshal(m.Formats[tok], &f); err != nil {
+			return sqlregister.Config{}, mapErr("formats."+tok, "%v", err)
 		}
-	}
-	// sqlregister writes the IDNr and every mapped column on Accept.
-	write := m.Write
-	if len(write) == 0 {
-		write = []string{"idnr"}
-	}
-	for _, tok := range sortedKeys(m.Columns) {
-		if tok != "verified_fields" && !slices.Contains(write, tok) {
-			return sqlregister.Config{}, unsupported("write", "leaving the mapped column of %s unwritten on Accept (sqlregister today replaces every mapped column; list them all in write to accept that)", tok)
+		if formats == nil {
+			formats = sqlregister.Formats{}
 		}
+		formats[tok] = f
 	}
 	var parts []string
 	for _, tok := range sortedKeys(m.Columns) {
@@ -293,20 +311,11 @@ func (m *Mapping) config(d sqlregister.Dialect) (sqlregister.Config, error) {
 	if err != nil {
 		return sqlregister.Config{}, mapErr("columns", "%v", err)
 	}
-	return sqlregister.Config{Dialect: d, Table: m.Table, Key: m.Key[0], Columns: cols, IDNr: m.Columns["idnr"], Prefix: m.Prefix}, nil
-}
-
-func identitySexCodes(raw json.RawMessage) bool {
-	var codes map[string]string
-	if json.Unmarshal(raw, &codes) != nil {
-		return false
-	}
-	for k, v := range codes {
-		if k != v {
-			return false
-		}
-	}
-	return true
+	// Without a write list only the IDNr (and regmo's state) is written:
+	// sqlregister's default, and the mapping file's.
+	write := slices.Clone(m.Write)
+	return sqlregister.Config{Dialect: d, Table: m.Table, Key: m.Key[0], Columns: cols, IDNr: m.Columns["idnr"], Prefix: m.Prefix,
+		Formats: formats, Write: write}, nil
 }
 
 // keyIsInteger reads whether the key column is declared an integer, so
@@ -340,20 +349,17 @@ func keyIsInteger(ctx context.Context, db *sql.DB, d sqlregister.Dialect, table,
 // -mapping. It never creates the database or a demo table: an SQLite
 // file that does not exist is an error. regmo's own state columns and
 // tables (with the mapping's prefix) are added by sqlregister.New.
-func openExisting(ctx context.Context, o *options) (*sqlregister.Register, string, uint64, int, func(), error) {
-	fail := func(err error) (*sqlregister.Register, string, uint64, int, func(), error) {
-		return nil, "", 0, 0, nil, err
-	}
+func openExisting(ctx context.Context, o *options) (*openedRegister, error) {
 	m, err := readMapping(o.mapping)
 	if err != nil {
-		return fail(err)
+		return nil, err
 	}
 	var db *sql.DB
 	var d sqlregister.Dialect
 	var name string
 	if path, ok := strings.CutPrefix(o.register, "sqlite:"); ok {
 		if _, err := os.Stat(path); err != nil {
-			return fail(fmt.Errorf("-register: %w (an existing register is never created)", err))
+			return nil, fmt.Errorf("-register: %w (an existing register is never created)", err)
 		}
 		d, name = sqlregister.SQLite, path
 		db, err = sqlregister.OpenSQLite(path)
@@ -363,7 +369,7 @@ func openExisting(ctx context.Context, o *options) (*sqlregister.Register, strin
 		db, err = sqlregister.OpenPostgres(ctx, dsn)
 	}
 	if err != nil {
-		return fail(fmt.Errorf("connecting to the register: %w", err))
+		return nil, fmt.Errorf("connecting to the register: %w", err)
 	}
 	cfg, err := m.config(d)
 	if err == nil {
@@ -375,9 +381,15 @@ func openExisting(ctx context.Context, o *options) (*sqlregister.Register, strin
 	}
 	if err != nil {
 		db.Close()
-		return fail(err)
+		return nil, err
 	}
-	return reg, name + " " + m.Table, 0, 0, func() { db.Close() }, nil
+	var written []string
+	for _, tok := range m.Write {
+		if tok != "idnr" {
+			written = append(written, tok)
+		}
+	}
+	return &openedRegister{reg: reg, name: name + " " + m.Table, written: written, close: func() { db.Close() }}, nil
 }
 
 // loadPeople reads the population of -mock-people.

@@ -29,8 +29,9 @@ const issueMapping = `{
   "write": ["idnr"]
 }`
 
-// The issue's mapping parses; what sqlregister cannot do yet is refused,
-// naming the key, never ignored.
+// The issue's mapping parses; its composite key is refused (sqlregister
+// keys are one column), naming the key, never ignored; with a single key
+// its formats and write list reach sqlregister's Config as they are.
 func TestMappingIssueShape(t *testing.T) {
 	m, err := parseMapping(strings.NewReader(issueMapping))
 	require.NoError(t, err)
@@ -41,40 +42,71 @@ func TestMappingIssueShape(t *testing.T) {
 	assert.ErrorIs(t, err, ErrMapping)
 	assert.ErrorIs(t, err, ErrMappingUnsupported)
 	assert.Equal(t, "key", me.Key)
+	assert.Contains(t, me.Error(), "composite key of 2 columns")
 
 	m.Key = m.Key[1:]
-	_, err = m.config(sqlregister.SQLite)
-	require.ErrorAs(t, err, &me)
-	assert.Equal(t, "formats.birth_date", me.Key)
+	cfg, err := m.config(sqlregister.SQLite)
+	require.NoError(t, err)
+	assert.Equal(t, "lfd_nr", cfg.Key)
+	assert.Equal(t, "steuer_id", cfg.IDNr)
+	assert.Equal(t, "geburtsdatum", cfg.Columns.BirthDate)
+	assert.Equal(t, sqlregister.Formats{
+		"birth_date":  {Layout: "02.01.2006"},
+		"sex":         {Codes: map[string]string{"1": "m", "2": "w"}},
+		"postal_code": {Layout: "integer"},
+	}, cfg.Formats)
+	assert.Equal(t, []string{"idnr"}, cfg.Write)
+
+	// No write list: sqlregister's default (the IDNr only); a longer one
+	// is handed over; "date" columns and an integer IDNr column too.
+	m.Write = nil
+	m.Formats["birth_date"] = []byte(`"date"`)
+	m.Formats["idnr"] = []byte(`"integer"`)
+	cfg, err = m.config(sqlregister.PostgreSQL)
+	require.NoError(t, err)
+	assert.Nil(t, cfg.Write)
+	assert.Equal(t, sqlregister.Format{Layout: "date"}, cfg.Formats["birth_date"])
+	assert.Equal(t, sqlregister.Format{Layout: "integer"}, cfg.Formats["idnr"])
+	m.Write = []string{"idnr", "street", "city"}
+	cfg, err = m.config(sqlregister.PostgreSQL)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"idnr", "street", "city"}, cfg.Write)
 }
 
 func TestMappingRefused(t *testing.T) {
 	base := `"table":"einwohner","key":["lfd_nr"],"columns":{"idnr":"steuer_id","family_name":"familienname","birth_date":"geburtsdatum","sex":"geschlecht"}`
 	for key, in := range map[string]string{
-		"wirte":                `{` + base + `,"wirte":["idnr"]}`,
-		"table":                `{"key":["a"],"columns":{}}`,
-		"key":                  `{"table":"t","columns":{"idnr":"a"}}`,
-		"key[0]":               `{"table":"t","key":["rowid"],"columns":{"idnr":"a"}}`,
-		"columns.familiename":  `{"table":"t","key":["k"],"columns":{"idnr":"a","familiename":"b","birth_date":"c"}}`,
-		"columns.family_name":  `{"table":"t","key":["k"],"columns":{"idnr":"a","birth_date":"c"}}`,
-		"columns.family_name2": `{"table":"t","key":["k"],"columns":{"idnr":"x","family_name":"a","birth_date":"a"}}`,
-		"columns.idnr":         `{"table":"t","key":["k"],"columns":{"idnr":"k","family_name":"b","birth_date":"c"}}`,
-		"formats.birth_date":   `{` + base + `,"formats":{"birth_date":"DD.MM.YYYY"}}`,
-		"formats.sex.3":        `{` + base + `,"formats":{"sex":{"1":"m","3":"q"}}}`,
-		"formats.postal_code":  `{` + base + `,"formats":{"postal_code":"integer"}}`,
-		"formats.family_name":  `{` + base + `,"formats":{"family_name":"upper"}}`,
-		"write":                `{` + base + `,"write":["family_name"]}`,
-		"write[1]":             `{` + base + `,"write":["idnr","city"]}`,
-		"key[1]":               `{"table":"t","key":["k","k"],"columns":{"idnr":"a"}}`,
-		"prefix":               `{` + base + `,"prefix":"x y"}`,
-		"columns.given_names":  `{` + base[:len(base)-1] + `,"given_names":"vor-namen"}}`,
-		"(file)":               `{` + base + `} {}`,
+		"wirte":                 `{` + base + `,"wirte":["idnr"]}`,
+		"table":                 `{"key":["a"],"columns":{}}`,
+		"key":                   `{"table":"t","columns":{"idnr":"a"}}`,
+		"key[0]":                `{"table":"t","key":["rowid"],"columns":{"idnr":"a"}}`,
+		"columns.familiename":   `{"table":"t","key":["k"],"columns":{"idnr":"a","familiename":"b","birth_date":"c"}}`,
+		"columns.family_name":   `{"table":"t","key":["k"],"columns":{"idnr":"a","birth_date":"c"}}`,
+		"columns.family_name#2": `{"table":"t","key":["k"],"columns":{"idnr":"x","family_name":"a","birth_date":"a"}}`,
+		"columns.idnr":          `{"table":"t","key":["k"],"columns":{"idnr":"k","family_name":"b","birth_date":"c"}}`,
+		"formats.birth_date":    `{` + base + `,"formats":{"birth_date":"DD.MM.YYYY"}}`,
+		"formats.birth_date#2":  `{` + base + `,"formats":{"birth_date":"2006-01-02 15:04"}}`,
+		"formats.birth_date#3":  `{` + base + `,"formats":{"birth_date":"02.01.06"}}`,
+		"formats.birth_date#4":  `{` + base + `,"formats":{"birth_date":"02.01.2006.01"}}`,
+		"formats.sex.M":         `{` + base + `,"formats":{"sex":{"1":"m","M":"m"}}}`,
+		"formats.sex":           `{` + base + `,"formats":{"sex":"1=m"}}`,
+		"formats.idnr":          `{` + base + `,"formats":{"idnr":"bigint"}}`,
+		"formats.sex.3":         `{` + base + `,"formats":{"sex":{"1":"m","3":"q"}}}`,
+		"formats.postal_code":   `{` + base + `,"formats":{"postal_code":"integer"}}`,
+		"formats.family_name":   `{` + base + `,"formats":{"family_name":"upper"}}`,
+		"write":                 `{` + base + `,"write":["family_name"]}`,
+		"write[1]":              `{` + base + `,"write":["idnr","city"]}`,
+		"key[1]":                `{"table":"t","key":["k","k"],"columns":{"idnr":"a"}}`,
+		"prefix":                `{` + base + `,"prefix":"x y"}`,
+		"columns.given_names":   `{` + base[:len(base)-1] + `,"given_names":"vor-namen"}}`,
+		"(file)":                `{` + base + `} {}`,
 	} {
 		_, err := parseMapping(strings.NewReader(in))
 		var me *MappingError
 		require.ErrorAs(t, err, &me, key)
 		assert.ErrorIs(t, err, ErrMapping, key)
-		assert.Equal(t, strings.TrimSuffix(key, "2"), me.Key, "%s: %v", key, err)
+		want, _, _ := strings.Cut(key, "#")
+		assert.Equal(t, want, me.Key, "%s: %v", key, err)
 	}
 	_, err := parseMapping(strings.NewReader(`{"table": 5}`))
 	var me *MappingError
