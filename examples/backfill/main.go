@@ -60,6 +60,7 @@ type options struct {
 	fallback           bool
 	memprofile         string
 	createOnly         bool
+	preflight          bool
 	leases             bool
 	csvFormat          string
 	progress           string
@@ -135,6 +136,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.fallback, "fallback", true, "after a residence search answered \"not identifiable\", try the fallback search by given names (see README)")
 	fs.BoolVar(&o.leases, "leases", false, "share the register with other processes by leasing key ranges (PostgreSQL; run the same command on several machines)")
 	fs.BoolVar(&o.createOnly, "create-only", false, "create the demo register and exit (for measuring the fill alone)")
+	fs.BoolVar(&o.preflight, "preflight", false, "read the whole register once and report which search each pending record can use, values that do not parse and the register's own IDNr problems (keys only), then exit; sends nothing")
 	fs.StringVar(&o.memprofile, "memprofile", "", "write a heap profile after the run to this file")
 	fs.BoolVar(&o.sync, "sync", false, "keep the filled register current (lookup by IDNr and birth date) instead of the initial fill")
 	var reopenFilter sqlregister.ReopenFilter
@@ -266,6 +268,9 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 	memNote("register ready")
 	if o.createOnly {
 		return &Summary{Register: regName}, nil
+	}
+	if o.preflight {
+		return nil, runPreflight(ctx, o, reg, stdout)
 	}
 	// The protocol.
 	key, _, err := audit.LoadOrCreateSigningKey(keyPath)
