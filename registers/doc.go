@@ -150,6 +150,23 @@
 // "answer_refused:<field>", a case for the clerks, nothing written), as in
 // the backfill; errors of the transfer itself stop the pass.
 //
+// # Preflight
+//
+// [Preflight] reads every pending record once, before any transfer, and
+// sends nothing (it is given only a [Reader]): how many records form the
+// primary search, how many only the fallback, how many none (by reason);
+// per column the records whose value could not be read (the reader's
+// [Entry.Defect], a postcode that is not five digits, names that cannot be
+// sent; values the reader drops silently are not seen); and, from a
+// [CaseLister], the register's own invalid and doubly held IDNrs. The
+// [PreflightReport] holds counts and at most [MaxPreflightKeys] keys each,
+// never values; it marshals to JSON and String is a short summary.
+// Measured on the 2-core test machine, demo SQLite register of 1,000,000
+// records (examples/backfill -create-only -people 1000000, then
+// /usr/bin/time -v backfill -preflight): 9.0 s wall, 29 MB maximum RSS.
+// BenchmarkPreflight (REGMO_PREFLIGHT_N sets the size, default 20,000):
+// about 48,000 records/s, 2.1 kB and 33 allocations per record.
+//
 // # Concurrency
 //
 // A [Backfill] or [Sync] runs one job at a time; Run may be called again
