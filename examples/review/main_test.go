@@ -3,17 +3,22 @@ package main
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/regmo/regmo/idnr"
+	"github.com/regmo/regmo/registers/sqlregister"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -109,7 +114,8 @@ func (s *syncBuffer) String() string {
 
 // The command built and started on a small backfill demo serves the work
 // list (200, no-store, the demo's cases, the demo clerk named as such),
-// a case page, and stops cleanly on SIGINT.
+// a case page, a correct-and-search-again decision against the demo's
+// truth, logs no personal data, and stops cleanly on SIGINT.
 func TestServesBackfillDemo(t *testing.T) {
 	bin := t.TempDir()
 	dir := smallDemo(t, bin, "400")
@@ -137,6 +143,52 @@ func TestServesBackfillDemo(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
 
+	// Correct and search again through the UI: the command's mock BVA
+	// holds the backfill's truth (demoTruth), so correcting the given names
+	// of a weak given-names case to the true ones settles it with the
+	// person's IDNr.
+	db, err := sqlregister.OpenSQLite(filepath.Join(dir, "register.db"))
+	require.NoError(t, err)
+	defer db.Close()
+	seed, people, err := demoMeta(context.Background(), db)
+	require.NoError(t, err)
+	truth := demoTruth(seed, people)
+	var caseKey string
+	var want idnr.Person
+	for _, m := range regexp.MustCompile(`href="case\?key=(\d+)">\d+</a></td><td>Prüfen</td><td>[^<]*weak:given-names`).FindAllStringSubmatch(page, -1) {
+		var fam, birth string
+		require.NoError(t, db.QueryRow("SELECT family_name, birth_date FROM people WHERE id = ?", m[1]).Scan(&fam, &birth))
+		var found []idnr.Person
+		for _, p := range truth {
+			if p.FamilyName == fam && p.BirthDate.String() == birth {
+				found = append(found, p)
+			}
+		}
+		if len(found) == 1 {
+			caseKey, want = m[1], found[0]
+			break
+		}
+	}
+	require.NotEmpty(t, caseKey, "a weak given-names case on the first page: %s", page)
+	resp, err = http.Get(s.URL + "case?key=" + caseKey)
+	require.NoError(t, err)
+	body, err = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	form := url.Values{"kind": {"search_again"}, "t_given_names": {want.GivenNames}}
+	for _, name := range []string{"csrf", "id", "key", "version"} {
+		m := regexp.MustCompile(`name="` + name + `" value="([^"]*)"`).FindSubmatch(body)
+		require.NotNil(t, m, name)
+		form.Set(name, string(m[1]))
+	}
+	resp, err = http.PostForm(s.URL+"decide", form)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "after the redirect to the case")
+	var got sql.NullString
+	require.NoError(t, db.QueryRow("SELECT idnr FROM people WHERE id = ?", caseKey).Scan(&got))
+	assert.Equal(t, want.IDNr.String(), got.String, "the search settled the case with the true IDNr")
+
 	require.NoError(t, s.cmd.Process.Signal(syscall.SIGINT))
 	select {
 	case err := <-s.done:
@@ -148,7 +200,10 @@ func TestServesBackfillDemo(t *testing.T) {
 	log := s.stderr.String()
 	assert.Contains(t, log, "DEMO login")
 	assert.Contains(t, log, "path=/case", "the request log holds paths")
-	assert.NotContains(t, log, "key="+key+" ", "no query in the request log")
+	assert.Contains(t, log, "kind=search_again")
+	for _, personal := range []string{want.IDNr.String(), want.FamilyName, want.GivenNames, want.BirthDate.String()} {
+		assert.NotContains(t, log, personal, "no personal data in the log")
+	}
 }
 
 // Only loopback addresses are served: the demo login is a fixed clerk.
