@@ -6,6 +6,14 @@
     var t = e.target.tagName;
     return t === "INPUT" || t === "TEXTAREA" || t === "SELECT";
   }
+  var pending = null;
+  document.addEventListener("keyup", function (e) {
+    if (!pending || e.key !== pending.key) return;
+    var p = pending;
+    pending = null;
+    p.el.focus();
+    if (p.select) { p.el.select(); }
+  });
   document.addEventListener("keydown", function (e) {
     if (e.ctrlKey || e.metaKey || e.altKey || typing(e)) return;
     var el;
@@ -13,10 +21,10 @@
       case "n": el = document.getElementById("next"); if (el) { location.href = el.href; } break;
       case "p": el = document.getElementById("prev"); if (el) { location.href = el.href; } else { history.back(); } break;
       case "a": el = document.getElementById("accept-form"); if (el) { el.submit(); } break;
-      // Focus after the key's own character has gone, so that "r" or "s"
-      // is not typed into the field.
-      case "r": el = document.getElementById("reject-reason"); if (el) { e.preventDefault(); setTimeout(function () { el.focus(); }, 0); } break;
-      case "s": el = document.querySelector("#search-form input[type=text]"); if (el) { e.preventDefault(); setTimeout(function () { el.focus(); el.select(); }, 0); } break;
+      // Focus on the key's keyup, after its character event: focused on
+      // keydown (even in a timeout) the "r" or "s" can land in the field.
+      case "r": el = document.getElementById("reject-reason"); if (el) { e.preventDefault(); pending = { key: "r", el: el }; } break;
+      case "s": el = document.querySelector("#search-form input[type=text]"); if (el) { e.preventDefault(); pending = { key: "s", el: el, select: true }; } break;
       case "o": el = document.querySelector("a.case"); if (el) { location.href = el.href; } break;
       default: return;
     }
