@@ -3,12 +3,57 @@ package registers
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/regmo/regmo/ida"
 	"github.com/regmo/regmo/idnr"
 	"github.com/regmo/regmo/idnr/match"
 )
+
+// ResultOf turns the IDA's answer a to the search for the register's
+// record (key, person) into the record's Result, with the rules and reason
+// codes of the backfill: a hit is decided by m (Accept, Review or Reject
+// with the matcher's hold code and German explanations), a hit without an
+// IDNr is Rejected, and the other outcomes take their reason from the
+// answer. Clerks' searches (registers/review) use it too, so that a case
+// settles exactly as the backfill would have settled it.
+func ResultOf(m Matcher, key Key, person *idnr.Person, a *ida.Answer) Result {
+	res := Result{Key: key, MessageID: messageID(a)}
+	switch a.Outcome {
+	case ida.Hit:
+		o := m.Match(person, &a.Person)
+		res.Score = o.Score
+		res.Fields = a.Fields | idnr.FieldIDNr
+		res.Person = a.Person
+		switch o.Decision {
+		case match.Accept:
+			res.Outcome = Accepted
+		case match.Review:
+			res.Outcome, res.Reason = Review, ReasonMatchReview
+		default:
+			res.Outcome, res.Reason = Rejected, ReasonMatchReject
+		}
+		if res.Outcome != Accepted {
+			// The matcher's German explanations for a clerk (no
+			// personal data), kept for the decisions a clerk sees.
+			res.Details = strings.Split(o.German(), "\n")
+			if code := o.HoldCode(); code != "" {
+				res.Reason += ":" + code
+			}
+		}
+		if a.Person.IDNr.IsZero() {
+			res.Outcome, res.Reason = Rejected, ReasonNoDataTransferred
+		}
+	case ida.NotIdentifiable:
+		res.Outcome, res.Reason = NotIdentifiable, ReasonNotIdentifiable
+	case ida.Invalid:
+		res.Outcome, res.Reason = NoSearch, answerReason(a)
+	default:
+		res.Outcome, res.Reason = Rejected, answerReason(a)
+	}
+	return res
+}
 
 // answerReason is the reason code of an IDA answer that is not a hit: the
 // BVA's reason code for a rejection, "answer_refused:<field>" for an answer
@@ -66,18 +111,4 @@ func (a matchAdapter) Match(register, candidate *idnr.Person) match.Outcome {
 	reg := a.m.Prepare(*register)
 	cand := [1]match.Prepared{a.m.Prepare(*candidate)}
 	return a.m.DecidePrepared(&reg, cand[:])
-}
-
-// matchCode is the reason code of a match outcome other than Accept, for
-// reports (for example "conflict:birth-date"); "" when the matcher gives no
-// hold.
-func matchCode(o *match.Outcome) string {
-	if o.Hold == match.HoldNone {
-		return ""
-	}
-	code := o.Hold.String()
-	if o.Hold == match.HoldConflict || o.Hold == match.HoldMissing || o.Hold == match.HoldWeak {
-		code += ":" + o.HoldField.String()
-	}
-	return code
 }

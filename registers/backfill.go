@@ -14,7 +14,6 @@ import (
 
 	"github.com/regmo/regmo/ida"
 	"github.com/regmo/regmo/idnr"
-	"github.com/regmo/regmo/idnr/match"
 )
 
 // BackfillConfig configures a [Backfill]. The zero value of every optional
@@ -460,44 +459,7 @@ func (b *Backfill) identify(ctx context.Context, j *batchJob) error {
 	for k := range answers {
 		a := &answers[k]
 		i := j.idx[k]
-		res := &j.results[i]
-		res.MessageID = messageID(a)
-		switch a.Outcome {
-		case ida.Hit:
-			o := b.cfg.Matcher.Match(&j.entries[i].Person, &a.Person)
-			res.Score = o.Score
-			res.Fields = a.Fields | idnr.FieldIDNr
-			res.Person = a.Person
-			switch o.Decision {
-			case match.Accept:
-				res.Outcome = Accepted
-			case match.Review:
-				res.Outcome, res.Reason = Review, ReasonMatchReview
-			default:
-				res.Outcome, res.Reason = Rejected, ReasonMatchReject
-			}
-			if res.Outcome != Accepted {
-				// The matcher's German explanations for a clerk (no
-				// personal data), kept for the decisions a clerk sees.
-				res.Details = strings.Split(o.German(), "\n")
-				if code := matchCode(&o); code != "" {
-					res.Reason += ":" + code
-				}
-			}
-			if a.Person.IDNr.IsZero() {
-				res.Outcome = Rejected
-				res.Reason = ReasonNoDataTransferred
-			}
-		case ida.NotIdentifiable:
-			res.Outcome = NotIdentifiable
-			res.Reason = ReasonNotIdentifiable
-		case ida.Invalid:
-			res.Outcome = NoSearch
-			res.Reason = answerReason(a)
-		default:
-			res.Outcome = Rejected
-			res.Reason = answerReason(a)
-		}
+		j.results[i] = ResultOf(b.cfg.Matcher, j.results[i].Key, &j.entries[i].Person, a)
 	}
 	return nil
 }

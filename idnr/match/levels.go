@@ -359,16 +359,27 @@ type Outcome struct {
 // "accept candidate=0 score=45.0 family-name=exact(+10.0) ...".
 func (o Outcome) String() string {
 	s := o.Decision.String() + " candidate=" + strconv.Itoa(o.Candidate) + " score=" + strconv.FormatFloat(o.Score, 'f', 1, 64)
-	if o.Hold != HoldNone {
-		s += " hold=" + o.Hold.String()
-		if o.Hold == HoldConflict || o.Hold == HoldMissing || o.Hold == HoldWeak {
-			s += ":" + o.HoldField.String()
-		}
+	if code := o.HoldCode(); code != "" {
+		s += " hold=" + code
 	}
 	if r := o.Reasons.String(); r != "" {
 		s += " " + r
 	}
 	return s
+}
+
+// HoldCode is the reason code of the hold, for reports and case lists:
+// the hold's name, with the field for HoldConflict, HoldMissing and
+// HoldWeak (for example "conflict:birth-date"); "" when there is no hold.
+func (o Outcome) HoldCode() string {
+	if o.Hold == HoldNone {
+		return ""
+	}
+	code := o.Hold.String()
+	if o.Hold == HoldConflict || o.Hold == HoldMissing || o.Hold == HoldWeak {
+		code += ":" + o.HoldField.String()
+	}
+	return code
 }
 
 // German returns the explanation for a clerk, one line per compared field,

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/regmo/regmo/audit"
 	"github.com/regmo/regmo/ida"
 	"github.com/regmo/regmo/idnr"
@@ -345,7 +344,7 @@ func (w *Workbench) searchAgain(ctx context.Context, c Clerk, st *Stored, d Deci
 	if len(answers) != 1 {
 		return fmt.Errorf("review: search: %d answers for one search", len(answers))
 	}
-	res := w.resultOf(d.Key, &p, &answers[0])
+	res := registers.ResultOf(w.cfg.Matcher, d.Key, &p, &answers[0])
 	ch.Texts = make(map[string]string, len(corrected))
 	for _, tok := range corrected {
 		ch.Texts[tok] = texts[tok]
@@ -354,61 +353,4 @@ func (w *Workbench) searchAgain(ctx context.Context, c Clerk, st *Stored, d Deci
 	ch.Result = &res
 	ch.Outcome, ch.ResultReason, ch.MessageID = res.Outcome, res.Reason, res.MessageID
 	return nil
-}
-
-// resultOf turns an IDA answer into the record's outcome, with the same
-// rules and reason codes as the backfill.
-func (w *Workbench) resultOf(key registers.Key, reg *idnr.Person, a *ida.Answer) registers.Result {
-	res := registers.Result{Key: key}
-	if a.MessageID != uuid.Nil {
-		res.MessageID = a.MessageID.String()
-	}
-	switch a.Outcome {
-	case ida.Hit:
-		o := w.cfg.Matcher.Match(reg, &a.Person)
-		res.Score, res.Fields, res.Person = o.Score, a.Fields|idnr.FieldIDNr, a.Person
-		switch o.Decision {
-		case match.Accept:
-			res.Outcome = registers.Accepted
-		case match.Review:
-			res.Outcome, res.Reason = registers.Review, registers.ReasonMatchReview
-		default:
-			res.Outcome, res.Reason = registers.Rejected, registers.ReasonMatchReject
-		}
-		if res.Outcome != registers.Accepted {
-			res.Details = strings.Split(o.German(), "\n")
-			if code := holdCode(&o); code != "" {
-				res.Reason += ":" + code
-			}
-		}
-		if a.Person.IDNr.IsZero() {
-			res.Outcome, res.Reason = registers.Rejected, registers.ReasonNoDataTransferred
-		}
-	case ida.NotIdentifiable:
-		res.Outcome, res.Reason = registers.NotIdentifiable, registers.ReasonNotIdentifiable
-	case ida.Invalid:
-		res.Outcome, res.Reason = registers.NoSearch, "invalid"
-	default:
-		res.Outcome, res.Reason = registers.Rejected, "rejected"
-		var re *ida.RejectedError
-		var ae *ida.AnswerError
-		switch {
-		case errors.As(a.Err, &re) && re.Code != "":
-			res.Reason = re.Code
-		case errors.As(a.Err, &ae):
-			res.Reason = "answer_refused:" + ae.Field
-		}
-	}
-	return res
-}
-
-func holdCode(o *match.Outcome) string {
-	if o.Hold == match.HoldNone {
-		return ""
-	}
-	code := o.Hold.String()
-	if o.Hold == match.HoldConflict || o.Hold == match.HoldMissing || o.Hold == match.HoldWeak {
-		code += ":" + o.HoldField.String()
-	}
-	return code
 }
