@@ -119,8 +119,14 @@ const (
 // field sets are the project's reading; field sets with a FieldsSource were
 // read from that provision (May 2026), the others are marked unverified.
 var profiles = []Profile{
+	// Nr. 1: § 3 Abs. 1 BMG keeps every field of the basic data (names,
+	// former, religious and artist names, Doktorgrad, birth date and place,
+	// sex, nationalities, addresses with move-in and move-out dates,
+	// information blocks, death date, and since Art. 4 RegMoG the IDNr as
+	// Nr. 8), but not the date of the last administrative contact: that is
+	// the BZSt's datum (§ 4 Abs. 3 IDNrG), not the Meldebehörde's.
 	{Number: 1, Name: "Melderegister", Law: "BMG", Municipal: true,
-		Fields: idnr.AllFields, FieldsSource: "§ 3 Abs. 1 BMG", FieldsVerified: true},
+		Fields: idnr.AllFields &^ idnr.FieldLastContact, FieldsSource: "§ 3 Abs. 1 BMG (Nr. 8: IDNr since Art. 4 RegMoG)", FieldsVerified: true},
 	{Number: 2, Name: "elektronisch geführte Personenstandsregister", Law: "PStG", Municipal: true,
 		Fields: idnr.FieldIDNr | idnr.FieldFamilyName | idnr.FieldFormerNames | idnr.FieldGivenNames | idnr.FieldBirthDate | idnr.FieldBirthPlace | idnr.FieldSex | idnr.FieldNationalities | idnr.FieldDeathDate},
 	{Number: 3, Name: "Ausländerzentralregister", Law: "AZRG",

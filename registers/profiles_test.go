@@ -43,7 +43,8 @@ func TestProfileEntries(t *testing.T) {
 
 	p, _ = registers.ProfileOf(1)
 	assert.Equal(t, "Melderegister", p.Name)
-	assert.Equal(t, idnr.AllFields, p.Fields)
+	assert.Equal(t, idnr.AllFields&^idnr.FieldLastContact, p.Fields,
+		"§ 3 Abs. 1 BMG: every field but the BZSt's date of the last contact")
 	assert.Empty(t, p.LegalBasis, "the entry names no provision")
 
 	// After the deletion of the old Nr. 41 (2024): the Beitragskontendatenbank

@@ -102,7 +102,7 @@ func TestProfiles(t *testing.T) {
 	m, ok := registers.ProfileOf(1)
 	require.True(t, ok)
 	assert.Equal(t, "Melderegister", m.Name)
-	assert.Equal(t, idnr.AllFields, m.Fields)
+	assert.False(t, m.Fields.Has(idnr.FieldLastContact), "the last contact is the BZSt's datum")
 	_, ok = registers.ProfileOf(4)
 	assert.True(t, ok, "all 50 entries are listed")
 }
