@@ -113,13 +113,18 @@ type Case struct {
 	// Candidate is the person the BVA returned (Review only). It is not
 	// written to the CSV.
 	Candidate idnr.Person
+	// Fields are the fields the BVA delivered with the candidate, the
+	// IDNr included (Result.Fields): a field in Fields that Candidate
+	// leaves empty was delivered empty. 0 if not known (a case a store
+	// kept before it recorded them).
+	Fields idnr.Fields
 }
 
 // CaseOf returns the case for a result.
 func CaseOf(r Result) Case {
 	c := Case{Key: r.Key, Outcome: r.Outcome, Reason: r.Reason, Score: r.Score, Details: r.Details, MessageID: r.MessageID}
 	if r.Outcome == Review {
-		c.Candidate = r.Person
+		c.Candidate, c.Fields = r.Person, r.Fields
 	}
 	return c
 }

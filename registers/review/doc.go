@@ -18,10 +18,15 @@
 // matcher's comparison now (per field level, weight and German
 // explanation; the thresholds). [Workbench.Decide] applies one of:
 //
-//   - Accept: the candidate's IDNr and the basic data in the candidate
-//     (the mapped, non-empty fields) are written as an automatic Accept
-//     does, with the message ID of the transfer that delivered them;
-//     refused with *[IDNrHeldError] if another record holds the IDNr.
+//   - Accept: the candidate's IDNr and the basic data the BVA delivered
+//     with it are written exactly as an automatic Accept of the same
+//     answer writes them (the fields the store kept as delivered,
+//     [Stored.Delivered], so a field delivered empty clears the
+//     register's value; the store writes the columns the register
+//     chose to write), with the message ID of the transfer that
+//     delivered them; refused with *[IDNrHeldError] if another record
+//     holds the IDNr. A case queued before the store kept the delivered
+//     fields writes the candidate's non-empty fields.
 //   - Reject (a reason is required) and Merge (only for
 //     idnr_already_assigned: the record is marked a duplicate of the
 //     holder, for the register software to merge) close the case.
@@ -64,9 +69,4 @@
 // Cache-Control: no-store and a strict Content-Security-Policy (no inline
 // script or style), URLs carry keys only, and the request log holds the
 // method, path, status and clerk ID only.
-//
-// Not done here: the previous-case link is the browser's history; Accept
-// writes the candidate's non-empty mapped fields, so a field the BVA
-// delivered empty does not clear the register's value (the review queue
-// does not keep which fields were delivered).
 package review

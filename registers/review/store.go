@@ -106,6 +106,13 @@ type Stored struct {
 	// Candidate is the person the BVA returned, when the case has one.
 	Candidate    idnr.Person
 	HasCandidate bool
+	// Delivered are the fields the BVA delivered with the candidate, the
+	// IDNr included: a field in Delivered that Candidate leaves empty was
+	// delivered empty, and a clerk's Accept clears it in the register as
+	// an automatic Accept does. 0 if the store does not know (a case
+	// queued before it kept them): Accept then writes the candidate's
+	// non-empty fields.
+	Delivered idnr.Fields
 	// Columns are the mapped columns in the register's order, with the
 	// texts of the register's record and of the candidate.
 	Columns []Column

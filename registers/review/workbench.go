@@ -245,8 +245,15 @@ func (w *Workbench) Decide(ctx context.Context, c Clerk, d Decision) (Outcome, e
 			return Outcome{}, &IDNrHeldError{Key: d.Key, Holder: st.Holder}
 		}
 		p := st.Candidate
+		// Exactly what an automatic Accept of the same answer writes: the
+		// delivered fields, those delivered empty included. A case
+		// queued before the store kept them writes the non-empty ones.
+		fields := st.Delivered & idnr.AllFields
+		if fields == 0 {
+			fields = idnr.AllFields.Filled(&p)
+		}
 		ch.Result = &registers.Result{Key: d.Key, Outcome: registers.Accepted, Person: p,
-			Fields: idnr.AllFields.Filled(&p) | idnr.FieldIDNr, MessageID: st.MessageID, Score: st.Score}
+			Fields: fields | idnr.FieldIDNr, MessageID: st.MessageID, Score: st.Score}
 		ch.Outcome, ch.ResultReason = registers.Accepted, ""
 	case Reject:
 		ch.Close = true

@@ -91,6 +91,12 @@
 // token, each as its column text) and <prefix>leases (key ranges for parallel
 // workers). Version 2 adds <prefix>idnr (idnr PRIMARY KEY, key): one row
 // per IDNr the register holds, filled from the IDNrs already in the table.
+// Version 10 adds the clerks' workbench's <prefix>decisions and
+// <prefix>cases (see registers/review); version 11 adds
+// <prefix>review.fields, the fields the BVA delivered with the candidate,
+// so that a clerk's Accept writes exactly what an automatic Accept writes
+// (a field delivered empty clears its column; rows queued before hold
+// NULL, and their Accept writes the candidate's non-empty fields).
 // The prefix defaults to "regmo_".
 //
 // # Backfill

@@ -135,8 +135,8 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Register, error) {
 	// Markers never overwrite a settled record: a record is written once.
 	r.markSQL = "UPDATE " + r.table + " SET " + r.stateCol + " = " + r.ph(1) + ", " + r.reasonCol + " = " + r.ph(2) + ", " + r.messageCol + " = " + r.ph(3) +
 		" WHERE " + r.keyCol + " = " + r.ph(4) + " AND " + pending
-	r.reviewSQL = "INSERT INTO " + r.reviewT + " (key, created, outcome, reason, score, details, message_id, candidate) VALUES (" +
-		r.phs(1, 8) + ") ON CONFLICT (key) DO UPDATE SET created = excluded.created, outcome = excluded.outcome, reason = excluded.reason, score = excluded.score, details = excluded.details, message_id = excluded.message_id, candidate = excluded.candidate"
+	r.reviewSQL = "INSERT INTO " + r.reviewT + " (key, created, outcome, reason, score, details, message_id, candidate, fields) VALUES (" +
+		r.phs(1, 9) + ") ON CONFLICT (key) DO UPDATE SET created = excluded.created, outcome = excluded.outcome, reason = excluded.reason, score = excluded.score, details = excluded.details, message_id = excluded.message_id, candidate = excluded.candidate, fields = excluded.fields"
 	r.checkpointSQL = "INSERT INTO " + r.checkpointT + " (job, after_key, updated) VALUES (" + r.ph(1) + ", " + r.ph(2) + ", " + r.now +
 		") ON CONFLICT (job) DO UPDATE SET after_key = excluded.after_key, updated = excluded.updated"
 	r.leaseSQL = "UPDATE " + r.leasesT + " SET after_key = " + r.ph(1) + ", expires = " + r.now + " + " + r.ph(2) +
@@ -298,25 +298,31 @@ func (r *Register) query(ctx context.Context, withIDNr bool, q string, args ...a
 // must still be unsettled (backfill: never written twice); without it the
 // record must hold the same IDNr (sync).
 func (r *Register) acceptStmt(fields idnr.Fields, onlyPending bool) (string, []*column) {
-	var sets []string
-	var order []*column
-	i := 1
-	sets = append(sets, r.idnrCol+" = "+r.ph(i), r.stateCol+" = "+r.ph(i+1), r.reasonCol+" = NULL", r.messageCol+" = "+r.ph(i+2))
-	i += 3
-	for _, c := range r.cols {
-		if c.field != 0 && fields.Has(c.field) && r.writes[c.token] {
-			sets = append(sets, c.col+" = "+r.ph(i))
-			order = append(order, c.column)
-			i++
-		}
-	}
-	q := "UPDATE " + r.table + " SET " + strings.Join(sets, ", ") + " WHERE " + r.keyCol + " = " + r.ph(i)
+	set, order := r.acceptSet(fields)
+	i := 4 + len(order)
+	q := "UPDATE " + r.table + " SET " + set + " WHERE " + r.keyCol + " = " + r.ph(i)
 	if onlyPending {
 		q += " AND " + r.pending
 	} else {
 		q += " AND " + r.idnrCol + " = " + r.ph(i+1)
 	}
 	return q, order
+}
+
+// acceptSet is the SET list of an accepted IDNr, one for the backfill, the
+// sync and a clerk's Accept: the IDNr (placeholder 1), the state (2), no
+// reason, the message (3), and from placeholder 4 on the columns of order:
+// the mapped columns of the transferred fields that Config.Write names.
+func (r *Register) acceptSet(fields idnr.Fields) (string, []*column) {
+	sets := []string{r.idnrCol + " = " + r.ph(1), r.stateCol + " = " + r.ph(2), r.reasonCol + " = NULL", r.messageCol + " = " + r.ph(3)}
+	var order []*column
+	for _, c := range r.cols {
+		if c.field != 0 && fields.Has(c.field) && r.writes[c.token] {
+			sets = append(sets, c.col+" = "+r.ph(4+len(order)))
+			order = append(order, c.column)
+		}
+	}
+	return strings.Join(sets, ", "), order
 }
 
 func (r *Register) acceptArgs(key registers.Key, p *idnr.Person, state registers.Outcome, msg string, order []*column) ([]any, error) {
@@ -590,8 +596,20 @@ func (r *Register) enqueue(ctx context.Context, tx *sql.Tx, st *stmts, res *regi
 	}
 	details, _ := json.Marshal(res.Details)
 	_, err = st.review.ExecContext(ctx, string(res.Key), time.Now().UnixMilli(), int(res.Outcome), res.Reason, res.Score,
-		string(details), res.MessageID, string(cand))
+		string(details), res.MessageID, string(cand), deliveredArg(res))
 	return err
+}
+
+// deliveredArg is the review queue's fields column of a result: the fields
+// the BVA delivered with the candidate (the IDNr included), NULL when the
+// result has no candidate or does not say (a clerk's Accept then writes
+// the candidate's non-empty fields, as for rows queued before migration
+// 11).
+func deliveredArg(res *registers.Result) any {
+	if res.Person.IDNr.IsZero() || res.Fields == 0 {
+		return nil
+	}
+	return int64(res.Fields | idnr.FieldIDNr)
 }
 
 // syncUpdate replaces the fields res.Fields of a record that holds
@@ -733,8 +751,9 @@ func (r *Register) Cases(ctx context.Context, fn func(registers.Case) error) err
 func (r *Register) ReviewCase(ctx context.Context, key registers.Key) (c registers.Case, ok bool, err error) {
 	var details, cand string
 	var state int
-	err = r.db.QueryRowContext(ctx, "SELECT outcome, reason, score, details, message_id, candidate FROM "+r.reviewT+" WHERE key = "+r.ph(1), string(key)).
-		Scan(&state, &c.Reason, &c.Score, &details, &c.MessageID, &cand)
+	var fields sql.NullInt64
+	err = r.db.QueryRowContext(ctx, "SELECT outcome, reason, score, details, message_id, candidate, fields FROM "+r.reviewT+" WHERE key = "+r.ph(1), string(key)).
+		Scan(&state, &c.Reason, &c.Score, &details, &c.MessageID, &cand, &fields)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, false, nil
 	}
@@ -744,6 +763,9 @@ func (r *Register) ReviewCase(ctx context.Context, key registers.Key) (c registe
 	c.Key, c.Outcome = key, registers.Outcome(state)
 	_ = json.Unmarshal([]byte(details), &c.Details)
 	c.Candidate = readCandidate([]byte(cand))
+	if fields.Valid && fields.Int64 > 0 && fields.Int64 <= int64(idnr.AllFields) {
+		c.Fields = idnr.Fields(fields.Int64) & idnr.AllFields
+	}
 	return c, true, nil
 }
 

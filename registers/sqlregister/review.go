@@ -185,7 +185,7 @@ func (r *Register) LoadCase(ctx context.Context, key registers.Key) (review.Stor
 	} else if ok {
 		st.Score, st.Details = rc.Score, rc.Details
 		if rc.Outcome == st.Outcome || st.Outcome == registers.Accepted {
-			st.Candidate, st.HasCandidate = rc.Candidate, !rc.Candidate.IDNr.IsZero()
+			st.Candidate, st.HasCandidate, st.Delivered = rc.Candidate, !rc.Candidate.IDNr.IsZero(), rc.Fields
 		}
 	}
 	if st.HasCandidate {
@@ -441,16 +441,18 @@ func (r *Register) claimOne(ctx context.Context, tx *sql.Tx, res *registers.Resu
 // and message, and its review queue entry (the new candidate, or none).
 func (r *Register) settle(ctx context.Context, tx *sql.Tx, k any, id string, res *registers.Result) error {
 	if res.Outcome == registers.Accepted {
-		sets := []string{r.idnrCol + " = " + r.ph(1), r.stateCol + " = " + r.ph(2), r.reasonCol + " = NULL", r.messageCol + " = " + r.ph(3)}
-		args := []any{res.Person.IDNr.String(), int(registers.Accepted), nullString(res.MessageID)}
-		for _, c := range r.cols {
-			if c.field != 0 && res.Fields.Has(c.field) {
-				args = append(args, c.get(&res.Person))
-				sets = append(sets, c.col+" = "+r.ph(len(args)))
-			}
+		// What the backfill's Accept writes (acceptSet): the IDNr in the
+		// register's format and the columns of the transferred fields
+		// that Config.Write names, each with the delivered value (a
+		// field delivered empty clears its column).
+		set, order := r.acceptSet(res.Fields)
+		args := make([]any, 0, len(order)+5)
+		args = append(args, r.idnrArg(res.Person.IDNr), int(registers.Accepted), nullString(res.MessageID))
+		for _, c := range order {
+			args = append(args, c.get(&res.Person))
 		}
 		args = append(args, k, id)
-		x, err := tx.ExecContext(ctx, "UPDATE "+r.table+" SET "+strings.Join(sets, ", ")+" WHERE "+r.keyCol+" = "+r.ph(len(args)-1)+r.stillCase(len(args)), args...)
+		x, err := tx.ExecContext(ctx, "UPDATE "+r.table+" SET "+set+" WHERE "+r.keyCol+" = "+r.ph(len(args)-1)+r.stillCase(len(args)), args...)
 		if err != nil {
 			return err
 		}
@@ -476,6 +478,6 @@ func (r *Register) settle(ctx context.Context, tx *sql.Tx, k any, id string, res
 		return err
 	}
 	details, _ := json.Marshal(res.Details)
-	_, err = tx.ExecContext(ctx, r.reviewSQL, string(res.Key), time.Now().UnixMilli(), int(res.Outcome), res.Reason, res.Score, string(details), res.MessageID, string(cand))
+	_, err = tx.ExecContext(ctx, r.reviewSQL, string(res.Key), time.Now().UnixMilli(), int(res.Outcome), res.Reason, res.Score, string(details), res.MessageID, string(cand), deliveredArg(res))
 	return err
 }

@@ -9,6 +9,14 @@ package sqlregister
 //     decisions on the same version of a case cannot both commit);
 //   - <prefix>cases: per case its version (the number of decisions), and
 //     whether and by which decision it was closed.
+//
+// Migration 11 adds <prefix>review.fields: the fields the BVA delivered
+// with the queued candidate (an idnr.Fields bit set, the IDNr included),
+// so that a clerk's Accept writes exactly what an automatic Accept writes:
+// a field delivered empty (no doctoral degree, no former names) clears the
+// register's column. Rows queued before it hold NULL: a clerk's Accept of
+// such a case writes the candidate's non-empty fields only, as before
+// (what the BVA delivered empty is not known any more).
 func init() {
 	migrations = append(migrations, migration{10, "review: decisions and case versions", func(r *Register) ([]string, error) {
 		bigint := "BIGINT"
@@ -20,6 +28,8 @@ func init() {
 				"reason TEXT NOT NULL, note TEXT NOT NULL, outcome SMALLINT NOT NULL, result_reason TEXT NOT NULL, message_id TEXT NOT NULL, holder TEXT NOT NULL, corrected TEXT NOT NULL, UNIQUE (key, seq))",
 			"CREATE TABLE " + r.casesT() + " (key TEXT PRIMARY KEY, version INTEGER NOT NULL, closed SMALLINT NOT NULL, kind SMALLINT NOT NULL)",
 		}, nil
+	}}, migration{11, "review: the fields delivered with a queued candidate", func(r *Register) ([]string, error) {
+		return []string{"ALTER TABLE " + r.reviewT + " ADD COLUMN fields BIGINT"}, nil
 	}})
 }
 
