@@ -83,7 +83,11 @@ type Problem struct {
 // A Codec must be safe for concurrent use. Decoders must be strict: unknown
 // or missing fields, a wrong protocol name and trailing data are errors, and
 // DecodeResponse must reject an answer whose RequestID is not req.MessageID
-// (wrapping [ErrMessageMismatch]).
+// (wrapping [ErrMessageMismatch]). A decoding error that wraps
+// [ErrMalformed] or [ErrMessageMismatch] is retried as the same message and
+// ends as a *[DecodeError] carrying its text as the reason, so that text
+// must name the problem, never a value from the answer (ida/melde's codec
+// is one such codec outside this package).
 type Codec interface {
 	// Name is the protocol name, e.g. "regmo-ida/1".
 	Name() string

@@ -137,6 +137,7 @@ func (x *exchange) handle(resp *http.Response) error {
 	case resp.StatusCode == http.StatusOK:
 		r, err := x.c.codec.DecodeResponse(bytes.NewBuffer(data), x.req)
 		if err != nil {
+			err = codecError(err)
 			x.event("schema-check", "failed: "+safeErr(err))
 			x.lastErr = err
 			return err
@@ -176,6 +177,23 @@ func (x *exchange) handle(resp *http.Response) error {
 }
 
 var errUnexpectedStatus = errors.New("ida: unexpected HTTP status")
+
+// codecError makes the decoding error of a codec outside this package that
+// wraps [ErrMalformed], [ErrMessageMismatch] or [ErrTooLarge] a wire error,
+// as JSONv1's are: retried as the same message and, at the end, a
+// *[DecodeError] wrapping it (so errors.Is still finds the sentinel). Its
+// text becomes the reason; such a codec must not quote values in it (see
+// [Codec]).
+func codecError(err error) error {
+	var we *wireError
+	if errors.As(err, &we) {
+		return err
+	}
+	if errors.Is(err, ErrMalformed) || errors.Is(err, ErrMessageMismatch) || errors.Is(err, ErrTooLarge) {
+		return &wireError{reason: strings.TrimPrefix(safeErr(err), "ida: "), err: err}
+	}
+	return err
+}
 
 func readBounded(r io.Reader, max int64) ([]byte, error) { return readBoundedSized(r, max, -1) }
 

@@ -11,7 +11,8 @@ import (
 // hostile rewrites a processed answer body for one of the hostile faults
 // (FaultOtherPerson ... FaultUnknownField). body is the cached true answer;
 // it is not modified.
-func (s *Server) hostile(f Fault, id uuid.UUID, kind ida.Kind, body []byte) []byte {
+func (s *Server) hostile(f Fault, id uuid.UUID, e *entry, body []byte) []byte {
+	kind := e.kind
 	switch f {
 	case FaultUnknownField:
 		i := bytes.IndexByte(body, '{')
@@ -24,7 +25,7 @@ func (s *Server) hostile(f Fault, id uuid.UUID, kind ida.Kind, body []byte) []by
 		out = append(out, member...)
 		return append(out, body[i+1:]...)
 	case FaultBadUTF8:
-		body = s.alterItems(id, kind, body, func(it *ida.Item) {
+		body = s.alterItems(id, kind, e.searches, body, func(it *ida.Item) {
 			if it.Outcome == ida.Hit && it.Fields&idnr.FieldFamilyName != 0 {
 				it.Person.FamilyName = "\uE000" + it.Person.FamilyName // marker, replaced below
 			}
@@ -33,7 +34,7 @@ func (s *Server) hostile(f Fault, id uuid.UUID, kind ida.Kind, body []byte) []by
 		// bytes go in after encoding.
 		return bytes.ReplaceAll(body, []byte("\uE000"), []byte{0xff, 0xfe})
 	}
-	return s.alterItems(id, kind, body, func(it *ida.Item) { s.alterItem(f, it) })
+	return s.alterItems(id, kind, e.searches, body, func(it *ida.Item) { s.alterItem(f, it) })
 }
 
 func (s *Server) alterItem(f Fault, it *ida.Item) {
@@ -104,11 +105,8 @@ func (s *Server) personalText() string {
 
 // alterItems decodes the answer body, applies alter to every item and
 // encodes it again.
-func (s *Server) alterItems(id uuid.UUID, kind ida.Kind, body []byte, alter func(*ida.Item)) []byte {
-	req := &ida.Request{MessageID: id, Kind: kind}
-	if kind == ida.KindBulk {
-		req.Searches = make([]ida.Search, max(0, bytes.Count(body, []byte{'\n'})-2))
-	}
+func (s *Server) alterItems(id uuid.UUID, kind ida.Kind, searches int, body []byte, alter func(*ida.Item)) []byte {
+	req := &ida.Request{MessageID: id, Kind: kind, Searches: make([]ida.Search, searches)}
 	resp, err := s.codec.DecodeResponse(bytes.NewReader(body), req)
 	if err != nil || len(resp.Items) == 0 {
 		return body

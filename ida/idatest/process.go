@@ -12,12 +12,12 @@ import (
 )
 
 // process decodes and answers one message. It runs once per message ID.
-func (s *Server) process(id uuid.UUID, kind ida.Kind, sender string, body []byte) (int, []byte) {
+func (s *Server) process(id uuid.UUID, kind ida.Kind, sender string, body []byte) (int, []byte, int) {
 	var out bytes.Buffer
-	problem := func(status int, code, text string) (int, []byte) {
+	problem := func(status int, code, text string) (int, []byte, int) {
 		out.Reset()
 		_ = s.server.EncodeProblem(&out, &ida.Problem{RequestID: id, Code: code, Text: text})
-		return status, out.Bytes()
+		return status, out.Bytes(), 0
 	}
 	req, err := s.server.DecodeRequest(bytes.NewBuffer(body), kind)
 	if err != nil {
@@ -66,7 +66,7 @@ func (s *Server) process(id uuid.UUID, kind ida.Kind, sender string, body []byte
 	if err := s.server.EncodeResponse(&out, resp); err != nil {
 		return problem(http.StatusInternalServerError, "internal", "could not encode the answer")
 	}
-	return http.StatusOK, out.Bytes()
+	return http.StatusOK, out.Bytes(), len(req.Searches)
 }
 
 func rejectField(err error) ida.Item {

@@ -70,11 +70,15 @@ type Server struct {
 
 // entry is one processed message in the de-duplication cache.
 type entry struct {
-	done   chan struct{}
-	hash   uint64
-	kind   ida.Kind
-	status int
-	body   []byte
+	done chan struct{}
+	hash uint64
+	kind ida.Kind
+	// searches is the number of searches of the message as decoded (the
+	// codec's count, not a count of lines), for hostile answers and the
+	// request records.
+	searches int
+	status   int
+	body     []byte
 }
 
 // Request is the record of one HTTP request the server received.
@@ -334,7 +338,7 @@ func (s *Server) problem(w http.ResponseWriter, status int, id uuid.UUID, code, 
 	var b bytes.Buffer
 	_ = s.server.EncodeProblem(&b, &ida.Problem{RequestID: id, Code: code, Text: text})
 	w.Header().Set("Content-Type", ida.MediaJSON)
-	w.Header().Set(ida.HeaderProtocol, ida.ProtocolV1)
+	w.Header().Set(ida.HeaderProtocol, s.codec.Name())
 	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
 	w.WriteHeader(status)
 	_, _ = w.Write(b.Bytes())
@@ -453,8 +457,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, http.StatusBadRequest, id, "missing-sender", "header "+ida.HeaderSender+" missing")
 		return
 	}
-	if p := r.Header.Get(ida.HeaderProtocol); p != "" && p != ida.ProtocolV1 {
-		s.problem(w, http.StatusBadRequest, id, "unsupported-protocol", "only "+ida.ProtocolV1)
+	if p := r.Header.Get(ida.HeaderProtocol); p != "" && p != s.codec.Name() {
+		s.problem(w, http.StatusBadRequest, id, "unsupported-protocol", "only "+s.codec.Name())
 		return
 	}
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, s.codec.ContentType(kind)) {
@@ -518,6 +522,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if e == nil {
 		return // client went away while another attempt was processing
 	}
+	if kind == ida.KindBulk {
+		s.mu.Lock()
+		s.records[rec].Searches = e.searches
+		s.mu.Unlock()
+	}
 	s.deliver(w, r, rec, e, fault, replayed, processed, id)
 }
 
@@ -550,7 +559,7 @@ func (s *Server) answer(ctx context.Context, id uuid.UUID, kind ida.Kind, sender
 	}
 	s.mu.Unlock()
 
-	e.status, e.body = s.process(id, kind, sender, body)
+	e.status, e.body, e.searches = s.process(id, kind, sender, body)
 	close(e.done)
 	s.mu.Lock()
 	s.dedupBytes += len(e.body)
@@ -636,12 +645,12 @@ func (s *Server) deliver(w http.ResponseWriter, r *http.Request, rec int, e *ent
 		body = duplicate(body, e.kind)
 	case FaultOtherPerson, FaultUnrequested, FaultBadChars, FaultBadUTF8, FaultPersonalCode, FaultUnknownField:
 		if e.status == http.StatusOK {
-			body = s.hostile(fault, id, e.kind, body)
+			body = s.hostile(fault, id, e, body)
 		}
 	}
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.Header().Set(ida.HeaderProtocol, ida.ProtocolV1)
+	w.Header().Set(ida.HeaderProtocol, s.codec.Name())
 	w.Header().Set(ida.HeaderRequestID, id.String())
 	w.WriteHeader(e.status)
 	_, _ = w.Write(body)
