@@ -110,10 +110,13 @@ func (c *Client) Bulk(ctx context.Context, auth Auth, searches []Search) ([]Answ
 }
 
 // ReportInaccuracy reports concrete signs that the BZSt's basic data of a
-// person are wrong (§ 10 Abs. 4 IDNrG). The report carries an IDNr and is
-// protocolled as sent.
+// person are wrong (§ 10 Abs. 4 IDNrG), with the evidence for every
+// reported field (a report without proof for a field is refused with a
+// *[FieldError] before anything is sent). The report carries an IDNr and is
+// protocolled as sent: the § 9 record's content is the message as
+// transmitted, evidence included.
 func (c *Client) ReportInaccuracy(ctx context.Context, auth Auth, r InaccuracyReport) (Receipt, error) {
-	if err := r.Validate(); err != nil {
+	if err := r.ValidateAt(c.clock()); err != nil {
 		return Receipt{}, err
 	}
 	sent := (r.Fields | idnr.FieldIDNr) & idnr.AllFields

@@ -170,6 +170,8 @@ func TestAnswerKinds(t *testing.T) {
 		r, err := c.ReportInaccuracy(ctx, testAuth, ida.InaccuracyReport{
 			IDNr: people[0].IDNr, Fields: idnr.FieldAddress, Reason: "moved-away",
 			Held: idnr.Person{Address: idnr.Address{PostalCode: "10117", City: "Berlin"}},
+			Evidence: []ida.Evidence{{Fields: idnr.FieldAddress, Kind: ida.DocRegistrationExtract,
+				Reference: "MA-2026-0815", Date: idnr.MustDate(2026, 1, 5), Authority: "Bürgeramt Berlin-Mitte"}},
 		})
 		require.NoError(t, err)
 		assert.False(t, r.Received.IsZero())

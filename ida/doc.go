@@ -16,8 +16,11 @@
 //     given names and birth date ([Client.FallbackSearch]).
 //   - [Client.Bulk]: up to [MaxBulk] searches of either kind in one message,
 //     each answered on its own.
-//   - [InaccuracyReport] (§ 10 Abs. 4, [Client.ReportInaccuracy]) and
-//     [LastContact] (§ 4 Abs. 3 and 4, [Client.ReportLastContact]).
+//   - [InaccuracyReport] (§ 10 Abs. 4, [Client.ReportInaccuracy]) with
+//     the [Evidence] for every reported field (kind of document from a
+//     closed set, its number or reference, date of issue, issuing
+//     authority, the fields it proves), and [LastContact] (§ 4 Abs. 3
+//     and 4, [Client.ReportLastContact]).
 //
 // A request that lacks a minimum field or has a malformed one is refused
 // before anything is sent, with a *[FieldError] that names the field
@@ -204,8 +207,8 @@
 //	           "postal_code":"12345","city":"…"}}
 //
 // with "lookup":{"idnr","birth_date"}, "inaccuracy":{"idnr","fields",
-// "held":{person},"reason"} or "last_contact":{"idnr","date":"YYYY-MM"} in
-// place of "search". Dates are "YYYY-MM-DD" with 00 for unknown parts. A
+// "held":{person},"reason","evidence":[…]} or
+// "last_contact":{"idnr","date":"YYYY-MM"} in place of "search". Dates are "YYYY-MM-DD" with 00 for unknown parts. A
 // bulk request is NDJSON: the header object with "kind":"bulk" and
 // "count":n and no payload, then n lines {"seq":i,"search":{…}} in order.
 //
@@ -229,6 +232,27 @@
 // (a missing trailer means a truncated answer). A whole message that is
 // refused gets a 4xx with a problem object {"protocol","request_id",
 // "code","text"}; 429 and 503 may carry Retry-After.
+//
+// Revision 1.1 of the format (still "regmo-ida/1": a 1.0 receiver
+// refuses the new member as unknown, and a 1.1 receiver refuses a report
+// without it, so both sides move together) adds the evidence of a report
+// of inaccuracy (§ 10 Abs. 4 IDNrG: the BVA counts a deviation only when
+// the register backs it with proof). "evidence" is a list of at most
+// [MaxEvidence] objects
+//
+//	{"fields":["family_name","birth_date"],"kind":"birth_certificate",
+//	 "kind_text":"…","reference":"G 1234/1980","date":"1980-03-14",
+//	 "authority":"Standesamt Bremen-Mitte"}
+//
+// where kind is one of the tokens of [DocumentKind] (birth_certificate,
+// marriage_certificate, partnership_certificate, death_certificate,
+// civil_status_extract, name_change, naturalisation, id_card, passport,
+// residence_permit, registration_extract, doctoral_certificate, other),
+// kind_text names the document for "other" only, and date is the complete
+// date of issue. Every reported field must be among the fields of some
+// item, and no item may prove a field not reported ([Evidence],
+// [InaccuracyReport.Validate]); the receiver rejects a report that breaks
+// this ("missing-evidence", "invalid-field").
 //
 // # Configuration
 //

@@ -97,7 +97,7 @@ func jsonReason(what string, err error, nameMember bool) error {
 // knownValueErrors are sentinels of our value types whose text holds no
 // value; jsonReason names them (and only their own text, not a wrapper's).
 var knownValueErrors = []error{
-	errFieldsToken,
+	errFieldsToken, errDocKind,
 	idnr.ErrEmpty, idnr.ErrLength, idnr.ErrNonDigit, idnr.ErrLeadingZero, idnr.ErrRepetition,
 	idnr.ErrThreeInARow, idnr.ErrCheckDigit,
 	idnr.ErrDateFormat, idnr.ErrDateYear, idnr.ErrDateMonth, idnr.ErrDateDay, idnr.ErrDateDayNoMonth,

@@ -37,7 +37,8 @@ func (JSONv1) EncodeRequest(w io.Writer, r *Request) error {
 		if x == nil {
 			return errors.New("ida: inaccuracy request without report")
 		}
-		wi := &wireInaccuracy{IDNr: wireIDNr(x.IDNr), Fields: wireFields(x.Fields), Reason: x.Reason}
+		wi := &wireInaccuracy{IDNr: wireIDNr(x.IDNr), Fields: wireFields(x.Fields), Reason: x.Reason,
+			Evidence: evidenceToWire(x.Evidence)}
 		if held := x.Fields &^ idnr.FieldIDNr; held != 0 {
 			wp := personToWire(&x.Held, held)
 			if _, present := personFromWire(wp); present != 0 {

@@ -101,7 +101,11 @@ func (JSONv1) DecodeRequest(r io.Reader, k Kind) (*Request, error) {
 			return nil, malformed("inaccuracy: payload missing or more than one")
 		}
 		rf := idnr.Fields(h.Inaccuracy.Fields)
-		x := &InaccuracyReport{IDNr: idnr.IDNr(h.Inaccuracy.IDNr), Fields: rf, Reason: h.Inaccuracy.Reason}
+		ev, err := evidenceFromWire(h.Inaccuracy.Evidence)
+		if err != nil {
+			return nil, err
+		}
+		x := &InaccuracyReport{IDNr: idnr.IDNr(h.Inaccuracy.IDNr), Fields: rf, Reason: h.Inaccuracy.Reason, Evidence: ev}
 		if h.Inaccuracy.Held != nil {
 			p, present := personFromWire(h.Inaccuracy.Held)
 			if present&^rf != 0 {

@@ -51,10 +51,49 @@ type wireLookup struct {
 }
 
 type wireInaccuracy struct {
-	IDNr   wireIDNr    `json:"idnr"`
-	Fields wireFields  `json:"fields"`
-	Held   *wirePerson `json:"held,omitempty"`
-	Reason string      `json:"reason"`
+	IDNr     wireIDNr       `json:"idnr"`
+	Fields   wireFields     `json:"fields"`
+	Held     *wirePerson    `json:"held,omitempty"`
+	Reason   string         `json:"reason"`
+	Evidence []wireEvidence `json:"evidence,omitempty"`
+}
+
+// wireEvidence is one item of evidence (wire format 1.1).
+type wireEvidence struct {
+	Fields    wireFields   `json:"fields"`
+	Kind      DocumentKind `json:"kind"`
+	KindText  string       `json:"kind_text,omitempty"`
+	Reference string       `json:"reference"`
+	Date      wireDate     `json:"date"`
+	Authority string       `json:"authority"`
+}
+
+func evidenceToWire(ev []Evidence) []wireEvidence {
+	if len(ev) == 0 {
+		return nil
+	}
+	out := make([]wireEvidence, len(ev))
+	for i, e := range ev {
+		out[i] = wireEvidence{Fields: wireFields(e.Fields), Kind: e.Kind, KindText: e.KindText,
+			Reference: e.Reference, Date: wireDate(e.Date), Authority: e.Authority}
+	}
+	return out
+}
+
+// evidenceFromWire converts; the receiver validates (Validate).
+func evidenceFromWire(ev []wireEvidence) ([]Evidence, error) {
+	if len(ev) > MaxEvidence {
+		return nil, malformed("evidence: more items than the limit")
+	}
+	if len(ev) == 0 {
+		return nil, nil
+	}
+	out := make([]Evidence, len(ev))
+	for i, e := range ev {
+		out[i] = Evidence{Fields: idnr.Fields(e.Fields), Kind: e.Kind, KindText: e.KindText,
+			Reference: e.Reference, Date: idnr.Date(e.Date), Authority: e.Authority}
+	}
+	return out, nil
 }
 
 type wireLastContact struct {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -314,10 +315,22 @@ type InaccuracyReport struct {
 	// Reason is a short reason code or text without personal data
 	// (required, at most 120 characters), e.g. "death-registered".
 	Reason string
+	// Evidence backs the report: every field of Fields must be proved by
+	// at least one item (the BVA counts only backed deviations), and no
+	// item may prove a field that is not reported. At most [MaxEvidence].
+	Evidence []Evidence
 }
 
-// Validate checks the report.
-func (r *InaccuracyReport) Validate() error {
+// Validate checks the report, the evidence included (a document date
+// must not lie after time.Now; the client checks against its Clock).
+// The error is a *[FieldError] naming the field
+// ("InaccuracyReport.Evidence[0].Date", or "InaccuracyReport.Evidence" with
+// the reason "no evidence for family_name"), never a value.
+func (r *InaccuracyReport) Validate() error { return r.ValidateAt(time.Now()) }
+
+// ValidateAt is Validate with the document dates bounded by now (a
+// receiver checks against its own clock).
+func (r *InaccuracyReport) ValidateAt(now time.Time) error {
 	if r.IDNr.IsZero() {
 		return &FieldError{Index: -1, Field: "InaccuracyReport.IDNr", Reason: "required"}
 	}
@@ -330,7 +343,7 @@ func (r *InaccuracyReport) Validate() error {
 	if p := textProblem(r.Reason, MaxText); p != "" {
 		return &FieldError{Index: -1, Field: "InaccuracyReport.Reason", Reason: p}
 	}
-	return nil
+	return validateEvidence("InaccuracyReport.Evidence", r.Evidence, r.Fields, now)
 }
 
 // LastContact reports the month and year of this body's last administrative

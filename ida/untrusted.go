@@ -35,7 +35,7 @@ const unlistedCode = "unlisted"
 // name.
 var ReasonCodes = []string{
 	"internal", "injected-fault", "invalid-field", "message-id-mismatch",
-	"message-id-reused", "method-not-allowed", "missing-field",
+	"message-id-reused", "method-not-allowed", "missing-evidence", "missing-field",
 	"missing-message-id", "missing-sender", "not-entitled", "rate-limited",
 	"schema-violation", "sender-mismatch", "shutting-down", "too-large",
 	"unknown-endpoint", "unsupported-media-type", "unsupported-protocol",

@@ -31,7 +31,7 @@ func TestWireStructsAreTheFormat(t *testing.T) {
 		return regexp.MustCompile(`(^|[^a-z_])` + regexp.QuoteMeta(name) + `($|[^a-z_])`).MatchString(doc)
 	}
 	for _, v := range []any{wireRequest{}, wireBulkItem{}, wireAnswer{}, wireLine{}, wireProblem{}, wirePerson{},
-		wireSearch{}, wireLookup{}, wireInaccuracy{}, wireLastContact{}, wireBody{}, wireFormerName{}, wirePlace{}, wireAddress{}} {
+		wireSearch{}, wireLookup{}, wireInaccuracy{}, wireLastContact{}, wireBody{}, wireFormerName{}, wirePlace{}, wireAddress{}, wireEvidence{}} {
 		rt := reflect.TypeOf(v)
 		for i := range rt.NumField() {
 			name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")

@@ -22,7 +22,10 @@
 // (the initial fill), afterwards and in single requests an answer
 // indistinguishable from "not identifiable"; a rejection with a reason
 // code ("missing-field", "invalid-field") for a search below the minimum
-// fields; a 4xx problem ("schema-violation", "message-id-reused", ...) for a
+// fields; a report of inaccuracy is checked like the client checks it
+// (evidence for every reported field, dates not after the mock's clock)
+// and rejected with "missing-evidence" or "invalid-field" otherwise, and
+// [Server.Reports] returns every report received, evidence included; a 4xx problem ("schema-violation", "message-id-reused", ...) for a
 // message that breaks the format; 429 with Retry-After beyond the
 // per-sender rate ([WithRateLimit]).
 //

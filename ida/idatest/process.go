@@ -48,7 +48,7 @@ func (s *Server) process(id uuid.UUID, kind ida.Kind, sender string, body []byte
 	case ida.KindInaccuracy, ida.KindLastContact:
 		var verr error
 		if kind == ida.KindInaccuracy {
-			verr = req.Inaccuracy.Validate()
+			verr = req.Inaccuracy.ValidateAt(s.cfg.clock())
 		} else {
 			verr = req.LastContact.Validate()
 		}
@@ -74,8 +74,11 @@ func rejectField(err error) ida.Item {
 	code := "invalid-field"
 	text := "invalid request"
 	if errors.As(err, &fe) {
-		if fe.Reason == "required" {
+		switch {
+		case fe.Reason == "required":
 			code = "missing-field"
+		case strings.HasPrefix(fe.Reason, "no evidence for "):
+			code = "missing-evidence"
 		}
 		text = fe.Field + ": " + fe.Reason
 	}
