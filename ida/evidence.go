@@ -129,11 +129,22 @@ type Evidence struct {
 	Authority string
 }
 
+// ValidateAt checks one item on its own (the fields it proves, the kind,
+// the texts, the date not after now). The error is a *[FieldError] naming
+// the field ("Evidence.Authority"), never the value.
+func (e *Evidence) ValidateAt(now time.Time) error {
+	return e.validate("Evidence", -1, now)
+}
+
 // validate checks e as item i of the named list; now bounds the date.
 // Errors name the field, never the value.
 func (e *Evidence) validate(list string, i int, now time.Time) error {
+	at := list
+	if i >= 0 {
+		at += "[" + strconv.Itoa(i) + "]"
+	}
 	fe := func(field, reason string) error {
-		return &FieldError{Index: -1, Field: list + "[" + strconv.Itoa(i) + "]." + field, Reason: reason}
+		return &FieldError{Index: -1, Field: at + "." + field, Reason: reason}
 	}
 	if e.Fields&idnr.AllFields == 0 || e.Fields&^idnr.AllFields != 0 || e.Fields&idnr.FieldIDNr != 0 {
 		return fe("Fields", "required: the fields the document proves (not the IDNr)")

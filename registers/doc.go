@@ -144,7 +144,11 @@
 // replaces the basic data that changed at the BZSt, and where the register
 // has evidence that the BZSt's data are wrong (a field verified against a
 // primary document, or a registered death) it keeps its own value and files
-// a report of suspected inaccuracy (§ 10 Abs. 4 IDNrG); see [Sync] for the
+// a report of suspected inaccuracy (§ 10 Abs. 4 IDNrG) carrying the
+// evidence (Entry.Evidence: kind of document, number or reference, date,
+// issuing authority; kept as an evidence text, [ParseEvidence]); a
+// deviation without such details is not reported but becomes a case for
+// the clerks (reason "inaccuracy_no_evidence"); see [Sync] for the
 // evidence rule. An answer the IDA client refuses (it does not fit its
 // request) is the outcome of that record alone (Rejected, reason
 // "answer_refused:<field>", a case for the clerks, nothing written), as in

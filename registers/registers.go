@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/regmo/regmo/ida"
 	"github.com/regmo/regmo/idnr"
 )
 
@@ -26,6 +27,13 @@ type Entry struct {
 	// document (the evidence of [Sync]); zero if the register keeps no
 	// such mark.
 	Verified idnr.Fields
+	// Evidence are the details of those documents (kind, number or
+	// reference, date, issuing authority, the fields each proves): [Sync]
+	// reports a deviation in a verified field only when an item proves it,
+	// and makes it a case for the clerks otherwise. A register keeps them
+	// as an evidence text ([ParseEvidence]) or supplies them from its own
+	// tables through its Reader.
+	Evidence []ida.Evidence
 }
 
 // Reader reads the people that still lack an IDNr and have not been settled

@@ -69,6 +69,22 @@ func openSQLiteRegister(t testing.TB, path string) (*sqlregister.Register, *sql.
 	return r, db
 }
 
+// openSQLiteRegisterEvidence is openSQLiteRegister with the evidence
+// column verified_evidence (which CreateTable creates) mapped.
+func openSQLiteRegisterEvidence(t testing.TB, path string) (*sqlregister.Register, *sql.DB) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlregister.OpenSQLite(path)
+	require.NoError(t, err)
+	require.NoError(t, sqlregister.CreateTable(ctx, db, sqlregister.SQLite, "people"))
+	cols := sqlregister.DefaultColumns()
+	cols.Evidence = "verified_evidence"
+	r, err := sqlregister.New(ctx, db, sqlregister.Config{Dialect: sqlregister.SQLite, Table: "people", Key: "id", IntegerKey: true,
+		Columns: cols, Write: cols.Mapped()})
+	require.NoError(t, err)
+	return r, db
+}
+
 func insertAll(t testing.TB, r *sqlregister.Register, entries []registers.Entry) {
 	t.Helper()
 	for i := 0; i < len(entries); i += 5000 {

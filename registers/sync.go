@@ -2,8 +2,10 @@ package registers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -52,7 +54,7 @@ type SyncConfig struct {
 	Auth ida.Auth
 	// Reporter files reports of suspected inaccuracy; default: IDA, if it
 	// implements [InaccuracyReporter]. Without one, Inaccurate cases only
-	// go to the review queue.
+	// go to the review queue (reason "inaccuracy_suspected").
 	Reporter InaccuracyReporter
 	// Fields are the basic data the register keeps; only they are
 	// compared and replaced. Default: all.
@@ -86,10 +88,20 @@ type SyncConfig struct {
 //     different one (a death is registered only on a death certificate).
 //
 // Such fields are not replaced; the other changed fields are. The outcome is
-// [Inaccurate], a report naming the fields (and the register's values of
-// them) is filed, and the case goes to the review queue with the reason
-// "inaccuracy_reported". Without evidence, a difference is an update
-// ([Updated]): the BZSt's data are authoritative (§ 6 Abs. 1 IDNrG).
+// [Inaccurate] and the case goes to the review queue. A report is filed
+// only for the fields backed by the details of a document
+// (Entry.Evidence: kind, number or reference, date, issuing authority; see
+// [ida.Evidence]), since the BVA counts only backed deviations: it names
+// those fields, the register's values of them and the evidence (each item
+// narrowed to the reported fields), and the reason is
+// "inaccuracy_reported:<fields>". A verified field whose evidence details
+// are missing or unusable (an item that fails [ida.Evidence.ValidateAt]
+// does not count; the case's details say why) is kept too but not
+// reported: the reason is "inaccuracy_no_evidence:<fields>", a case for
+// the clerks (it takes precedence in the reason when some fields were
+// reported and others not; the details name both). Without evidence, a
+// difference is an update ([Updated]): the BZSt's data are authoritative
+// (§ 6 Abs. 1 IDNrG).
 // A lookup that finds no one ("not identifiable": the IDNr and birth date
 // do not fit) goes to the review queue as [NotIdentifiable]; a rejected
 // lookup as [Rejected] with the BVA's reason code. An answer the IDA client
@@ -233,32 +245,105 @@ func (s *Sync) one(ctx context.Context, e *Entry) (Result, error) {
 	bzst := &a.Person
 	delivered := a.Fields & s.cfg.Fields &^ idnr.FieldIDNr
 	changed := delivered.Differing(reg, bzst)
-	evidence := changed & e.Verified
+	claimed := changed & e.Verified
 	if !reg.DeathDate.IsZero() && s.cfg.Fields.Has(idnr.FieldDeathDate) && reg.DeathDate != bzst.DeathDate {
-		evidence |= idnr.FieldDeathDate
+		claimed |= idnr.FieldDeathDate
 	}
-	// The new record: the BZSt's data for the delivered fields without
-	// evidence against them, the register's own elsewhere.
+	backed, proof, unusable := backing(e.Evidence, claimed, time.Now())
+	unbacked := claimed &^ backed
+	// The new record: the BZSt's data for the delivered fields the
+	// register does not hold against them, the register's own elsewhere.
 	res.Person = *reg
-	(delivered &^ evidence).Copy(&res.Person, bzst)
-	res.Fields = (changed &^ evidence) | idnr.FieldIDNr
+	(delivered &^ claimed).Copy(&res.Person, bzst)
+	res.Fields = (changed &^ claimed) | idnr.FieldIDNr
 	res.Outcome = Updated
-	res.Reason = "changed:" + strings.Join((changed&^evidence).Tokens(), "+")
+	res.Reason = "changed:" + strings.Join((changed&^claimed).Tokens(), "+")
 	switch {
-	case evidence != 0:
+	case claimed != 0:
 		res.Outcome = Inaccurate
-		res.Reason = "inaccuracy_reported:" + strings.Join(evidence.Tokens(), "+")
-		if s.cfg.Reporter != nil {
-			r := ida.InaccuracyReport{IDNr: reg.IDNr, Fields: evidence, Held: *reg, Reason: "register-evidence"}
-			if _, err := s.cfg.Reporter.ReportInaccuracy(ctx, s.cfg.Auth, r); err != nil {
-				return res, fmt.Errorf("registers: report of inaccuracy: %w", err)
+		if backed != 0 {
+			res.Reason = ReasonInaccuracyReported + ":" + strings.Join(backed.Tokens(), "+")
+			if s.cfg.Reporter != nil {
+				r := ida.InaccuracyReport{IDNr: reg.IDNr, Fields: backed, Held: *reg, Reason: "register-evidence", Evidence: proof}
+				if _, err := s.cfg.Reporter.ReportInaccuracy(ctx, s.cfg.Auth, r); err != nil {
+					return res, fmt.Errorf("registers: report of inaccuracy: %w", err)
+				}
+				res.Details = append(res.Details, "Bericht an das BVA (§ 10 Abs. 4 IDNrG) mit Nachweis: "+proofText(proof))
+			} else {
+				res.Reason = ReasonInaccuracySuspected + ":" + strings.Join(backed.Tokens(), "+")
+				res.Details = append(res.Details, "Register hat Nachweis gegen BZSt-Daten (kein Bericht: kein Melder konfiguriert): "+proofText(proof))
 			}
-		} else {
-			res.Reason = "inaccuracy_suspected:" + strings.Join(evidence.Tokens(), "+")
 		}
-		res.Details = []string{"Register hat Nachweis gegen BZSt-Daten: " + strings.Join(evidence.Tokens(), ", ")}
+		if unbacked != 0 {
+			res.Reason = ReasonInaccuracyNoEvidence + ":" + strings.Join(unbacked.Tokens(), "+")
+			res.Details = append(res.Details, "Abweichung in geprüften Feldern ohne Nachweisangaben: "+germanFields(unbacked)+
+				" (Registerwert behalten, kein Bericht an das BVA; Nachweis erfassen oder Abweichung klären)")
+		}
+		res.Details = append(res.Details, unusable...)
 	case changed == 0:
 		res.Outcome, res.Reason = Unchanged, ""
 	}
+	if e.Defect == DefectEvidence && claimed != 0 {
+		res.Details = append(res.Details, "Nachweisangaben des Registers nicht lesbar")
+	}
 	return res, nil
+}
+
+// Reasons of [Sync]'s Inaccurate results (followed by ":" and the fields).
+const (
+	ReasonInaccuracyReported   = "inaccuracy_reported"
+	ReasonInaccuracySuspected  = "inaccuracy_suspected"
+	ReasonInaccuracyNoEvidence = "inaccuracy_no_evidence"
+)
+
+// DefectEvidence is the Entry.Defect of a record whose evidence details
+// cannot be read (see [ParseEvidence]).
+const DefectEvidence = "evidence_invalid"
+
+// backing returns the fields of claimed that the usable items of ev prove,
+// the items narrowed to those fields, and a German line per unusable item.
+func backing(ev []ida.Evidence, claimed idnr.Fields, now time.Time) (backed idnr.Fields, proof []ida.Evidence, unusable []string) {
+	if claimed == 0 {
+		return 0, nil, nil
+	}
+	for i := range ev {
+		x := ev[i]
+		over := x.Fields & claimed
+		if over == 0 {
+			continue
+		}
+		x.Fields = over
+		if err := x.ValidateAt(now); err != nil {
+			reason := "unvollständig"
+			var fe *ida.FieldError
+			if errors.As(err, &fe) {
+				reason = fe.Field + ": " + fe.Reason
+			}
+			unusable = append(unusable, "Nachweis "+strconv.Itoa(i+1)+" unbrauchbar ("+reason+")")
+			continue
+		}
+		if len(proof) < ida.MaxEvidence {
+			backed |= over
+			proof = append(proof, x)
+		}
+	}
+	return backed, proof, unusable
+}
+
+// proofText names the documents of a report for the clerk's details: kind
+// and the fields proved, no numbers.
+func proofText(proof []ida.Evidence) string {
+	parts := make([]string, len(proof))
+	for i, e := range proof {
+		parts[i] = germanFields(e.Fields) + " (" + e.Kind.German() + ")"
+	}
+	return strings.Join(parts, "; ")
+}
+
+func germanFields(f idnr.Fields) string {
+	var names []string
+	for x := range f.All() {
+		names = append(names, x.German())
+	}
+	return strings.Join(names, ", ")
 }

@@ -59,12 +59,24 @@ func TestSync(t *testing.T) {
 		}
 		entries = append(entries, registers.Entry{Key: registers.Key(strconv.Itoa(i + 1)), Person: c})
 	}
-	reg, db := openSQLiteRegister(t, filepath.Join(dir, "reg.db"))
+	// Every other death and verified name has the details of its
+	// document in the evidence column; the rest only the verified mark.
+	reg, db := openSQLiteRegisterEvidence(t, filepath.Join(dir, "reg.db"))
 	defer db.Close()
 	insertAll(t, reg, entries)
+	withEvidence := func(i int) bool { return i%20 < 10 }
 	for i, e := range entries {
-		if kind(i) == "verified" {
-			_, err := db.Exec(`UPDATE people SET verified_fields = 'family_name' WHERE id = ?`, string(e.Key))
+		var ev string
+		switch kind(i) {
+		case "verified":
+			_, err := db.Exec(`UPDATE people SET verified_fields = 'family_name+birth_date' WHERE id = ?`, string(e.Key))
+			require.NoError(t, err)
+			ev = `[{"fields":"family_name+birth_date","kind":"birth_certificate","reference":"G ` + strconv.Itoa(i) + `/1980","date":"1980-04-02","authority":"Standesamt Musterstadt"}]`
+		case "death":
+			ev = `[{"fields":"death_date","kind":"death_certificate","reference":"S ` + strconv.Itoa(i) + `/2024","date":"2024-05-07","authority":"Standesamt Musterstadt"}]`
+		}
+		if ev != "" && withEvidence(i) {
+			_, err := db.Exec(`UPDATE people SET verified_evidence = ? WHERE id = ?`, ev, string(e.Key))
 			require.NoError(t, err)
 		}
 	}
@@ -80,14 +92,31 @@ func TestSync(t *testing.T) {
 	assert.Equal(t, 60, rep.Outcomes["inaccurate"])
 	assert.Equal(t, 30, rep.Outcomes["not_identifiable"])
 	assert.Equal(t, 180, rep.Outcomes["unchanged"])
-	assert.Equal(t, 30, rep.Reasons["inaccurate/inaccuracy_reported:death_date"])
-	assert.Equal(t, 30, rep.Reasons["inaccurate/inaccuracy_reported:family_name"])
+	assert.Equal(t, 15, rep.Reasons["inaccurate/inaccuracy_reported:death_date"])
+	assert.Equal(t, 15, rep.Reasons["inaccurate/inaccuracy_reported:family_name"])
+	assert.Equal(t, 15, rep.Reasons["inaccurate/inaccuracy_no_evidence:death_date"])
+	assert.Equal(t, 15, rep.Reasons["inaccurate/inaccuracy_no_evidence:family_name"])
 
-	// The reports reached the BVA, naming the fields.
+	// Only the backed deviations reached the BVA, each with its evidence
+	// narrowed to the field reported.
 	reports := s.mock.Reports()
-	require.Len(t, reports, 60)
+	require.Len(t, reports, 30)
 	for _, r := range reports {
 		assert.Equal(t, ida.KindInaccuracy, r.Kind)
+		x := r.Inaccuracy
+		require.Len(t, x.Evidence, 1)
+		assert.Equal(t, x.Fields, x.Evidence[0].Fields)
+		switch x.Fields {
+		case idnr.FieldFamilyName:
+			assert.Equal(t, ida.DocBirthCertificate, x.Evidence[0].Kind)
+			assert.Equal(t, "Registerwert", x.Held.FamilyName)
+		case idnr.FieldDeathDate:
+			assert.Equal(t, ida.DocDeathCertificate, x.Evidence[0].Kind)
+			assert.Equal(t, idnr.MustDate(2024, 5, 7), x.Evidence[0].Date)
+		default:
+			t.Errorf("report of %v", x.Fields)
+		}
+		assert.Equal(t, "Standesamt Musterstadt", x.Evidence[0].Authority)
 	}
 
 	// The register now has the BZSt's address, its own death date and its
@@ -108,6 +137,13 @@ func TestSync(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, ok)
 	assert.True(t, strings.HasPrefix(c.Reason, "inaccuracy_reported"))
+	assert.Contains(t, c.Details, "Bericht an das BVA (§ 10 Abs. 4 IDNrG) mit Nachweis: Sterbetag (Sterbeurkunde)")
+	c, ok, err = reg.ReviewCase(ctx, entries[13].Key)
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, "inaccuracy_no_evidence:family_name", c.Reason)
+	require.NotEmpty(t, c.Details)
+	assert.Contains(t, c.Details[0], "ohne Nachweisangaben: Familienname")
 
 	// A second pass finds only what the register keeps against the BZSt.
 	rep2, err := sy.Run(ctx)

@@ -13,7 +13,7 @@ import (
 // and the address are split into several columns of the same field.
 type column struct {
 	token string
-	field idnr.Fields // 0: not basic data (the verified mark, read only)
+	field idnr.Fields // 0: not basic data (the verified mark and the evidence, read only)
 	name  func(c *Columns) *string
 	// get returns the column value of p: a string, or nil when empty.
 	get func(p *idnr.Person) any
@@ -25,6 +25,10 @@ type column struct {
 // tokenVerified is the column of the fields a register verified against a
 // primary document (for sync's evidence rule).
 const tokenVerified = "verified_fields"
+
+// tokenEvidence is the column of the evidence details behind the verified
+// fields (registers.ParseEvidence).
+const tokenEvidence = "verified_evidence"
 
 // str, date and list are the text forms of the columns.
 func str(s string) any {
@@ -139,6 +143,9 @@ var columns = [...]column{
 		func(p *idnr.Person) any { return date(p.MoveOutDate) },
 		func(p *idnr.Person, s string) string { return setDate(&p.MoveOutDate, s, "") }),
 	{token: tokenVerified, name: func(c *Columns) *string { return &c.Verified },
+		get: func(*idnr.Person) any { return nil },
+		set: func(*idnr.Person, string) string { return "" }},
+	{token: tokenEvidence, name: func(c *Columns) *string { return &c.Evidence },
 		get: func(*idnr.Person) any { return nil },
 		set: func(*idnr.Person, string) string { return "" }},
 }

@@ -63,6 +63,13 @@ type Columns struct {
 	// document, as tokens separated by "+" or "," (for sync's evidence
 	// rule; see registers.Sync). Read only.
 	Verified string
+	// Evidence, if mapped, holds the details of the documents behind the
+	// verified fields as an evidence text (registers.ParseEvidence: a JSON
+	// array of {fields, kind, reference, date, authority}); sync reports a
+	// deviation in a verified field only when an item proves it. Read only.
+	// DefaultColumns leaves it unmapped (registers without it keep
+	// working); CreateTable's demo table has the column verified_evidence.
+	Evidence string
 }
 
 // DefaultColumns maps every field to the column of the same name as its

@@ -157,7 +157,13 @@
 // NextWithIDNr reads records that have an IDNr; a sync batch replaces the
 // changed fields of records that still hold the same IDNr. The optional
 // column Columns.Verified lists the fields the register verified against a
-// primary document (the evidence of registers.Sync).
+// primary document (the evidence of registers.Sync), and the optional
+// column Columns.Evidence the details of those documents as an evidence
+// text (registers.ParseEvidence: kind, number or reference, date, issuing
+// authority, the fields each proves). Sync reports a deviation in a
+// verified field to the BVA only with such details; without them (or with
+// an unreadable text: Entry.Defect "evidence_invalid") the deviation is a
+// case for the clerks, reason inaccuracy_no_evidence.
 //
 // # Concurrency
 //

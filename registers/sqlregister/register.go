@@ -269,8 +269,16 @@ func (r *Register) query(ctx context.Context, withIDNr bool, q string, args ...a
 			if !vals[i+1].Valid {
 				continue
 			}
-			if c.token == tokenVerified {
+			switch c.token {
+			case tokenVerified:
 				e.Verified = parseVerified(vals[i+1].String)
+				continue
+			case tokenEvidence:
+				ev, err := registers.ParseEvidence(vals[i+1].String)
+				if err != nil && e.Defect == "" {
+					e.Defect = registers.DefectEvidence
+				}
+				e.Evidence = ev
 				continue
 			}
 			v := strings.TrimSpace(vals[i+1].String)

@@ -167,7 +167,7 @@ func (r *Register) LoadCase(ctx context.Context, key registers.Key) (review.Stor
 	st.Columns = make([]review.Column, 0, n)
 	for i, c := range r.cols {
 		text := strings.TrimSpace(vals[i].String)
-		if c.token == tokenVerified {
+		if c.field == 0 {
 			continue
 		}
 		st.Columns = append(st.Columns, review.Column{Token: c.token, Field: c.field, Register: text})
@@ -259,7 +259,7 @@ func (r *Register) history(ctx context.Context, q querier, key registers.Key) ([
 func (r *Register) ParseRecord(texts map[string]string) (idnr.Person, error) {
 	var p idnr.Person
 	for _, c := range r.cols {
-		if c.token == tokenVerified {
+		if c.field == 0 {
 			continue
 		}
 		v := strings.TrimSpace(texts[c.token])
@@ -391,7 +391,7 @@ func (r *Register) correct(ctx context.Context, tx *sql.Tx, k any, id string, te
 	var args []any
 	for _, c := range r.cols {
 		v, ok := texts[c.token]
-		if !ok || c.token == tokenVerified {
+		if !ok || c.field == 0 {
 			continue
 		}
 		args = append(args, nullString(strings.TrimSpace(v)))
