@@ -144,6 +144,27 @@ func TestBrowserWorkThrough20Cases(t *testing.T) {
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, n, 20)
 
+	// p opens the previous case of the list the clerk came from, by the
+	// server's keyset: under the filter "review", from the second review
+	// case to the first (not the browser's history: none here).
+	revs, _, err := d.wb.List(bg, theClerk, review.Filter{Outcome: registers.Review}, "", 2)
+	require.NoError(t, err)
+	require.Len(t, revs, 2)
+	want := "/case?key=" + string(revs[0].Key) + "&outcome=review"
+	require.NoError(t, step(ctx,
+		chromedp.Navigate(srv.URL+"/case?key="+string(revs[1].Key)+"&outcome=review"), chromedp.WaitVisible(chromedp.CSS("#prev")),
+		chromedp.KeyEvent("p")), "previous case")
+	// The old page's context goes away with the navigation: ask for the
+	// location until the new page is there (at most 20 s).
+	var loc string
+	for end := time.Now().Add(20 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		if loc, err = chromedp.Run(ctx, chromedp.Location()); err == nil && loc == srv.URL+want {
+			break
+		}
+	}
+	require.Equal(t, srv.URL+want, loc)
+	require.NoError(t, step(ctx, chromedp.WaitVisible(chromedp.CSS("#next"))))
+
 	for _, k := range accept {
 		require.NoError(t, step(ctx,
 			chromedp.Navigate(caseURL(k)), chromedp.WaitVisible(chromedp.CSS("#accept-form")),

@@ -12,7 +12,8 @@
 //
 // A [Workbench] works over a [Store] (registers/sqlregister implements it
 // on PostgreSQL and SQLite): [Workbench.List] pages the open cases in key
-// order (keyset) filtered by outcome, reason, score band and key;
+// order (keyset) filtered by outcome, reason, score band and key
+// ([Workbench.Neighbours]: the previous and next case of a key);
 // [Workbench.Counts] counts them per reason; [Workbench.Open] returns a
 // case with the register's record and the candidate side by side and the
 // matcher's comparison now (per field level, weight and German
@@ -62,7 +63,13 @@
 // the case page (both records, differences highlighted, the field weights
 // as a table and as an SVG waterfall chart), "POST /decide" takes every
 // decision as a plain form; app.js adds keyboard shortcuts (n next, p
-// previous, a accept, r reject, s correct and search again). Security:
+// previous, a accept, r reject, s correct and search again). The previous
+// and next case are those of the work list the clerk came from: its
+// filter (outcome, reason, score band) travels in the case page's URL and
+// the decision forms, and [Workbench.Neighbours] finds both cases on the
+// server by keyset ([Store.WorkListBefore], [Store.WorkList]), not from
+// the browser's history; after a decision the clerk lands on the next
+// case of that list. Security:
 // authentication is the vendor's ([HandlerConfig.Authenticate]; no clerk
 // answers 401), the role is checked on every page (403), every POST
 // carries a CSRF token bound to the clerk (HMAC), every answer has

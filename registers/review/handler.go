@@ -197,6 +197,43 @@ func parseFilter(q url.Values) (Filter, error) {
 	return f, nil
 }
 
+// listParams are the query parameters of the work list that select its
+// cases (outcome, reason, score band): the case page and the decision
+// forms carry them, so that previous and next follow the list the clerk
+// came from. They hold codes and numbers only, no personal data.
+var listParams = [...]string{"outcome", "reason", "min", "max"}
+
+// listOf returns the work list's filter from the list parameters of q
+// and those parameters to carry in links (the key filter is not carried:
+// it selects one case).
+func listOf(q url.Values) (Filter, url.Values, error) {
+	carry := url.Values{}
+	for _, p := range listParams {
+		if v := q.Get(p); v != "" {
+			carry.Set(p, v)
+		}
+	}
+	f, err := parseFilter(carry)
+	return f, carry, err
+}
+
+// caseHref links the case page of key under the list parameters carry.
+func caseHref(key registers.Key, carry url.Values) string {
+	q := url.Values{"key": {string(key)}}
+	for p, v := range carry {
+		q[p] = v
+	}
+	return "case?" + q.Encode()
+}
+
+// listHref links the work list under the list parameters carry.
+func listHref(carry url.Values) string {
+	if len(carry) == 0 {
+		return "./"
+	}
+	return "./?" + carry.Encode()
+}
+
 func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	c := clerkOf(r.Context())
 	q := r.URL.Query()
@@ -233,8 +270,9 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	for _, o := range []registers.Outcome{registers.Review, registers.NotIdentifiable, registers.Rejected, registers.NoSearch} {
 		data.Outcomes = append(data.Outcomes, optRow{Value: o.String(), Text: OutcomeGerman(o), Selected: f.Outcome == o})
 	}
+	_, carry, _ := listOf(q)
 	for _, s := range cases {
-		data.Cases = append(data.Cases, map[string]any{"Key": string(s.Key), "Outcome": OutcomeGerman(s.Outcome), "Reason": ReasonGerman(s.Reason),
+		data.Cases = append(data.Cases, map[string]any{"Key": string(s.Key), "Href": caseHref(s.Key, carry), "Outcome": OutcomeGerman(s.Outcome), "Reason": ReasonGerman(s.Reason),
 			"Score": strconv.FormatFloat(s.Score, 'f', 1, 64), "Version": s.Version, "Deferred": s.Deferred})
 	}
 	if next != "" {
@@ -279,12 +317,23 @@ func (h *Handler) renderCase(w http.ResponseWriter, r *http.Request, key registe
 		h.fail(w, &InputError{Field: "key", Reason: "required"})
 		return
 	}
+	// The list the clerk came from: on the case page its parameters are
+	// in the URL, after a decision in the form's "list" field.
+	lq := r.URL.Query()
+	if r.Method == http.MethodPost {
+		lq, _ = url.ParseQuery(r.PostForm.Get("list"))
+	}
+	f, carry, err := listOf(lq)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
 	cs, err := h.cfg.Workbench.Open(r.Context(), c, key)
 	if err != nil {
 		h.fail(w, err)
 		return
 	}
-	next, _, err := h.cfg.Workbench.List(r.Context(), c, Filter{}, key, 1)
+	prev, next, err := h.cfg.Workbench.Neighbours(r.Context(), c, f, key)
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -297,14 +346,21 @@ func (h *Handler) renderCase(w http.ResponseWriter, r *http.Request, key registe
 		"CanMerge": cs.Reason == registers.ReasonIDNrAssigned && cs.Holder != "" && cs.Holder != cs.Key,
 		"Score":    strconv.FormatFloat(cs.Compared.Score, 'f', 1, 64), "Accept": strconv.FormatFloat(cs.AcceptThreshold, 'f', 1, 64),
 		"RejectBelow": strconv.FormatFloat(cs.RejectBelow, 'f', 1, 64), "HasCompare": cs.HasCandidate,
+		"List": carry.Encode(), "ListHref": listHref(carry),
 	}
 	if done != "" {
 		if k, err := ParseKind(done); err == nil {
 			data["Msg"] = "Entschieden: " + k.German()
 		}
 	}
-	if len(next) == 1 {
-		data["Next"] = string(next[0].Key)
+	if prev != "" {
+		data["Prev"], data["PrevHref"] = string(prev), caseHref(prev, carry)
+	}
+	if next != "" {
+		data["Next"], data["NextHref"] = string(next), caseHref(next, carry)
+	}
+	if cs.Holder != "" {
+		data["HolderHref"] = caseHref(cs.Holder, carry)
 	}
 	var rows []fieldRow
 	for _, col := range cs.Columns {
@@ -406,20 +462,26 @@ func (h *Handler) decide(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, err)
 		return
 	}
-	// Post/redirect/get: to the next open case after this one, or back to
-	// this case when it is still open (defer, a search that found new
-	// evidence), or to the work list.
-	target := "case?key=" + url.QueryEscape(string(d.Key)) + "&done=" + out.Kind.String()
+	// Post/redirect/get: to the next open case after this one in the list
+	// the clerk came from, or back to this case when it is still open
+	// (defer, a search that found new evidence), or to the work list.
+	lq, _ := url.ParseQuery(r.PostForm.Get("list"))
+	f, carry, err := listOf(lq)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	target := caseHref(d.Key, carry) + "&done=" + out.Kind.String()
 	if out.Kind != Defer && !(out.Kind == SearchAgain && out.Outcome != registers.Accepted) {
-		next, _, err := h.cfg.Workbench.List(r.Context(), c, Filter{}, d.Key, 1)
+		next, _, err := h.cfg.Workbench.List(r.Context(), c, f, d.Key, 1)
 		switch {
 		case err != nil:
 			h.fail(w, err)
 			return
 		case len(next) == 1:
-			target = "case?key=" + url.QueryEscape(string(next[0].Key)) + "&done=" + out.Kind.String()
+			target = caseHref(next[0].Key, carry) + "&done=" + out.Kind.String()
 		default:
-			target = "./"
+			target = listHref(carry)
 		}
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)

@@ -175,6 +175,10 @@ type Store interface {
 	// WorkList lists open cases matching f in key order after the key, at
 	// most limit.
 	WorkList(ctx context.Context, f Filter, after registers.Key, limit int) ([]Summary, error)
+	// WorkListBefore lists open cases matching f in descending key order
+	// before the key (not empty), at most limit: the previous cases of the
+	// work list, by keyset.
+	WorkListBefore(ctx context.Context, f Filter, before registers.Key, limit int) ([]Summary, error)
 	// WorkCounts counts the open cases matching f per reason code (f.Reason
 	// is ignored).
 	WorkCounts(ctx context.Context, f Filter) (map[string]int, error)

@@ -112,6 +112,35 @@ func (w *Workbench) List(ctx context.Context, c Clerk, f Filter, after registers
 	return cs, next, nil
 }
 
+// Neighbours returns the open cases before and after the key in the work
+// list's order under the filter f ("" where there is none), computed by
+// keyset on the store: the previous and next case of the case page. The
+// key itself need not be open (a case just decided).
+func (w *Workbench) Neighbours(ctx context.Context, c Clerk, f Filter, key registers.Key) (prev, next registers.Key, err error) {
+	if err := w.check(c, ActionRead); err != nil {
+		return "", "", err
+	}
+	if key == "" {
+		return "", "", &InputError{Field: "key", Reason: "required"}
+	}
+	f.Key = ""
+	before, err := w.cfg.Store.WorkListBefore(ctx, f, key, 1)
+	if err != nil {
+		return "", "", err
+	}
+	after, err := w.cfg.Store.WorkList(ctx, f, key, 1)
+	if err != nil {
+		return "", "", err
+	}
+	if len(before) == 1 {
+		prev = before[0].Key
+	}
+	if len(after) == 1 {
+		next = after[0].Key
+	}
+	return prev, next, nil
+}
+
 // Counts returns the number of open cases per reason code matching f.
 func (w *Workbench) Counts(ctx context.Context, c Clerk, f Filter) (map[string]int, error) {
 	if err := w.check(c, ActionRead); err != nil {

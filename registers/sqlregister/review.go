@@ -74,21 +74,38 @@ func (r *Register) filterSQL(f review.Filter, withReason bool, args []any) (stri
 
 // WorkList implements review.Store: open cases in key order after the key.
 func (r *Register) WorkList(ctx context.Context, f review.Filter, after registers.Key, limit int) ([]review.Summary, error) {
+	return r.workList(ctx, f, after, limit, false)
+}
+
+// WorkListBefore implements review.Store: open cases in descending key
+// order before the key.
+func (r *Register) WorkListBefore(ctx context.Context, f review.Filter, before registers.Key, limit int) ([]review.Summary, error) {
+	if before == "" {
+		return nil, &review.InputError{Field: "before", Reason: "required"}
+	}
+	return r.workList(ctx, f, before, limit, true)
+}
+
+func (r *Register) workList(ctx context.Context, f review.Filter, from registers.Key, limit int, desc bool) ([]review.Summary, error) {
 	where, args, err := r.filterSQL(f, true, nil)
 	if err != nil {
 		return nil, err
 	}
-	if after != "" {
-		k, err := r.keyArg(after)
+	cmp, order, field := " > ", "", "after"
+	if desc {
+		cmp, order, field = " < ", " DESC", "before"
+	}
+	if from != "" {
+		k, err := r.keyArg(from)
 		if err != nil {
-			return nil, &review.InputError{Field: "after", Reason: "not a key of the register"}
+			return nil, &review.InputError{Field: field, Reason: "not a key of the register"}
 		}
 		args = append(args, k)
-		where += " AND t." + r.keyCol + " > " + r.ph(len(args))
+		where += " AND t." + r.keyCol + cmp + r.ph(len(args))
 	}
 	args = append(args, limit)
 	q := "SELECT CAST(t." + r.keyCol + " AS TEXT), t." + r.stateCol + ", COALESCE(t." + r.reasonCol + ", ''), COALESCE(v.score, 0), COALESCE(t." + r.messageCol + ", ''), COALESCE(c.version, 0), COALESCE(c.kind, 0)" +
-		r.caseJoins() + where + " ORDER BY t." + r.keyCol + " LIMIT " + r.ph(len(args))
+		r.caseJoins() + where + " ORDER BY t." + r.keyCol + order + " LIMIT " + r.ph(len(args))
 	rows, err := r.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err

@@ -107,6 +107,15 @@ func testReview(t *testing.T, r *sqlregister.Register, truth map[string]idnr.Per
 	rev, _, err := wb.List(ctx, clerk, review.Filter{Outcome: registers.Review, HasScore: true, MinScore: 3, MaxScore: 4}, "", 100)
 	require.NoError(t, err)
 	assert.Len(t, rev, 24)
+	// The previous and next case under a filter, by keyset on the store.
+	prev, next, err := wb.Neighbours(ctx, clerk, review.Filter{Outcome: registers.Review, HasScore: true, MinScore: 3, MaxScore: 4}, rev[1].Key)
+	require.NoError(t, err)
+	assert.Equal(t, rev[0].Key, prev)
+	assert.Equal(t, rev[2].Key, next)
+	prev, next, err = wb.Neighbours(ctx, clerk, review.Filter{}, all[0].Key)
+	require.NoError(t, err)
+	assert.Equal(t, registers.Key(""), prev)
+	assert.Equal(t, all[1].Key, next)
 
 	// Roles: no role, read-only, unauthenticated.
 	_, _, err = wb.List(ctx, outsider, review.Filter{}, "", 10)

@@ -19,7 +19,9 @@
     var el;
     switch (e.key) {
       case "n": el = document.getElementById("next"); if (el) { location.href = el.href; } break;
-      case "p": el = document.getElementById("prev"); if (el) { location.href = el.href; } else { history.back(); } break;
+      // The previous case of the list (by keyset on the server), not the
+      // browser's history.
+      case "p": el = document.getElementById("prev"); if (el) { location.href = el.href; } break;
       case "a": el = document.getElementById("accept-form"); if (el) { el.submit(); } break;
       // Focus on the key's keyup, after its character event: focused on
       // keydown (even in a timeout) the "r" or "s" can land in the field.
