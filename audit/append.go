@@ -88,6 +88,9 @@ func (l *Log) Append(ctx context.Context, recs ...Record) error {
 			r.ID = newRecordID()
 		}
 		size += fixedHeader + 64 + len(r.Content)
+		for k := range r.Items {
+			size += 24 + len(r.Items[k].Part) + len(r.Items[k].Value)
+		}
 	}
 	buf := make([]byte, 0, size)
 	for i := range recs {

@@ -31,7 +31,7 @@ var ErrCopyMismatch = errors.New("audit: a stored copy of a record does not matc
 // encoding. prev, segment and hash must be read from the chained row
 // (which [Log.Verify] checks), never from the copy.
 func CopyMatches(c *Row, prev *[32]byte, segment int64, hash *[32]byte) bool {
-	if len(c.Data) < fixedHeader || c.Data[0] != encVersion {
+	if len(c.Data) < fixedHeader || !knownVersion(c.Data[0]) {
 		return false
 	}
 	k, ok := idnrKey(c.Data[offIDNr : offIDNr+11])

@@ -25,9 +25,29 @@
 // identifiable" carries no IDNr and is therefore not a § 9 record: write
 // it to the transport log.
 //
+// The content transmitted is kept as [Record.Items]: a list of (field,
+// value) in the one field vocabulary of [idnr.Fields], one item per value
+// of a multi-valued field (former names, nationalities, information
+// blocks) and one per part of a field made of parts (address, place of
+// birth; a former name's part is its kind), so that the Datenschutzcockpit
+// can show it field by field. [ItemsOf] builds them from the values of an
+// [idnr.Person] that were actually transmitted; [PartName] names a part in
+// German. Each value holds at most [MaxItemValue] characters of valid UTF-8
+// without control, format or separator characters, at most [MaxItems]
+// items and [MaxContent] bytes of values per record; an error names the
+// item's position, field and part, never its value. Records written before
+// items existed keep their content as one opaque [Record.Content] and are
+// read and verified as they were written; a record holds one form or the
+// other.
+//
 // Records are stored in a canonical, length-prefixed binary encoding
 // ([EncodeRecord], [DecodeRecord]; exactly one encoding per record) that
-// is also what the chain hashes. Stores keep two indexed copies, the IDNr
+// is also what the chain hashes. A record without items is encoded as
+// version 1, byte for byte as before items existed; a record with items as
+// version 2, which carries the items (field token, part, value) in place
+// of the opaque content. The items are inside the hashed encoding, so
+// changing one value breaks the record's hash, and the stores needed no
+// schema change: old and new records chain and verify alike in one log. Stores keep two indexed copies, the IDNr
 // (as an integer) and the time; Verify checks them against the encoding.
 //
 // # Tamper evidence

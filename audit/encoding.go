@@ -11,8 +11,11 @@ import (
 	"github.com/regmo/regmo/idnr"
 )
 
-// The canonical encoding of a record (version 1), which is what the chain
-// hashes and what the stores keep. Fixed-width fields first, so that the
+// The canonical encoding of a record, which is what the chain hashes and
+// what the stores keep. Version 1 is the form of a record without Items;
+// version 2 that of a record with Items. A record without Items is still
+// written as version 1, byte for byte as before Items existed, so that old
+// and new records chain alike and no stored record is ever rewritten. Fixed-width fields first, so that the
 // indexed copies of Time and IDNr can be checked against it cheaply:
 //
 //	version   1 byte  (1)
@@ -23,11 +26,17 @@ import (
 //	then each as uvarint length + bytes (minimal uvarint):
 //	own name, own id, counterpart name, counterpart id, purpose, legal basis,
 //	file ref, actor, content ref, reason,
-//	categories (uvarint count, then each length-prefixed), content.
+//	categories (uvarint count, then each length-prefixed), then
+//	version 1: content (length-prefixed bytes);
+//	version 2: items (uvarint count, 1..MaxItems, then each as field token,
+//	part, value, each length-prefixed); no content.
 //
-// Decoding is strict: exactly one encoding decodes to a given record.
+// Decoding is strict: exactly one encoding decodes to a given record (a
+// version 2 encoding without items, or with an unknown field or part, is
+// refused).
 const (
 	encVersion  = 1
+	encItems    = 2 // version of a record with Items
 	offTime     = 1
 	offIDNr     = 9
 	fixedHeader = 1 + 8 + 11 + 16*3 + 2
@@ -45,9 +54,16 @@ func appendString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
+// knownVersion reports whether v is the version byte of an encoding.
+func knownVersion(v byte) bool { return v == encVersion || v == encItems }
+
 // encodeRecord appends the canonical encoding of r (which must be valid).
 func encodeRecord(b []byte, r *Record) []byte {
-	b = append(b, encVersion)
+	v := byte(encVersion)
+	if len(r.Items) > 0 {
+		v = encItems
+	}
+	b = append(b, v)
 	b = binary.BigEndian.AppendUint64(b, uint64(r.Time.UnixNano()))
 	b = append(b, r.IDNr.String()...)
 	b = append(b, r.ID[:]...)
@@ -62,7 +78,17 @@ func encodeRecord(b []byte, r *Record) []byte {
 	for _, c := range r.Categories {
 		b = appendString(b, string(c))
 	}
-	return appendBytes(b, r.Content)
+	if v == encVersion {
+		return appendBytes(b, r.Content)
+	}
+	b = binary.AppendUvarint(b, uint64(len(r.Items)))
+	for i := range r.Items {
+		it := &r.Items[i]
+		b = appendString(b, it.Field.Token())
+		b = appendString(b, it.Part)
+		b = appendString(b, it.Value)
+	}
+	return b
 }
 
 type decoder struct {
@@ -103,8 +129,11 @@ func (d *decoder) bytes(max int) []byte {
 	return s
 }
 
-func (d *decoder) text() string {
-	s := d.bytes(4 * MaxText)
+func (d *decoder) text() string { return d.textMax(4 * MaxText) }
+
+// textMax reads a length-prefixed UTF-8 text of at most max bytes.
+func (d *decoder) textMax(max int) string {
+	s := d.bytes(max)
 	if !d.err && !utf8.Valid(s) {
 		d.err = true
 	}
@@ -126,7 +155,7 @@ func decodeRecordView(b []byte) (Record, error) { return decodeRecordIn(b, true)
 
 func decodeRecordIn(b []byte, view bool) (Record, error) {
 	var r Record
-	if len(b) < fixedHeader || b[0] != encVersion {
+	if len(b) < fixedHeader || !knownVersion(b[0]) {
 		return r, errEncoding
 	}
 	r.Time = time.Unix(0, int64(binary.BigEndian.Uint64(b[offTime:]))).UTC()
@@ -162,7 +191,9 @@ func decodeRecordIn(b []byte, view bool) (Record, error) {
 			r.Categories = append(r.Categories, Category(d.text()))
 		}
 	}
-	if c := d.bytes(MaxContent); len(c) > 0 {
+	if b[0] == encItems {
+		r.Items = d.items()
+	} else if c := d.bytes(MaxContent); len(c) > 0 {
 		if view {
 			r.Content = c // capped: an append by the caller reallocates
 		} else {
@@ -173,6 +204,27 @@ func decodeRecordIn(b []byte, view bool) (Record, error) {
 		return Record{}, errEncoding
 	}
 	return r, nil
+}
+
+// items reads the items of a version 2 encoding: at least one, each a
+// known field with a part that fits it.
+func (d *decoder) items() []Item {
+	n := d.uvarint()
+	if d.err || n == 0 || n > MaxItems || n > uint64(len(d.b))/3 {
+		d.err = true
+		return nil
+	}
+	out := make([]Item, n)
+	for k := range out {
+		tok := d.text()
+		f, ok := idnr.ParseField(tok)
+		out[k] = Item{Field: f, Part: d.text(), Value: d.textMax(4 * MaxItemValue)}
+		if d.err || !ok || !validPart(f, out[k].Part) {
+			d.err = true
+			return nil
+		}
+	}
+	return out
 }
 
 // decodeIDNr reads the 11 canonical digits as written by encodeRecord. It

@@ -148,6 +148,9 @@ func FuzzDecodeRecord(f *testing.F) {
 	b, _ = EncodeRecord(&r)
 	f.Add(b)
 	f.Add([]byte{1})
+	ri := sampleItems()
+	b, _ = EncodeRecord(&ri)
+	f.Add(b)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rec, err := DecodeRecord(data)
 		if err != nil {

@@ -111,8 +111,14 @@ type Record struct {
 	IDNr idnr.IDNr
 	// Categories are the categories of data transferred.
 	Categories []Category
-	// Content is the content transmitted (for example its JSON), or empty
-	// when ContentRef points to where it is kept.
+	// Items are the content transmitted, field by field, as the
+	// Datenschutzcockpit shows it (see [Item], [ItemsOf]). A record holds
+	// Items or, in the older form, Content, never both.
+	Items []Item
+	// Content is the content transmitted as one opaque value (for example
+	// its JSON): the form of records written before Items existed, and for
+	// content that is not basic data. Empty when Items hold the content or
+	// ContentRef points to where it is kept.
 	Content    []byte
 	ContentRef string
 

@@ -40,7 +40,12 @@ func checkText(idx int, field, v string, required bool, max int) error {
 // or Own.ID, Counterpart.Name or Counterpart.ID, Purpose, LegalBasis,
 // Actor, IDNr and Result, and Reason when Result is Rejected. Text fields
 // hold at most [MaxText] characters of valid UTF-8, Content at most
-// [MaxContent] bytes.
+// [MaxContent] bytes. Items (at most [MaxItems], never beside Content) each
+// name exactly one known field and a part that fits it ([Item]) and hold a
+// value of 1..[MaxItemValue] characters of valid UTF-8 without control,
+// format or separator characters; their values together hold at most
+// [MaxContent] bytes. An item's error names its position, field and part
+// ("Items[3].address.street"), never its value.
 func (r *Record) Validate() error { return r.validate(-1) }
 
 func (r *Record) validate(i int) error {
@@ -95,6 +100,9 @@ func (r *Record) validate(i int) error {
 	}
 	if len(r.Content) > MaxContent {
 		return &FieldError{Index: i, Field: "Content", Reason: fmt.Sprintf("longer than %d bytes", MaxContent)}
+	}
+	if err := r.validateItems(i); err != nil {
+		return err
 	}
 	switch r.Result {
 	case Delivered, NotIdentifiable, Rejected:

@@ -386,7 +386,7 @@ func (v *verifier) row(r *Row, hashOK bool) {
 	}
 	v.lastSeg = max(v.lastSeg, r.Segment)
 
-	colsOK := len(r.Data) >= fixedHeader && r.Data[0] == encVersion
+	colsOK := len(r.Data) >= fixedHeader && knownVersion(r.Data[0])
 	if colsOK {
 		k, ok := idnrKey(r.Data[offIDNr : offIDNr+11])
 		colsOK = ok && k == r.IDNr && int64(binary.BigEndian.Uint64(r.Data[offTime:])) == r.Time

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -95,7 +96,8 @@ func testAppendQuery(t *testing.T, h Harness) {
 }
 
 func recordsEqual(a, b audit.Record) bool {
-	if len(a.Categories) != len(b.Categories) || string(a.Content) != string(b.Content) {
+	if len(a.Categories) != len(b.Categories) || string(a.Content) != string(b.Content) ||
+		!slices.Equal(a.Items, b.Items) {
 		return false
 	}
 	for i := range a.Categories {
@@ -103,7 +105,7 @@ func recordsEqual(a, b audit.Record) bool {
 			return false
 		}
 	}
-	a.Categories, b.Categories, a.Content, b.Content = nil, nil, nil, nil
+	a.Categories, b.Categories, a.Content, b.Content, a.Items, b.Items = nil, nil, nil, nil, nil, nil
 	return a.Time.Equal(b.Time) && func() bool { a.Time, b.Time = time.Time{}, time.Time{}; return true }() &&
 		a.ID == b.ID && a.MessageID == b.MessageID && a.RequestID == b.RequestID && a.IDNr == b.IDNr &&
 		a.Direction == b.Direction && a.Own == b.Own && a.Counterpart == b.Counterpart && a.Purpose == b.Purpose &&
