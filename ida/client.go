@@ -257,7 +257,7 @@ func New(cfg Config) (*Client, error) {
 		c.retry.MaxRetryAfter = 60 * time.Second
 	}
 	c.endpoints = make(map[Kind]string)
-	for k := KindLookup; k <= KindLastContact; k++ {
+	for k := KindLookup; k <= KindClarificationReply; k++ {
 		c.endpoints[k] = u.String() + c.codec.Endpoint(k)
 	}
 

@@ -22,7 +22,8 @@ const (
 )
 
 // Request is a request message as a [Codec] encodes it. Exactly one of
-// Lookup, Searches, Inaccuracy and LastContact is set, according to Kind.
+// Lookup, Searches, Inaccuracy, LastContact and Reply is set, according to
+// Kind (a fetch of clarification requests carries only Since).
 type Request struct {
 	MessageID  uuid.UUID
 	Kind       Kind
@@ -40,6 +41,11 @@ type Request struct {
 	Searches    []Search
 	Inaccuracy  *InaccuracyReport
 	LastContact *LastContact
+	// Since is the cursor of a fetch of clarification requests ("" for
+	// the first).
+	Since string
+	// Reply is the answer to a clarification request.
+	Reply *ClarificationReply
 }
 
 // Response is an answer message as a [Codec] decodes it.
@@ -52,6 +58,20 @@ type Response struct {
 	// Items holds one answer per search or lookup, in Seq order (empty for
 	// receipts).
 	Items []Item
+	// Clarifications are the requests of an answer to a fetch, in order,
+	// and Next its cursor.
+	Clarifications []ClarificationItem
+	Next           string
+}
+
+// ClarificationItem is one clarification request inside a [Response]: as
+// decoded (Request), as transmitted (Raw, the content of its protocol
+// record), or the reason it could not be decoded (Err; the client refuses
+// that item alone). The client checks the decoded request itself.
+type ClarificationItem struct {
+	Request ClarificationRequest
+	Raw     []byte
+	Err     error
 }
 
 // Item is the answer to one lookup or search inside a [Response].

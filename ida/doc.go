@@ -21,6 +21,12 @@
 //     closed set, its number or reference, date of issue, issuing
 //     authority, the fields it proves), and [LastContact] (§ 4 Abs. 3
 //     and 4, [Client.ReportLastContact]).
+//   - The BVA's requests to help clarify an error (§ 10 Abs. 5):
+//     [Client.Clarifications] fetches them (polled with a cursor, as
+//     XTA 2 delivers asynchronously; each is protocolled as received),
+//     [Client.ReplyClarification] answers one with evidence, declines it
+//     with a reason, or says the person is not in the register (protocolled
+//     as sent).
 //
 // A request that lacks a minimum field or has a malformed one is refused
 // before anything is sent, with a *[FieldError] that names the field
@@ -190,7 +196,8 @@
 // except the field lists' decoder, kept for its measured saving.
 //
 // Every request is POST {base}/v1/{kind} with kind one of lookup, search,
-// fallback, bulk, inaccuracy, last-contact, and the headers
+// fallback, bulk, inaccuracy, last-contact (and, since 1.1,
+// clarifications, clarification-reply), and the headers
 //
 //	Regmo-Protocol:   regmo-ida/1
 //	Regmo-Message-Id: <UUID, the same on every retry>
@@ -253,6 +260,29 @@
 // item, and no item may prove a field not reported ([Evidence],
 // [InaccuracyReport.Validate]); the receiver rejects a report that breaks
 // this ("missing-evidence", "invalid-field").
+//
+// Revision 1.1 also adds the BVA's requests to help clarify an error (§ 10
+// Abs. 5 IDNrG), fetched as an asynchronous transport (XTA 2) delivers
+// them: POST {base}/v1/clarifications with the payload
+// "clarifications":{"since":"<cursor>"} ("" for the first fetch) is
+// answered with "result":"clarifications", "requests":[…] (at most
+// [MaxClarificationPage]) and "next":"<cursor>", each request
+//
+//	{"reference":"KL-2026-000017","idnr":"…","fields":["family_name"],
+//	 "reason":"deviation-reported","issued":"2026-03-01T10:00:00Z"}
+//
+// with a reason from [ClarificationReasons] and no free text. The client
+// decodes the envelope strictly and each request on its own: a request
+// with an invalid IDNr, a reference that is too long, holds a control
+// character or an IDNr, an unknown member or field is refused alone
+// ([ClarificationPage].Refused, a transport event "clarification-refused"),
+// the others are protocolled as received and handed out
+// ([Client.Clarifications]). POST {base}/v1/clarification-reply with
+// "clarification_reply":{"reference","idnr","answer","fields","held",
+// "evidence","reason"} answers one (answer "evidence" with fields, held
+// values and evidence as in a report, or "declined" / "not_held" with a
+// reason; [Client.ReplyClarification]); it is answered with a receipt or
+// rejected ("unknown-reference" for a request the BVA did not issue).
 //
 // # Configuration
 //

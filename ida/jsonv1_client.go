@@ -46,6 +46,22 @@ func (JSONv1) EncodeRequest(w io.Writer, r *Request) error {
 			}
 		}
 		h.Inaccuracy = wi
+	case KindClarifications:
+		h.Clarifications = &wireFetch{Since: r.Since}
+	case KindClarificationReply:
+		x := r.Reply
+		if x == nil {
+			return errors.New("ida: clarification reply without reply")
+		}
+		wr := &wireReply{Reference: x.Reference, IDNr: wireIDNr(x.IDNr), Answer: x.Answer, Fields: wireFields(x.Fields),
+			Evidence: evidenceToWire(x.Evidence), Reason: x.Reason}
+		if held := x.Fields &^ idnr.FieldIDNr; held != 0 {
+			wp := personToWire(&x.Held, held)
+			if _, present := personFromWire(wp); present != 0 {
+				wr.Held = wp
+			}
+		}
+		h.ClarificationReply = wr
 	case KindLastContact:
 		if r.LastContact == nil {
 			return errors.New("ida: last-contact request without report")
@@ -86,6 +102,9 @@ func checkHeader(a *wireAnswer, req *Request) error {
 	}
 	if a.Kind != req.Kind.String() {
 		return malformed("kind: does not match the request")
+	}
+	if req.Kind != KindClarifications && (a.Requests != nil || a.Next != "") {
+		return malformed("requests: only in the answer to a fetch of clarification requests")
 	}
 	return nil
 }
@@ -159,7 +178,9 @@ func (JSONv1) DecodeResponse(r io.Reader, req *Request) (*Response, error) {
 	}
 	resp := &Response{MessageID: a.MessageID, RequestID: a.RequestID, Kind: req.Kind}
 	switch req.Kind {
-	case KindInaccuracy, KindLastContact:
+	case KindClarifications:
+		return decodeClarifications(&a, resp)
+	case KindInaccuracy, KindLastContact, KindClarificationReply:
 		if a.Result != resultReceived {
 			if a.Result == resultRejected {
 				it := Item{}
@@ -276,4 +297,36 @@ func (JSONv1) DecodeProblem(r io.Reader) (*Problem, error) {
 		return nil, malformed("problem: protocol or code missing")
 	}
 	return &Problem{RequestID: p.RequestID, Code: p.Code, Text: p.Text}, nil
+}
+
+// decodeClarifications reads the answer to a fetch: the envelope strictly
+// (a malformed envelope fails the whole answer), each request on its own
+// (a request that does not decode is that item's Err, the others stand).
+func decodeClarifications(a *wireAnswer, resp *Response) (*Response, error) {
+	if a.Result != resultClarifications {
+		return nil, malformed("result: not clarifications")
+	}
+	if a.Received != nil || a.Person != nil || a.Fields != 0 || a.Code != "" || a.Text != "" {
+		return nil, malformed("clarifications: carries other data")
+	}
+	if len(a.Requests) > MaxClarificationPage {
+		return nil, malformed("requests: more than the limit")
+	}
+	if a.Next != "" && referenceProblem(a.Next) != "" {
+		return nil, malformed("next: not a cursor")
+	}
+	resp.Next = a.Next
+	resp.Clarifications = make([]ClarificationItem, len(a.Requests))
+	for i, raw := range a.Requests {
+		it := &resp.Clarifications[i]
+		it.Raw = raw
+		var w wireClarification
+		if err := decodeStrict(raw, &w, "request", false); err != nil {
+			it.Err = err
+			continue
+		}
+		it.Request = ClarificationRequest{Reference: w.Reference, IDNr: idnr.IDNr(w.IDNr), Fields: idnr.Fields(w.Fields),
+			Reason: w.Reason, Issued: w.Issued.UTC()}
+	}
+	return resp, nil
 }

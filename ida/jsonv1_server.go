@@ -73,7 +73,8 @@ func (JSONv1) DecodeRequest(r io.Reader, k Kind) (*Request, error) {
 		Sent: h.Sent, Purpose: h.Purpose, LegalBasis: h.LegalBasis, FileRef: h.FileRef, Fields: f,
 	}
 	payloads := 0
-	for _, p := range []bool{h.Lookup != nil, h.Search != nil, h.Inaccuracy != nil, h.LastContact != nil} {
+	for _, p := range []bool{h.Lookup != nil, h.Search != nil, h.Inaccuracy != nil, h.LastContact != nil,
+		h.Clarifications != nil, h.ClarificationReply != nil} {
 		if p {
 			payloads++
 		}
@@ -114,6 +115,30 @@ func (JSONv1) DecodeRequest(r io.Reader, k Kind) (*Request, error) {
 			x.Held = p
 		}
 		req.Inaccuracy = x
+	case KindClarifications:
+		if h.Clarifications == nil || payloads != 1 {
+			return nil, malformed("clarifications: payload missing or more than one")
+		}
+		req.Since = h.Clarifications.Since
+	case KindClarificationReply:
+		w := h.ClarificationReply
+		if w == nil || payloads != 1 {
+			return nil, malformed("clarification_reply: payload missing or more than one")
+		}
+		ev, err := evidenceFromWire(w.Evidence)
+		if err != nil {
+			return nil, err
+		}
+		rf := idnr.Fields(w.Fields)
+		x := &ClarificationReply{Reference: w.Reference, IDNr: idnr.IDNr(w.IDNr), Answer: w.Answer, Fields: rf, Evidence: ev, Reason: w.Reason}
+		if w.Held != nil {
+			p, present := personFromWire(w.Held)
+			if present&^rf != 0 {
+				return nil, malformed("clarification_reply.held: carries fields not answered")
+			}
+			x.Held = p
+		}
+		req.Reply = x
 	case KindLastContact:
 		if h.LastContact == nil || payloads != 1 {
 			return nil, malformed("last_contact: payload missing or more than one")
@@ -201,7 +226,25 @@ func (JSONv1) EncodeResponse(w io.Writer, resp *Response) error {
 			return err
 		}
 		return bw.Flush()
-	case KindInaccuracy, KindLastContact:
+	case KindClarifications:
+		h.Result, h.Next = resultClarifications, resp.Next
+		if n := len(resp.Clarifications); n > 0 {
+			h.Requests = make([]json.RawMessage, n)
+			for i, it := range resp.Clarifications {
+				if it.Raw != nil {
+					h.Requests[i] = it.Raw
+					continue
+				}
+				q := &it.Request
+				b, err := json.Marshal(&wireClarification{Reference: q.Reference, IDNr: wireIDNr(q.IDNr), Fields: wireFields(q.Fields),
+					Reason: q.Reason, Issued: q.Issued.UTC()})
+				if err != nil {
+					return err
+				}
+				h.Requests[i] = b
+			}
+		}
+	case KindInaccuracy, KindLastContact, KindClarificationReply:
 		if len(resp.Items) == 1 && resp.Items[0].Outcome == Rejected {
 			h.Result, h.Code, h.Text = resultRejected, resp.Items[0].Code, resp.Items[0].Text
 		} else {

@@ -9,6 +9,7 @@ package ida
 // it saves.
 
 import (
+	"encoding/json"
 	"errors"
 	"math/bits"
 	"sync"
@@ -25,6 +26,7 @@ const (
 	resultNotIdentifiable = "not_identifiable"
 	resultRejected        = "rejected"
 	resultReceived        = "received"
+	resultClarifications  = "clarifications"
 )
 
 type wireBody struct {
@@ -116,6 +118,32 @@ type wireRequest struct {
 	Search      *wireSearch      `json:"search,omitempty"`
 	Inaccuracy  *wireInaccuracy  `json:"inaccuracy,omitempty"`
 	LastContact *wireLastContact `json:"last_contact,omitempty"`
+	// Since 1.1: the fetch of clarification requests and a reply.
+	Clarifications     *wireFetch `json:"clarifications,omitempty"`
+	ClarificationReply *wireReply `json:"clarification_reply,omitempty"`
+}
+
+type wireFetch struct {
+	Since string `json:"since"`
+}
+
+type wireReply struct {
+	Reference string         `json:"reference"`
+	IDNr      wireIDNr       `json:"idnr"`
+	Answer    ReplyKind      `json:"answer"`
+	Fields    wireFields     `json:"fields,omitempty"`
+	Held      *wirePerson    `json:"held,omitempty"`
+	Evidence  []wireEvidence `json:"evidence,omitempty"`
+	Reason    string         `json:"reason,omitempty"`
+}
+
+// wireClarification is one request in the answer to a fetch.
+type wireClarification struct {
+	Reference string     `json:"reference"`
+	IDNr      wireIDNr   `json:"idnr"`
+	Fields    wireFields `json:"fields"`
+	Reason    string     `json:"reason"`
+	Issued    time.Time  `json:"issued"`
 }
 
 type wireBulkItem struct {
@@ -175,6 +203,9 @@ type wireAnswer struct {
 	Person    *wirePerson `json:"person,omitempty"`
 	Code      string      `json:"code,omitempty"`
 	Text      string      `json:"text,omitempty"`
+	// Since 1.1: the answer to a fetch of clarification requests.
+	Requests []json.RawMessage `json:"requests,omitempty"`
+	Next     string            `json:"next,omitempty"`
 }
 
 // wireLine is one line of a bulk answer after the header: an item or the trailer.

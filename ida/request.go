@@ -23,9 +23,13 @@ const (
 	KindBulk             // many searches in one message (initial fill)
 	KindInaccuracy       // report of suspected inaccuracy (§ 10 Abs. 4 IDNrG)
 	KindLastContact      // date of the last administrative contact (§ 4 Abs. 3 and 4 IDNrG)
+	// KindClarifications fetches the BVA's requests to help clarify an
+	// error (§ 10 Abs. 5 IDNrG); KindClarificationReply answers one.
+	KindClarifications
+	KindClarificationReply
 )
 
-var kindText = [...]string{"", "lookup", "search", "fallback", "bulk", "inaccuracy", "last-contact"}
+var kindText = [...]string{"", "lookup", "search", "fallback", "bulk", "inaccuracy", "last-contact", "clarifications", "clarification-reply"}
 
 // String returns the kind's token, as used on the wire and in the policy.
 func (k Kind) String() string {

@@ -38,7 +38,7 @@ var ReasonCodes = []string{
 	"message-id-reused", "method-not-allowed", "missing-evidence", "missing-field",
 	"missing-message-id", "missing-sender", "not-entitled", "rate-limited",
 	"schema-violation", "sender-mismatch", "shutting-down", "too-large",
-	"unknown-endpoint", "unsupported-media-type", "unsupported-protocol",
+	"unknown-endpoint", "unknown-reference", "unsupported-media-type", "unsupported-protocol",
 }
 
 // codeSet returns the set of reason codes a client passes on.

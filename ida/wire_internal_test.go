@@ -31,7 +31,8 @@ func TestWireStructsAreTheFormat(t *testing.T) {
 		return regexp.MustCompile(`(^|[^a-z_])` + regexp.QuoteMeta(name) + `($|[^a-z_])`).MatchString(doc)
 	}
 	for _, v := range []any{wireRequest{}, wireBulkItem{}, wireAnswer{}, wireLine{}, wireProblem{}, wirePerson{},
-		wireSearch{}, wireLookup{}, wireInaccuracy{}, wireLastContact{}, wireBody{}, wireFormerName{}, wirePlace{}, wireAddress{}, wireEvidence{}} {
+		wireSearch{}, wireLookup{}, wireInaccuracy{}, wireLastContact{}, wireBody{}, wireFormerName{}, wirePlace{}, wireAddress{}, wireEvidence{},
+		wireFetch{}, wireReply{}, wireClarification{}} {
 		rt := reflect.TypeOf(v)
 		for i := range rt.NumField() {
 			name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
@@ -57,7 +58,7 @@ func TestWireStructsAreTheFormat(t *testing.T) {
 	if string(all) != string(want) || string(none) != "[]" || string(two) != `["idnr","address"]` {
 		t.Errorf("field lists: %s, %s, %s; want %s, [], [\"idnr\",\"address\"]", all, none, two, want)
 	}
-	for _, r := range []string{resultHit, resultNotIdentifiable, resultRejected, resultReceived} {
+	for _, r := range []string{resultHit, resultNotIdentifiable, resultRejected, resultReceived, resultClarifications} {
 		if !strings.Contains(doc, `"`+r+`"`) {
 			t.Errorf("result %q is not in the doc's wire format", r)
 		}

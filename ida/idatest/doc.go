@@ -25,7 +25,12 @@
 // fields; a report of inaccuracy is checked like the client checks it
 // (evidence for every reported field, dates not after the mock's clock)
 // and rejected with "missing-evidence" or "invalid-field" otherwise, and
-// [Server.Reports] returns every report received, evidence included; a 4xx problem ("schema-violation", "message-id-reused", ...) for a
+// [Server.Reports] returns every report received, evidence included;
+// clarification requests of the BVA (§ 10 Abs. 5 IDNrG) are queued with
+// [Server.AddClarification] (or, hostile, [Server.AddRawClarification]),
+// delivered by the fetch after the cursor, and replies to a reference the
+// mock issued, for the same IDNr, are kept ([Server.ClarificationReplies]),
+// others rejected with "unknown-reference"; a 4xx problem ("schema-violation", "message-id-reused", ...) for a
 // message that breaks the format; 429 with Retry-After beyond the
 // per-sender rate ([WithRateLimit]).
 //

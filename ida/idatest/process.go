@@ -45,6 +45,14 @@ func (s *Server) process(id uuid.UUID, kind ida.Kind, sender string, body []byte
 			resp.Items[i] = s.search(sender, &req.Searches[i], fields, true)
 			resp.Items[i].Seq = i
 		}
+	case ida.KindClarifications:
+		resp.Clarifications, resp.Next = s.fetchClarifications(sender, req.Since)
+	case ida.KindClarificationReply:
+		if it, ok := s.reply(sender, req); !ok {
+			resp.Items = []ida.Item{it}
+		} else {
+			resp.Received = s.cfg.clock().UTC()
+		}
 	case ida.KindInaccuracy, ida.KindLastContact:
 		var verr error
 		if kind == ida.KindInaccuracy {

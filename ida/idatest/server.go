@@ -64,6 +64,7 @@ type Server struct {
 	limiters   map[string]*rate.Limiter
 	records    []Request
 	reports    []ida.Request
+	clarify    clarifyQueue
 	processed  map[uuid.UUID]int
 	stats      Stats
 }
@@ -693,7 +694,7 @@ func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
 
 // kindOf finds the kind whose endpoint (by the codec) is path.
 func (s *Server) kindOf(path string) (ida.Kind, bool) {
-	for k := ida.KindLookup; k <= ida.KindLastContact; k++ {
+	for k := ida.KindLookup; k <= ida.KindClarificationReply; k++ {
 		if s.codec.Endpoint(k) == path {
 			return k, true
 		}
