@@ -9,7 +9,9 @@ import (
 )
 
 // Identifier sends searches to the identity-data retrieval in bulk; it is
-// what the backfill consumes, and *ida.Client implements it. It speaks
+// what the backfill consumes, and *ida.Client (the BVA) and *melde.Client
+// (the Meldebehörde, § 6 Abs. 1 IDNrG; package ida/melde) implement it, so
+// the route is the register's configuration. It speaks
 // ida's own types: fakes in tests build [ida.Answer]s. Bulk returns exactly
 // one answer per search, in order, and only after every transfer has been
 // written to the § 9 protocol; an error means the whole message failed and
@@ -20,7 +22,7 @@ type Identifier interface {
 }
 
 // Looker looks up one person by IDNr and birth date (sync); *ida.Client
-// implements it. An answer other than a hit comes with an error that says
+// and *melde.Client implement it. An answer other than a hit comes with an error that says
 // so ([ida.IsNotIdentifiable], [ida.IsRejected], [ida.IsAnswerRefused]);
 // Sync makes those outcomes of the record, every other error stops the
 // pass.

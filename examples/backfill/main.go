@@ -5,7 +5,9 @@
 // synthetic people in an embedded SQLite file, starts an in-process mock of
 // the BVA that holds the true data, fills the register, writes the § 9
 // protocol to ./regmo-demo/audit.db, verifies it, and prints a summary.
-// Running it again resumes. See README.md for the flags.
+// Running it again resumes. With -route melde the identity source is the
+// Meldebehörde (§ 6 Abs. 1 IDNrG, package ida/melde) and its mock instead
+// of the BVA. See README.md for the flags.
 package main
 
 import (
@@ -35,10 +37,29 @@ import (
 	auditsqlite "github.com/regmo/regmo/audit/sqlite"
 	"github.com/regmo/regmo/ida"
 	"github.com/regmo/regmo/ida/idatest"
+	"github.com/regmo/regmo/ida/melde"
+	"github.com/regmo/regmo/ida/melde/meldetest"
 	"github.com/regmo/regmo/idnr/match"
 	"github.com/regmo/regmo/registers"
 	"github.com/regmo/regmo/registers/sqlregister"
 )
+
+// The identity sources of -route.
+const (
+	routeBVA   = "bva"
+	routeMelde = "melde"
+)
+
+// identitySource is what the job needs of either route: the backfill's
+// bulk searches, the sync's lookups, and Close. *ida.Client and
+// *melde.Client implement it; only the BVA's client also files reports of
+// inaccuracy (registers.InaccuracyReporter), which the sync finds by type
+// assertion.
+type identitySource interface {
+	registers.Identifier
+	registers.Looker
+	Close() error
+}
 
 type options struct {
 	dir                string
@@ -51,6 +72,9 @@ type options struct {
 	endpoint           string
 	cert, key, ca      string
 	senderID, sender   string
+	route              string
+	authorityID        string
+	authority          string
 	rate               float64
 	resume, fresh      bool
 	jsonSummary, quiet bool
@@ -122,7 +146,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.cert, "cert", "", "client certificate (PEM) for mutual TLS with -endpoint")
 	fs.StringVar(&o.key, "key", "", "client key (PEM) for mutual TLS with -endpoint")
 	fs.StringVar(&o.ca, "ca", "", "CA certificates (PEM) that sign the endpoint's certificate")
-	fs.StringVar(&o.senderID, "sender-id", "demo-musterstadt", "this body's identifier towards the BVA")
+	fs.StringVar(&o.senderID, "sender-id", "demo-musterstadt", "this body's identifier towards the BVA or the Meldebehörde")
+	fs.StringVar(&o.route, "route", routeBVA, "identity source: bva (the BVA's IDA, § 6 Abs. 3 IDNrG) or melde (the Meldebehörde, § 6 Abs. 1 IDNrG; package ida/melde); the in-process mock follows the route")
+	fs.StringVar(&o.authorityID, "authority-id", "mb-demo-musterstadt", "with -route melde: the Meldebehörde's identifier, as the § 9 protocol names it")
+	fs.StringVar(&o.authority, "authority", "Stadt Musterstadt, Meldebehörde (Demo)", "with -route melde: the Meldebehörde's name, as the § 9 protocol names it")
 	fs.StringVar(&o.sender, "sender", "Bürgeramt Musterstadt (Demo)", "this body's name in the protocol")
 	fs.Float64Var(&o.rate, "rate", 0, "IDA messages per second (default: 20 for -endpoint, unlimited for the mock)")
 	fs.BoolVar(&o.resume, "resume", true, "resume from the checkpoint of an earlier run (the default)")
@@ -177,6 +204,16 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		fmt.Fprintln(stderr, "backfill:", err)
 		return nil, err
 	}
+	if o.route != routeBVA && o.route != routeMelde {
+		err := fmt.Errorf("-route %q: want bva or melde", o.route)
+		fmt.Fprintln(stderr, "backfill:", err)
+		return nil, err
+	}
+	if o.route == routeMelde && (o.authorityID == "" || o.authority == "") {
+		err := errors.New("-route melde needs -authority-id and -authority (the Meldebehörde in the protocol)")
+		fmt.Fprintln(stderr, "backfill:", err)
+		return nil, err
+	}
 	switch o.progress {
 	case "auto", "bar", "lines":
 	default:
@@ -215,6 +252,8 @@ type Summary struct {
 	Register       string `json:"register"`
 	AuditDB        string `json:"audit_db"`
 	Resumed        bool   `json:"resumed"`
+	// Route is the identity source: "bva" or "melde".
+	Route string `json:"route"`
 	// Written lists the columns (field tokens) an accepted result writes
 	// besides the IDNr: every mapped one in the demo register, the
 	// mapping's write list for an existing register.
@@ -298,7 +337,8 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 	}
 	defer alog.Close()
 
-	// The IDA: a real endpoint, or the in-process mock BVA with the truth.
+	// The identity source: a real endpoint, or the in-process mock (BVA or
+	// Meldebehörde, by -route) with the truth.
 	httpClient, baseURL, closeMock, err := connectIDA(o, opened.seed, opened.people, say)
 	if err != nil {
 		return nil, err
@@ -316,20 +356,29 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 			rate = 20
 		}
 	}
-	client, err := ida.New(ida.Config{
+	cfg := ida.Config{
 		BaseURL: baseURL, AllowHTTP: o.endpoint == "", HTTPClient: httpClient, TLS: nil,
 		Sender:    audit.Body{Name: o.sender, ID: o.senderID},
 		Policy:    policy,
 		Protocol:  alog,
 		RateLimit: rate,
-	})
+	}
+	// Ask for no more than the register keeps.
+	auth := ida.Auth{Role: "erstbefuellung", Actor: "regmo-backfill", Purpose: purpose, LegalBasis: "§ 6 Abs. 3 IDNrG",
+		Fields: reg.Fields()}
+	// The route is configuration: both clients are what the backfill and
+	// the sync consume.
+	var client identitySource
+	if o.route == routeMelde {
+		client, err = melde.New(melde.Config{Authority: audit.Body{Name: o.authority, ID: o.authorityID}, Client: cfg})
+		auth.LegalBasis = melde.LegalBasis
+	} else {
+		client, err = ida.New(cfg)
+	}
 	if err != nil {
 		return nil, err
 	}
 	defer client.Close()
-	// Ask for no more than the register keeps.
-	auth := ida.Auth{Role: "erstbefuellung", Actor: "regmo-backfill", Purpose: purpose, LegalBasis: "§ 6 Abs. 3 IDNrG",
-		Fields: reg.Fields()}
 	if o.sync {
 		return runSync(ctx, o, reg, client, auth, alog, closeMock, auditPath, key, stdout)
 	}
@@ -374,7 +423,7 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (*Summary, e
 		}
 	}
 	po.finish()
-	s := &Summary{Register: regName, AuditDB: auditPath, ReviewCSV: csvPath, ReportJSON: reportPath, Resumed: resumed, Written: opened.written}
+	s := &Summary{Register: regName, AuditDB: auditPath, ReviewCSV: csvPath, ReportJSON: reportPath, Resumed: resumed, Written: opened.written, Route: o.route}
 	if rep != nil {
 		s.ThisRun, s.Seconds, s.PerSecond = rep.People, rep.Seconds, rep.PerSec
 		if err := writeFile(reportPath, rep.WriteJSON); err != nil {
@@ -674,10 +723,17 @@ func connectIDA(o *options, seed uint64, people int, say func(string, ...any)) (
 	}
 	// A small de-duplication window: the demo's client retries within
 	// seconds, and the mock need not keep every answer of the run.
-	srv := idatest.NewHandlerServer(idatest.WithPeople(truth), idatest.WithDedupWindow(8))
+	opts := []idatest.Option{idatest.WithPeople(truth), idatest.WithDedupWindow(8)}
+	var srv *idatest.Server
+	mock := "mock BVA"
+	if o.route == routeMelde {
+		srv, mock = meldetest.NewHandlerServer(opts...), "mock Meldebehörde"
+	} else {
+		srv = idatest.NewHandlerServer(opts...)
+	}
 	truth = nil
 	debug.FreeOSMemory() // the generation's garbage goes back to the OS before the fill
-	say("mock BVA holds %d people (prepared in %.1fs)", len(srv.People()), time.Since(t0).Seconds())
+	say("%s holds %d people (prepared in %.1fs)", mock, len(srv.People()), time.Since(t0).Seconds())
 	mt := &mockTransport{rt: srv.Transport()}
 	closeFn := func() {
 		srv.Close()
@@ -754,7 +810,7 @@ func verifyProtocol(ctx context.Context, path string, key ed25519.PrivateKey, re
 	return vr, pr, verr
 }
 
-func runSync(ctx context.Context, o *options, reg *sqlregister.Register, client *ida.Client, auth ida.Auth, alog *audit.Log, closeMock func(), auditPath string, key ed25519.PrivateKey, stdout io.Writer) (*Summary, error) {
+func runSync(ctx context.Context, o *options, reg *sqlregister.Register, client identitySource, auth ida.Auth, alog *audit.Log, closeMock func(), auditPath string, key ed25519.PrivateKey, stdout io.Writer) (*Summary, error) {
 	sy, err := registers.NewSync(registers.SyncConfig{Register: reg, IDA: client, Auth: auth, Fields: reg.Fields(), Workers: o.workers, Limit: o.limit})
 	if err != nil {
 		return nil, err

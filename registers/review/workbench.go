@@ -29,7 +29,8 @@ type Config struct {
 	// Matcher compares the register's record with the candidate for the
 	// case page and decides the answers of SearchAgain (required).
 	Matcher registers.Matcher
-	// Identifier sends the searches of SearchAgain (*ida.Client); nil
+	// Identifier sends the searches of SearchAgain (*ida.Client, or
+	// *melde.Client on the Meldebehörde's route); nil
 	// refuses SearchAgain.
 	Identifier registers.Identifier
 	// LegalBasis and Fields complete the clerk's ida.Auth of a search
