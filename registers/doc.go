@@ -154,6 +154,18 @@
 // "answer_refused:<field>", a case for the clerks, nothing written), as in
 // the backfill; errors of the transfer itself stop the pass.
 //
+// # Clarification requests of the BVA
+//
+// [IntakeClarifications] fetches the BVA's requests to help clarify an
+// error in a person's basic data (§ 10 Abs. 5 IDNrG) from a
+// [ClarificationSource] (*ida.Client, which checks each request and
+// protocols the acceptable ones as received) from the stored cursor on,
+// and files each as a case for the clerks in a [ClarificationStore]
+// (registers/sqlregister), reason [ReasonBVAClarification], with the BVA's
+// reference, the record's key and the fields in question; a request for a
+// person the register does not hold is refused (answered not_held when a
+// [ClarificationReplier] is set). The clerks answer in registers/review.
+//
 // # Preflight
 //
 // [Preflight] reads every pending record once, before any transfer, and

@@ -76,4 +76,25 @@
 // Cache-Control: no-store and a strict Content-Security-Policy (no inline
 // script or style), URLs carry keys only, and the request log holds the
 // method, path, status and clerk ID only.
+//
+// # Clarification requests of the BVA
+//
+// The BVA's requests to help clarify an error in a person's basic data
+// (§ 10 Abs. 5 IDNrG) become cases of their own when
+// registers.IntakeClarifications fetches them (reason
+// registers.ReasonBVAClarification, kept by a [ClarificationStore], which
+// the workbench finds on its Store). [Workbench.Clarifications] lists the
+// open ones, [Workbench.OpenClarification] opens one with the register's
+// record (logged as a read access, reason "Klärungsersuchen <ref>"), and
+// [Workbench.DecideClarification] decides: [ClarifyDefer] (a note, sends
+// nothing), [ClarifyDecline] (the reason is sent to the BVA) or
+// [ClarifyReply] (the register's values of the fields the evidence proves,
+// with the evidence: kind of document, number or reference, date, issuing
+// authority). Answers go through Config.Clarifier (*ida.Client), which
+// protocols the reply as sent, as the fetch protocolled the request as
+// received. The web UI has "/klaerungen" (the list, linked from the work
+// list), "/klaerung?ref=R" (the request, the fields in question with the
+// register's values, three forms: Antworten mit Nachweis, Ablehnen,
+// Zurückstellen) and "POST /klaerung", with the same security as the case
+// pages.
 package review

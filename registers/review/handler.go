@@ -75,6 +75,7 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 	h.mux.HandleFunc("GET /case", h.casePage)
 	h.mux.HandleFunc("POST /decide", h.decide)
 	h.mux.HandleFunc("GET /static/{file}", h.static)
+	h.clarifyRoutes()
 	return h, nil
 }
 
@@ -581,6 +582,8 @@ func ReasonGerman(code string) string {
 		return "Die Person wurde nicht eindeutig gefunden"
 	case head == registers.ReasonNoDataTransferred:
 		return "Keine Daten übermittelt"
+	case strings.HasPrefix(head, "inaccuracy_") || head == registers.ReasonBVAClarification:
+		return inaccuracyGerman(head, rest)
 	case head == "answer_refused":
 		return "Antwort zurückgewiesen (passt nicht zur Anfrage): " + ColumnGerman(rest)
 	case strings.HasPrefix(head, "no_") || head == "birth_date_invalid":

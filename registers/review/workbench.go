@@ -33,6 +33,9 @@ type Config struct {
 	// *melde.Client on the Meldebehörde's route); nil
 	// refuses SearchAgain.
 	Identifier registers.Identifier
+	// Clarifier sends the answers to the BVA's clarification requests
+	// (*ida.Client; see [Workbench.DecideClarification]); nil refuses them.
+	Clarifier registers.ClarificationReplier
 	// LegalBasis and Fields complete the clerk's ida.Auth of a search
 	// (role, actor and purpose are the clerk's); Fields default to all.
 	LegalBasis string

@@ -97,6 +97,10 @@
 // so that a clerk's Accept writes exactly what an automatic Accept writes
 // (a field delivered empty clears its column; rows queued before hold
 // NULL, and their Accept writes the candidate's non-empty fields).
+// Version 30 adds <prefix>clarify and <prefix>clarify_decisions, the
+// BVA's clarification requests (§ 10 Abs. 5 IDNrG) as clerks' cases and
+// their decisions (registers.ClarificationStore, review.ClarificationStore;
+// the intake's cursor is the checkpoint of job "bva_clarification").
 // The prefix defaults to "regmo_".
 //
 // # Backfill
