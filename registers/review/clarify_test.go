@@ -153,3 +153,63 @@ func TestClarificationWorkThrough(t *testing.T) {
 	}
 	assert.False(t, strings.Contains(d.logBuf.String(), "\a"))
 }
+
+// TestClarificationDecline: through the workbench, a decline needs a
+// reason without an IDNr, is sent to the BVA, and closes the request; a
+// clerk without the decide right is refused; an answer whose evidence
+// proves a field not asked about is refused naming the field.
+func TestClarificationDecline(t *testing.T) {
+	ctx := context.Background()
+	d := newDemo(t, 20, nil)
+	held, err := d.reg.NextWithIDNr(ctx, "", 1)
+	require.NoError(t, err)
+	require.Len(t, held, 1)
+	id := held[0].Person.IDNr
+	d.mock.AddClarification("", ida.ClarificationRequest{Reference: "KL-7", IDNr: id, Fields: idnr.FieldSex, Reason: "identity-unclear", Issued: time.Now().UTC()})
+	_, err = registers.IntakeClarifications(ctx, registers.IntakeConfig{Source: d.client, Store: d.reg,
+		Auth: ida.Auth{Role: "erstbefuellung", Actor: "klaerung-abruf", Purpose: purpose, Fields: idnr.AllFields}})
+	require.NoError(t, err)
+	wb, err := review.New(review.Config{Store: d.reg, Policy: thePolicy, Access: d.log, Matcher: registers.FromMatch(match.New()), Clarifier: d.client})
+	require.NoError(t, err)
+
+	reader := review.Clerk{ID: "sb-1", Role: "lesen", Purpose: clerkPurpose}
+	_, _, err = wb.DecideClarification(ctx, reader, review.ClarificationDecision{ID: "x", Reference: "KL-7", Kind: review.ClarifyDefer})
+	assert.ErrorIs(t, err, review.ErrForbidden)
+
+	_, _, err = wb.DecideClarification(ctx, theClerk, review.ClarificationDecision{ID: "d0", Reference: "KL-7", Kind: review.ClarifyDecline,
+		Reason: "betrifft " + id.String()})
+	var ie *review.InputError
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, "reason", ie.Field)
+	assert.NotContains(t, err.Error(), id.String())
+
+	ev := ida.Evidence{Fields: idnr.FieldFamilyName, Kind: ida.DocPassport, Reference: "C01X00T47", Date: idnr.MustDate(2020, 1, 2), Authority: "Stadt Musterstadt"}
+	_, _, err = wb.DecideClarification(ctx, theClerk, review.ClarificationDecision{ID: "d1", Reference: "KL-7", Kind: review.ClarifyReply, Evidence: []ida.Evidence{ev}})
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, "evidence", ie.Field)
+	ev.Fields, ev.Authority = idnr.FieldSex, ""
+	_, _, err = wb.DecideClarification(ctx, theClerk, review.ClarificationDecision{ID: "d2", Reference: "KL-7", Kind: review.ClarifyReply, Evidence: []ida.Evidence{ev}})
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, "Evidence[0].Authority", ie.Field)
+	assert.Empty(t, d.mock.ClarificationReplies(), "nothing sent for refused decisions")
+
+	dec, replayed, err := wb.DecideClarification(ctx, theClerk, review.ClarificationDecision{ID: "d3", Reference: "KL-7", Kind: review.ClarifyDecline,
+		Reason: "Geschlecht wird im Register nicht geführt"})
+	require.NoError(t, err)
+	assert.False(t, replayed)
+	assert.NotEmpty(t, dec.ReplyMessage)
+	_, replayed, err = wb.DecideClarification(ctx, theClerk, review.ClarificationDecision{ID: "d3", Reference: "KL-7", Kind: review.ClarifyDecline,
+		Reason: "Geschlecht wird im Register nicht geführt"})
+	require.NoError(t, err)
+	assert.True(t, replayed, "a double submit decides nothing again")
+	replies := d.mock.ClarificationReplies()
+	require.Len(t, replies, 1)
+	assert.Equal(t, ida.ReplyDeclined, replies[0].Reply.Answer)
+	assert.Equal(t, "Geschlecht wird im Register nicht geführt", replies[0].Reply.Reason)
+	st, err := wb.OpenClarification(ctx, theClerk, "KL-7")
+	require.NoError(t, err)
+	assert.Equal(t, review.ClarificationDeclined, st.State)
+	list, _, err := wb.Clarifications(ctx, theClerk, "", 0)
+	require.NoError(t, err)
+	assert.Empty(t, list)
+}
