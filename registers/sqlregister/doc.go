@@ -71,7 +71,10 @@
 // text), with the transferred data in the review queue; the fill goes on
 // and a rerun does not search for it again. [Register.Reopen] makes cases
 // pending again (by key, outcome or reason) and resets the job's
-// checkpoint and lease plan so the next run reads them.
+// checkpoint and lease plan so the next run reads them. The sync's
+// batches ([Register.WriteSync]) are isolated the same way: a refused
+// update leaves the record as it was (IDNr included) and becomes a
+// write_failed case in the review queue; the next pass looks it up again.
 //
 // # Migrations
 //

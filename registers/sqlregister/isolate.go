@@ -21,6 +21,13 @@ import (
 // as its candidate in the review queue; its IDNr claim is withdrawn. The
 // other records, the batch and the fill go on. Because the record is
 // settled, a rerun does not search for it again unless it is reopened.
+//
+// The sync's batch ([Register.WriteSync]) is isolated the same way: an
+// Updated or Inaccurate record whose update the database refuses keeps
+// every value it had, its result becomes a write_failed case in the review
+// queue (the BZSt's data as the candidate, what the sync found as a
+// detail), and the rest of the batch is written. The record keeps its
+// IDNr, so the next pass of the sync looks it up again.
 
 // recordWriteError is the error of one accepted record's UPDATE, which
 // isolation turns into a case.
@@ -81,10 +88,42 @@ func isolable(err error) bool {
 // database refuses it, the result becomes a write_failed case (res is
 // changed so that the caller reports what was stored).
 func (r *Register) acceptIsolated(ctx context.Context, tx *sql.Tx, st *stmts, res *registers.Result) error {
+	return r.isolated(ctx, tx, res, func() error { return r.accept(ctx, tx, st, res) }, func() []*column { return st.acceptOrder[res.Fields] },
+		func() error {
+			// The claim of the IDNr is withdrawn with the record's write.
+			_, err := tx.ExecContext(ctx, "DELETE FROM "+r.idnrT+" WHERE idnr = "+r.ph(1)+" AND key = "+r.ph(2), res.Person.IDNr.String(), string(res.Key))
+			return err
+		})
+}
+
+// syncIsolated writes one sync update inside a savepoint; if the database
+// refuses it, the record keeps all its values and the result becomes a
+// write_failed case with the BZSt's data as its candidate (the caller
+// enqueues it). The record keeps its IDNr and its outcome: the next pass
+// of the sync looks it up again.
+func (r *Register) syncIsolated(ctx context.Context, tx *sql.Tx, res *registers.Result) error {
+	prev := res.Reason
+	err := r.isolated(ctx, tx, res, func() error { return r.syncUpdate(ctx, tx, res) }, func() []*column {
+		_, order := r.acceptStmt(res.Fields, false)
+		return order
+	}, nil)
+	if err == nil && res.Reason == registers.ReasonWriteFailed && prev != "" {
+		// What the sync found stays readable for the clerk (codes only).
+		res.Details = append(res.Details[:1:1], append([]string{"Abgleich: " + prev}, res.Details[1:]...)...)
+	}
+	return err
+}
+
+// isolated runs write inside a savepoint. If it fails with a
+// *recordWriteError, the savepoint is rolled back, undo (if not nil) runs,
+// and res becomes a Review case with the reason registers.ReasonWriteFailed
+// and a detail naming the column (found by failedColumn over the columns
+// order returns) and the problem, never the value.
+func (r *Register) isolated(ctx context.Context, tx *sql.Tx, res *registers.Result, write func() error, order func() []*column, undo func() error) error {
 	if _, err := tx.ExecContext(ctx, "SAVEPOINT regmo_record"); err != nil {
 		return err
 	}
-	err := r.accept(ctx, tx, st, res)
+	err := write()
 	var rw *recordWriteError
 	if !errors.As(err, &rw) {
 		if err != nil {
@@ -96,7 +135,7 @@ func (r *Register) acceptIsolated(ctx context.Context, tx *sql.Tx, st *stmts, re
 	if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT regmo_record"); err != nil {
 		return err
 	}
-	col := r.failedColumn(ctx, tx, st, res)
+	col := r.failedColumn(ctx, tx, res, order())
 	problem := problemOf(rw.err)
 	detail := "Schreibfehler: " + problem
 	if col != "" {
@@ -105,8 +144,10 @@ func (r *Register) acceptIsolated(ctx context.Context, tx *sql.Tx, st *stmts, re
 	if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT regmo_record"); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM "+r.idnrT+" WHERE idnr = "+r.ph(1)+" AND key = "+r.ph(2), res.Person.IDNr.String(), string(res.Key)); err != nil {
-		return err
+	if undo != nil {
+		if err := undo(); err != nil {
+			return err
+		}
 	}
 	res.Outcome = registers.Review
 	res.Reason = registers.ReasonWriteFailed
@@ -116,9 +157,10 @@ func (r *Register) acceptIsolated(ctx context.Context, tx *sql.Tx, st *stmts, re
 }
 
 // failedColumn finds the column whose value the database refuses, by
-// writing each column of the record alone inside a savepoint that is
-// always rolled back. It returns "" if no single column fails.
-func (r *Register) failedColumn(ctx context.Context, tx *sql.Tx, st *stmts, res *registers.Result) string {
+// writing each column of the record alone (the IDNr column, then the
+// columns of order) inside a savepoint that is always rolled back. It
+// returns "" if no single column fails.
+func (r *Register) failedColumn(ctx context.Context, tx *sql.Tx, res *registers.Result, order []*column) string {
 	k, err := r.keyArg(res.Key)
 	if err != nil {
 		return ""
@@ -132,14 +174,14 @@ func (r *Register) failedColumn(ctx context.Context, tx *sql.Tx, st *stmts, res 
 		_, _ = tx.ExecContext(ctx, "RELEASE SAVEPOINT regmo_column")
 		return err != nil
 	}
-	args, err := r.acceptArgs(res.Key, &res.Person, registers.Accepted, res.MessageID, st.acceptOrder[res.Fields])
+	args, err := r.acceptArgs(res.Key, &res.Person, registers.Accepted, res.MessageID, order)
 	if err != nil {
 		return ""
 	}
 	if try(r.cfg.IDNr, args[0]) {
 		return r.cfg.IDNr
 	}
-	for i, c := range st.acceptOrder[res.Fields] {
+	for i, c := range order {
 		name := *c.name(&r.cfg.Columns)
 		if try(name, args[3+i]) {
 			return name

@@ -2,6 +2,8 @@ package sqlregister_test
 
 import (
 	"context"
+	"github.com/google/uuid"
+	"github.com/regmo/regmo/ida"
 	"testing"
 
 	"github.com/regmo/regmo/idnr"
@@ -84,5 +86,67 @@ func TestWriteErrorIsolatedPerRecord(t *testing.T) {
 		for id, n := range fake.sent {
 			assert.Equal(t, 1, n, "IDNr ...%s sent %d times", id[8:], n)
 		}
+	})
+}
+
+// lookupFake answers the sync's lookups from the truth by IDNr.
+type lookupFake struct{ truth map[idnr.IDNr]idnr.Person }
+
+func (f *lookupFake) Lookup(_ context.Context, _ ida.Auth, q ida.Lookup) (ida.Answer, error) {
+	p, ok := f.truth[q.IDNr]
+	if !ok {
+		return ida.Answer{Outcome: ida.NotIdentifiable, Err: ida.ErrNotIdentifiable}, ida.ErrNotIdentifiable
+	}
+	return ida.Answer{Outcome: ida.Hit, Person: p, Fields: idnr.AllFields, MessageID: uuid.NewSHA1(uuid.Nil, []byte(q.IDNr.String()))}, nil
+}
+
+// In the sync too, a record whose update the database refuses (a city too
+// long for varchar(5)) becomes a write_failed case naming the column, and
+// keeps every value it had; the rest of the batch is written.
+func TestSyncWriteErrorIsolatedPerRecord(t *testing.T) {
+	dialects(t, func(t *testing.T, v *vendorDB) {
+		ctx := context.Background()
+		v.create(t, "ordnr BIGINT PRIMARY KEY")
+		fake := &lookupFake{truth: map[idnr.IDNr]idnr.Person{}}
+		for i, fam := range []string{"Eins", "Zwei", "Drei", "Vier"} {
+			city := "Bonn" // moved
+			if fam == "Zwei" {
+				city = "Bergisch Gladbach" // too long for ort VARCHAR(5)
+			}
+			p := vendorTruth(t, i, fam, city)
+			fake.truth[p.IDNr] = p
+			v.row(t, i+1, fam, "Anna", "1980-05-17", "w", 50667, "Köln", p.IDNr.String())
+		}
+		cfg := v.config("ordnr")
+		cfg.IntegerKey = true
+		cfg.Write = []string{"idnr", "city"}
+		r, err := sqlregister.New(ctx, v.db, cfg)
+		require.NoError(t, err)
+		before := v.snapshot(t, "familienname", "vornamen", "geburtsdatum", "geburtsort", "geschlecht", "strasse", "hausnr", "plz", "steuer_id", "bemerkung")
+		sy, err := registers.NewSync(registers.SyncConfig{Register: r, IDA: fake, BatchSize: 10})
+		require.NoError(t, err)
+		rep, err := sy.Run(ctx)
+		require.NoError(t, err, "one refused record does not stop the sync")
+		assert.Equal(t, 3, rep.Outcomes["updated"], "%v", rep.Reasons)
+		assert.Equal(t, 1, rep.Reasons["review/"+registers.ReasonWriteFailed], "%v", rep.Reasons)
+
+		assert.Equal(t, []string{`true:"Bonn"`, `true:"Köln"`, `true:"Bonn"`, `true:"Bonn"`}, v.snapshot(t, "ort"))
+		assert.Equal(t, before, v.snapshot(t, "familienname", "vornamen", "geburtsdatum", "geburtsort", "geschlecht", "strasse", "hausnr", "plz", "steuer_id", "bemerkung"),
+			"columns not written are unchanged, and the refused record keeps its IDNr")
+
+		c, ok, err := r.ReviewCase(ctx, "2")
+		require.NoError(t, err)
+		require.True(t, ok)
+		assert.Equal(t, registers.ReasonWriteFailed, c.Reason)
+		require.Len(t, c.Details, 2)
+		assert.Contains(t, c.Details[0], "Spalte ort")
+		assert.Equal(t, "Abgleich: changed:address", c.Details[1])
+		for _, d := range c.Details {
+			assert.NotContains(t, d, "Gladbach", "no personal data in the case text")
+		}
+		assert.Equal(t, "Bergisch Gladbach", c.Candidate.Address.City, "the BZSt's data stay with the case")
+		_, ok, err = r.ReviewCase(ctx, "1")
+		require.NoError(t, err)
+		assert.False(t, ok, "an updated record is no case")
 	})
 }

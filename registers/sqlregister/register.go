@@ -419,30 +419,44 @@ func (r *Register) writeResults(ctx context.Context, tx *sql.Tx, results []regis
 // checkpoint, Updated and Inaccurate results replace the fields
 // Result.Fields of a record that still holds Result.Person.IDNr
 // ([ErrConflict] if it does not), Unchanged ones change nothing, and
-// Inaccurate and every other outcome go to the review queue.
+// Inaccurate and every other outcome go to the review queue. A record
+// whose update the database refuses becomes a write_failed case, and the
+// rest of the batch is written (see isolate.go).
 func (r *Register) WriteSync(ctx context.Context, b registers.Batch) error {
-	return r.inTx(ctx, b, func(tx *sql.Tx) error {
-		var st stmts
-		defer st.close()
-		for i := range b.Results {
-			res := &b.Results[i]
-			switch res.Outcome {
-			case registers.Unchanged:
-				continue
-			case registers.Updated, registers.Inaccurate:
-				if err := r.syncUpdate(ctx, tx, res); err != nil {
-					return err
-				}
-				if res.Outcome == registers.Updated {
-					continue
-				}
+	err := r.inTx(ctx, b, func(tx *sql.Tx) error { return r.writeSync(ctx, tx, b.Results, false) })
+	if err != nil && isolable(err) && ctx.Err() == nil {
+		err = r.inTx(ctx, b, func(tx *sql.Tx) error { return r.writeSync(ctx, tx, b.Results, true) })
+	}
+	return err
+}
+
+func (r *Register) writeSync(ctx context.Context, tx *sql.Tx, results []registers.Result, isolate bool) error {
+	var st stmts
+	defer st.close()
+	for i := range results {
+		res := &results[i]
+		switch res.Outcome {
+		case registers.Unchanged:
+			continue
+		case registers.Updated, registers.Inaccurate:
+			var err error
+			if isolate {
+				err = r.syncIsolated(ctx, tx, res)
+			} else {
+				err = r.syncUpdate(ctx, tx, res)
 			}
-			if err := r.enqueue(ctx, tx, &st, res); err != nil {
+			if err != nil {
 				return err
 			}
+			if res.Outcome == registers.Updated {
+				continue
+			}
 		}
-		return nil
-	})
+		if err := r.enqueue(ctx, tx, &st, res); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // stmts are the statements a batch prepares once in its transaction.
@@ -630,7 +644,10 @@ func (r *Register) syncUpdate(ctx context.Context, tx *sql.Tx, res *registers.Re
 	}
 	x, err := tx.ExecContext(ctx, q, append(args, res.Person.IDNr.String())...)
 	if err != nil {
-		return err
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return &recordWriteError{key: res.Key, err: err}
 	}
 	if n, _ := x.RowsAffected(); n != 1 {
 		return fmt.Errorf("%w (key %s: IDNr changed meanwhile)", ErrConflict, res.Key)
