@@ -460,6 +460,8 @@ func (b *Backfill) identify(ctx context.Context, j *batchJob) error {
 		a := &answers[k]
 		i := j.idx[k]
 		j.results[i] = ResultOf(b.cfg.Matcher, j.results[i].Key, &j.entries[i].Person, a)
+		// A value the register could not read is not replaced.
+		j.results[i].Fields &^= j.entries[i].unreadable()
 	}
 	return nil
 }

@@ -171,9 +171,9 @@
 // [Preflight] reads every pending record once, before any transfer, and
 // sends nothing (it is given only a [Reader]): how many records form the
 // primary search, how many only the fallback, how many none (by reason);
-// per column the records whose value could not be read (the reader's
-// [Entry.Defect], a postcode that is not five digits, names that cannot be
-// sent; values the reader drops silently are not seen); and, from a
+// per column the records whose value could not be read (every one of the
+// reader's [Entry.Defects], a postcode that is not five digits, names that
+// cannot be sent); and, from a
 // [CaseLister], the register's own invalid and doubly held IDNrs. The
 // [PreflightReport] holds counts and at most [MaxPreflightKeys] keys each,
 // never values; it marshals to JSON and String is a short summary.

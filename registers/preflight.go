@@ -59,8 +59,10 @@ type PreflightReport struct {
 	NoSearchReasons map[string]*KeySample `json:"no_search_reasons"`
 	// Unparsed counts, per column (field token), the records whose value
 	// in that column could not be read or cannot be sent; see [Preflight]
-	// for what is detected.
+	// for what is detected. A record with two such columns counts in both.
 	Unparsed map[string]*KeySample `json:"unparsed"`
+	// RecordsWithUnparsed counts the records with at least one such value.
+	RecordsWithUnparsed int `json:"records_with_unparsed"`
 	// ExistingIDNrs counts the register's own IDNr problems by reason
 	// ([ReasonIDNrInvalidInRegister], [ReasonIDNrDuplicateInRegister]);
 	// ExistingChecked says whether the register could list them (it
@@ -78,15 +80,16 @@ type PreflightReport struct {
 //     fallback search only, or none (with the reason the backfill records:
 //     the register's [Entry.Defect] if it reported one, else the
 //     [NoSearchError] reason).
-//   - Per column, the records whose value could not be read: the column of
-//     the reader's [Entry.Defect] (a code "<token>_invalid" names the
-//     column <token>; sqlregister reports birth_date_invalid, for a birth
-//     date it cannot parse in the configured format), a postal_code that is
-//     not five digits on a domestic address, and a family_name or
-//     given_names with characters that cannot be sent (digits, control
-//     characters). The reader reports one defect per record; values of
-//     other columns that the reader drops silently (an unknown sex code, an
-//     unreadable death or move date in sqlregister) are not seen.
+//   - Per column, the records whose value could not be read: every column
+//     of the reader's [Entry.Defects] (sqlregister reports each date that
+//     does not parse in the configured format, birth, death, move-in and
+//     move-out date, and each sex code it does not know; a reader that
+//     reports only [Entry.Defect] has its code "<token>_invalid" name the
+//     column <token>), a postal_code that is not five digits on a domestic
+//     address, and a family_name or given_names with characters that
+//     cannot be sent (digits, control characters). A record counts under
+//     each of its columns; a defect in a field the search does not need
+//     (death date, sex, ...) does not make it a no-search record.
 //   - If reader is a [CaseLister], the register's own IDNr problems
 //     (records it settled itself with [ReasonIDNrInvalidInRegister] or
 //     [ReasonIDNrDuplicateInRegister]; sqlregister finds them when it is
@@ -128,8 +131,11 @@ func Preflight(ctx context.Context, reader Reader, opts PreflightOptions) (*Pref
 		for i := range entries {
 			e := &entries[i]
 			rep.Records++
-			for _, col := range unparsedColumns(e) {
-				sample(rep.Unparsed, col, e.Key)
+			if cols := unparsedColumns(e); len(cols) > 0 {
+				rep.RecordsWithUnparsed++
+				for _, col := range cols {
+					sample(rep.Unparsed, col, e.Key)
+				}
 			}
 			s, err := BuildSearch(&e.Person)
 			if err != nil {
@@ -181,21 +187,30 @@ func Preflight(ctx context.Context, reader Reader, opts PreflightOptions) (*Pref
 }
 
 // unparsedColumns returns the columns (tokens) of e whose values could not
-// be read or cannot be sent.
+// be read or cannot be sent, each once.
 func unparsedColumns(e *Entry) []string {
 	var out []string
-	if e.Defect != "" {
-		out = append(out, strings.TrimSuffix(e.Defect, "_invalid"))
+	add := func(col string) {
+		if col != "" && !slices.Contains(out, col) {
+			out = append(out, col)
+		}
+	}
+	for _, d := range e.Defects {
+		add(d.Column)
+	}
+	if e.Defect != "" && len(e.Defects) == 0 {
+		// A reader that reports only the blocking defect.
+		add(strings.TrimSuffix(e.Defect, "_invalid"))
 	}
 	p := &e.Person
 	if plz := strings.TrimSpace(p.Address.PostalCode); plz != "" && strings.TrimSpace(p.Address.Country) == "" && !idnr.IsPostalCode(plz) {
-		out = append(out, "postal_code")
+		add("postal_code")
 	}
 	if f := strings.TrimSpace(p.FamilyName); f != "" && !validName(f) {
-		out = append(out, idnr.FieldFamilyName.Token())
+		add(idnr.FieldFamilyName.Token())
 	}
 	if g := strings.TrimSpace(p.GivenNames); g != "" && !validName(g) {
-		out = append(out, idnr.FieldGivenNames.Token())
+		add(idnr.FieldGivenNames.Token())
 	}
 	return out
 }
@@ -210,7 +225,7 @@ func (r *PreflightReport) String() string {
 	fmt.Fprintf(&b, "  no search possible: %d\n", r.NoSearch)
 	writeSamples(&b, r.NoSearchReasons)
 	if len(r.Unparsed) > 0 {
-		b.WriteString("  values that could not be read, by column:\n")
+		fmt.Fprintf(&b, "  values that could not be read, by column (%d records):\n", r.RecordsWithUnparsed)
 		writeSamples(&b, r.Unparsed)
 	} else {
 		b.WriteString("  values that could not be read: none found\n")

@@ -19,10 +19,22 @@ type Key string
 type Entry struct {
 	Key    Key
 	Person idnr.Person
-	// Defect, if set, is a reason code for data the register could not
-	// read (for example "birth_date_invalid"); it is reported as the reason
-	// when no search can be formed.
+	// Defect, if set, is the reason code of the first value the search
+	// needs that the register could not read (for example
+	// "birth_date_invalid"); it is reported as the reason when no search
+	// can be formed. It is also among Defects.
 	Defect string
+	// Defects lists every value of the record the register could not read
+	// (an unknown sex code, a death date not in the register's format,
+	// ...), one per column, in column order. A defect in a field the
+	// search does not need (death, move-in and move-out date, sex) does
+	// not block the search; [Preflight] reports and counts every one, and
+	// the engines never replace a field with a defect: [Backfill] and
+	// [Sync] take its field out of Result.Fields (and Sync does not
+	// compare it), so the register's unreadable value stays as it is for
+	// a clerk or the register's own software to correct. Readers that
+	// report only Defect may leave Defects empty.
+	Defects []ValueDefect
 	// Verified are the fields the register has checked against a primary
 	// document (the evidence of [Sync]); zero if the register keeps no
 	// such mark.
@@ -34,6 +46,47 @@ type Entry struct {
 	// as an evidence text ([ParseEvidence]) or supplies them from its own
 	// tables through its Reader.
 	Evidence []ida.Evidence
+}
+
+// ValueDefect is one value of a register record that could not be read:
+// where it is kept and why, never the value itself.
+type ValueDefect struct {
+	// Column is the column token of the register's mapping ("sex",
+	// "death_date", "postal_code"); for a field kept in one column, the
+	// field's token.
+	Column string `json:"column"`
+	// Field is the basic-data field the value belongs to (0 if none);
+	// the engines do not replace it.
+	Field idnr.Fields `json:"-"`
+	// Code is the reason code: "<column>_invalid" for a value that does
+	// not parse in the register's format, "sex_unknown_code" for a sex code
+	// the register's code list does not name.
+	Code string `json:"code"`
+}
+
+// unreadable returns the fields of e that hold a value the register could
+// not read (see [Entry.Defects]): the engines neither compare nor replace
+// them.
+func (e *Entry) unreadable() idnr.Fields {
+	var f idnr.Fields
+	for _, d := range e.Defects {
+		f |= d.Field
+	}
+	return f &^ idnr.FieldIDNr
+}
+
+// hasDefect reports whether e has the defect code (in Defects, or as its
+// Defect).
+func (e *Entry) hasDefect(code string) bool {
+	if e.Defect == code {
+		return true
+	}
+	for _, d := range e.Defects {
+		if d.Code == code {
+			return true
+		}
+	}
+	return false
 }
 
 // Reader reads the people that still lack an IDNr and have not been settled

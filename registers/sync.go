@@ -87,7 +87,9 @@ type SyncConfig struct {
 //  2. the register holds a date of death and the BZSt holds none or a
 //     different one (a death is registered only on a death certificate).
 //
-// Such fields are not replaced; the other changed fields are. The outcome is
+// Such fields are not replaced; the other changed fields are. A field
+// whose register value could not be read ([Entry.Defects]) is neither
+// compared nor replaced. The outcome is
 // [Inaccurate] and the case goes to the review queue. A report is filed
 // only for the fields backed by the details of a document
 // (Entry.Evidence: kind, number or reference, date, issuing authority; see
@@ -243,7 +245,9 @@ func (s *Sync) one(ctx context.Context, e *Entry) (Result, error) {
 		return res, nil
 	}
 	bzst := &a.Person
-	delivered := a.Fields & s.cfg.Fields &^ idnr.FieldIDNr
+	// A field whose register value could not be read is neither compared
+	// nor replaced (see Entry.Defects).
+	delivered := a.Fields & s.cfg.Fields &^ idnr.FieldIDNr &^ e.unreadable()
 	changed := delivered.Differing(reg, bzst)
 	claimed := changed & e.Verified
 	if !reg.DeathDate.IsZero() && s.cfg.Fields.Has(idnr.FieldDeathDate) && reg.DeathDate != bzst.DeathDate {
@@ -283,7 +287,7 @@ func (s *Sync) one(ctx context.Context, e *Entry) (Result, error) {
 	case changed == 0:
 		res.Outcome, res.Reason = Unchanged, ""
 	}
-	if e.Defect == DefectEvidence && claimed != 0 {
+	if e.hasDefect(DefectEvidence) && claimed != 0 {
 		res.Details = append(res.Details, "Nachweisangaben des Registers nicht lesbar")
 	}
 	return res, nil
@@ -296,8 +300,10 @@ const (
 	ReasonInaccuracyNoEvidence = "inaccuracy_no_evidence"
 )
 
-// DefectEvidence is the Entry.Defect of a record whose evidence details
-// cannot be read (see [ParseEvidence]).
+// DefectEvidence is the code of the [ValueDefect] in Entry.Defects of a
+// record whose evidence details cannot be read (see [ParseEvidence]). It
+// does not block a search; for compatibility Sync also accepts it as
+// Entry.Defect.
 const DefectEvidence = "evidence_invalid"
 
 // backing returns the fields of claimed that the usable items of ev prove,

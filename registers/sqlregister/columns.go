@@ -18,7 +18,8 @@ type column struct {
 	// get returns the column value of p: a string, or nil when empty.
 	get func(p *idnr.Person) any
 	// set stores the column text s (trimmed, not empty) in p; it returns a
-	// defect code for a value it cannot read.
+	// defect code for a value it cannot read ("<token>_invalid",
+	// "sex_unknown_code"), leaving p's field as it was.
 	set func(p *idnr.Person, s string) (defect string)
 }
 
@@ -108,9 +109,11 @@ var columns = [...]column{
 	one(idnr.FieldSex, func(c *Columns) *string { return &c.Sex },
 		func(p *idnr.Person) any { return str(p.Sex.String()) },
 		func(p *idnr.Person, s string) string {
-			if v, err := idnr.ParseSex(s); err == nil {
-				p.Sex = v
+			v, err := idnr.ParseSex(s)
+			if err != nil {
+				return "sex_invalid"
 			}
+			p.Sex = v
 			return ""
 		}),
 	one(idnr.FieldNationalities, func(c *Columns) *string { return &c.Nationalities },
@@ -135,13 +138,13 @@ var columns = [...]column{
 		func(p *idnr.Person) *string { return &p.Address.Country }),
 	one(idnr.FieldDeathDate, func(c *Columns) *string { return &c.DeathDate },
 		func(p *idnr.Person) any { return date(p.DeathDate) },
-		func(p *idnr.Person, s string) string { return setDate(&p.DeathDate, s, "") }),
+		func(p *idnr.Person, s string) string { return setDate(&p.DeathDate, s, "death_date_invalid") }),
 	one(idnr.FieldMoveInDate, func(c *Columns) *string { return &c.MoveInDate },
 		func(p *idnr.Person) any { return date(p.MoveInDate) },
-		func(p *idnr.Person, s string) string { return setDate(&p.MoveInDate, s, "") }),
+		func(p *idnr.Person, s string) string { return setDate(&p.MoveInDate, s, "move_in_date_invalid") }),
 	one(idnr.FieldMoveOutDate, func(c *Columns) *string { return &c.MoveOutDate },
 		func(p *idnr.Person) any { return date(p.MoveOutDate) },
-		func(p *idnr.Person, s string) string { return setDate(&p.MoveOutDate, s, "") }),
+		func(p *idnr.Person, s string) string { return setDate(&p.MoveOutDate, s, "move_out_date_invalid") }),
 	{token: tokenVerified, name: func(c *Columns) *string { return &c.Verified },
 		get: func(*idnr.Person) any { return nil },
 		set: func(*idnr.Person, string) string { return "" }},

@@ -169,7 +169,7 @@
 // text (registers.ParseEvidence: kind, number or reference, date, issuing
 // authority, the fields each proves). Sync reports a deviation in a
 // verified field to the BVA only with such details; without them (or with
-// an unreadable text: Entry.Defect "evidence_invalid") the deviation is a
+// an unreadable text: the defect "evidence_invalid" in Entry.Defects) the deviation is a
 // case for the clerks, reason inaccuracy_no_evidence.
 //
 // # Concurrency

@@ -139,7 +139,8 @@ func testSyncEvidence(t *testing.T, d sqlregister.Dialect) {
 	assert.Equal(t, ida.Evidence{Fields: idnr.FieldFamilyName | idnr.FieldBirthDate, Kind: ida.DocBirthCertificate,
 		Reference: "G 12/1980", Date: idnr.MustDate(1980, 4, 3), Authority: "Standesamt Bremen-Mitte"}, got[0].Evidence[0])
 	assert.Empty(t, got[1].Evidence)
-	assert.Equal(t, registers.DefectEvidence, got[2].Defect)
+	assert.Equal(t, []registers.ValueDefect{{Column: "verified_evidence", Code: registers.DefectEvidence}}, got[2].Defects)
+	assert.Empty(t, got[2].Defect, "the search does not need the evidence")
 
 	sy, err := registers.NewSync(registers.SyncConfig{Register: r, IDA: b, Fields: r.Fields()})
 	require.NoError(t, err)

@@ -28,7 +28,9 @@ type Format struct {
 	// zero-padded to five digits on read) or "text".
 	Layout string
 	// Codes, for sex: the register's code for each of regmo's sex codes
-	// m, w, d, x ({"1": "m", "2": "w"}).
+	// m, w, d, x ({"1": "m", "2": "w"}). A code not listed reads as
+	// unknown and is reported as the defect sex_unknown_code (see
+	// registers.Entry.Defects).
 	Codes map[string]string
 }
 
@@ -157,10 +159,7 @@ func withFormat(c column, f Format) (column, error) {
 	}
 	switch {
 	case dateTokens[c.token]:
-		defect := ""
-		if c.token == "birth_date" {
-			defect = "birth_date_invalid"
-		}
+		defect := c.token + "_invalid"
 		ptr := datePtr(c.token)
 		if f.Layout == "date" {
 			c.set = func(p *idnr.Person, s string) string {
@@ -246,9 +245,11 @@ func withFormat(c column, f Format) (column, error) {
 			toReg[s], fromReg[code] = code, s
 		}
 		c.set = func(p *idnr.Person, s string) string {
-			if v, ok := fromReg[s]; ok {
-				p.Sex = v
+			v, ok := fromReg[s]
+			if !ok {
+				return "sex_unknown_code"
 			}
+			p.Sex = v
 			return ""
 		}
 		c.get = func(p *idnr.Person) any {

@@ -275,8 +275,9 @@ func (r *Register) query(ctx context.Context, withIDNr bool, q string, args ...a
 				continue
 			case tokenEvidence:
 				ev, err := registers.ParseEvidence(vals[i+1].String)
-				if err != nil && e.Defect == "" {
-					e.Defect = registers.DefectEvidence
+				if err != nil {
+					// Not needed by the search: reported, not blocking.
+					e.Defects = append(e.Defects, registers.ValueDefect{Column: tokenEvidence, Code: registers.DefectEvidence})
 				}
 				e.Evidence = ev
 				continue
@@ -285,8 +286,11 @@ func (r *Register) query(ctx context.Context, withIDNr bool, q string, args ...a
 			if v == "" {
 				continue
 			}
-			if d := c.set(&e.Person, v); d != "" && e.Defect == "" {
-				e.Defect = d
+			if d := c.set(&e.Person, v); d != "" {
+				e.Defects = append(e.Defects, registers.ValueDefect{Column: c.token, Field: c.field, Code: d})
+				if e.Defect == "" && c.field&searchFields != 0 {
+					e.Defect = d
+				}
 			}
 		}
 		if withIDNr {
@@ -300,6 +304,11 @@ func (r *Register) query(ctx context.Context, withIDNr bool, q string, args ...a
 	}
 	return out, rows.Err()
 }
+
+// searchFields are the fields a search may need: a value of them that
+// cannot be read is the record's blocking Entry.Defect (the reason if no
+// search can be formed); other unreadable values are only reported.
+const searchFields = idnr.FieldFamilyName | idnr.FieldGivenNames | idnr.FieldBirthDate | idnr.FieldAddress
 
 // acceptStmt returns the UPDATE for an accepted IDNr that replaces the
 // mapped columns of the transferred fields. With onlyPending the record
