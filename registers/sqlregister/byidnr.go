@@ -29,11 +29,11 @@ func (r *Register) ByIDNr(ctx context.Context, id idnr.IDNr) (e registers.Entry,
 	if err != nil {
 		return e, false, fmt.Errorf("sqlregister: looking up an IDNr: %w", err)
 	}
-	k, err := r.keyArg(registers.Key(key))
+	k, err := r.keyArgs(registers.Key(key))
 	if err != nil {
 		return e, false, err
 	}
-	es, err := r.query(ctx, true, "SELECT "+r.selectList+", "+r.idnrCol+" FROM "+r.table+" WHERE "+r.keyCol+" = "+r.ph(1), k)
+	es, err := r.query(ctx, true, "SELECT "+r.selectList+", "+r.idnrCol+" FROM "+r.table+" WHERE "+r.keyEq("", 1), k...)
 	if err != nil {
 		return e, false, fmt.Errorf("sqlregister: reading the record of an IDNr: %w", err)
 	}

@@ -71,8 +71,8 @@ func (r *Register) KeyOfIDNr(ctx context.Context, id idnr.IDNr) (registers.Key, 
 	if !errors.Is(err, sql.ErrNoRows) {
 		return "", false, err
 	}
-	err = r.db.QueryRowContext(ctx, "SELECT CAST("+r.keyCol+" AS TEXT) FROM "+r.table+" WHERE "+r.idnrText+" = "+r.ph(1)+
-		" ORDER BY "+r.keyCol+" LIMIT 1", id.String()).Scan(&key)
+	err = r.db.QueryRowContext(ctx, "SELECT "+r.keyExpr("")+" FROM "+r.table+" WHERE "+r.idnrText+" = "+r.ph(1)+
+		" ORDER BY "+r.keyOrder("")+" LIMIT 1", id.String()).Scan(&key)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}
@@ -167,11 +167,11 @@ func (r *Register) LoadClarification(ctx context.Context, ref string) (review.St
 		return st, false, fmt.Errorf("sqlregister: reading a clarification request: %w", err)
 	}
 	st.ClarificationSummary = s
-	k, err := r.keyArg(s.Key)
+	k, err := r.keyArgs(s.Key)
 	if err != nil {
 		return st, false, err
 	}
-	es, err := r.query(ctx, true, "SELECT "+r.selectList+", "+r.idnrCol+" FROM "+r.table+" WHERE "+r.keyCol+" = "+r.ph(1), k)
+	es, err := r.query(ctx, true, "SELECT "+r.selectList+", "+r.idnrCol+" FROM "+r.table+" WHERE "+r.keyEq("", 1), k...)
 	if err != nil {
 		return st, false, err
 	}

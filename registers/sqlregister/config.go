@@ -129,10 +129,20 @@ type Config struct {
 	// ("meldewesen.personen"). Required.
 	Table string
 	// Key is the key column: unique, not null, and indexed (the primary key
-	// normally). Required.
+	// normally). Required unless KeyColumns is set.
 	Key string
-	// IntegerKey says the key column is an integer; keys are then ordered
-	// and bound as integers. Default: text.
+	// KeyColumns are the columns of a composite key, in order (for
+	// example "gemeinde", "lfd_nr"): together unique (a primary key or
+	// unique index on them or on some of them), each NOT NULL. Set Key or
+	// KeyColumns, not both. Records are read in the order of the tuple,
+	// and a key prints as the register shows it, "09162000/4711" (see
+	// "Keys" in the package documentation).
+	KeyColumns []string
+	// IntegerKey says the one Key column is an integer. Without it, [New]
+	// reads from the table's catalogue which key columns are integers
+	// (SQLite: a declared type containing "INT"; PostgreSQL: smallint,
+	// integer, bigint); integer key columns are bound and printed as
+	// numbers. Not for KeyColumns of several columns.
 	IntegerKey bool
 	// Columns maps the basic data (see [Columns]); at least FamilyName and
 	// BirthDate must be mapped.
@@ -247,11 +257,9 @@ func (c *Config) validate() error {
 	if _, _, err := qualified(c.Table); err != nil {
 		return fmt.Errorf("sqlregister: config: Table: %w", err)
 	}
-	if c.Key == "" {
-		return errors.New("sqlregister: config: Key is required")
-	}
-	if err := checkIdent(c.Key); err != nil {
-		return fmt.Errorf("sqlregister: config: Key: %w", err)
+	keys, err := c.keyNames()
+	if err != nil {
+		return err
 	}
 	if c.IDNr == "" {
 		c.IDNr = "idnr"
@@ -268,7 +276,13 @@ func (c *Config) validate() error {
 	if c.Columns.FamilyName == "" || c.Columns.BirthDate == "" {
 		return errors.New("sqlregister: config: Columns: family_name and birth_date must be mapped")
 	}
-	seen := map[string]string{c.Key: "key", c.IDNr: "idnr"}
+	seen := map[string]string{c.IDNr: "idnr"}
+	for _, k := range keys {
+		if other, dup := seen[k]; dup {
+			return fmt.Errorf("sqlregister: config: column %q is the key and %s", k, other)
+		}
+		seen[k] = "key"
+	}
 	for i := range columns {
 		col := *columns[i].name(&c.Columns)
 		if col == "" {
@@ -284,6 +298,35 @@ func (c *Config) validate() error {
 		seen[col] = name
 	}
 	return nil
+}
+
+// keyNames is the key's columns: Key, or KeyColumns.
+func (c *Config) keyNames() ([]string, error) {
+	switch {
+	case c.Key != "" && len(c.KeyColumns) > 0:
+		return nil, errors.New("sqlregister: config: set Key or KeyColumns, not both")
+	case c.Key != "":
+		if err := checkIdent(c.Key); err != nil {
+			return nil, fmt.Errorf("sqlregister: config: Key: %w", err)
+		}
+		return []string{c.Key}, nil
+	case len(c.KeyColumns) == 0:
+		return nil, errors.New("sqlregister: config: Key (or KeyColumns) is required")
+	}
+	if c.IntegerKey && len(c.KeyColumns) > 1 {
+		return nil, errors.New("sqlregister: config: IntegerKey is for a one-column key; the types of KeyColumns are read from the table")
+	}
+	for i, k := range c.KeyColumns {
+		if err := checkIdent(k); err != nil {
+			return nil, fmt.Errorf("sqlregister: config: KeyColumns[%d]: %w", i, err)
+		}
+		for _, prev := range c.KeyColumns[:i] {
+			if strings.EqualFold(prev, k) {
+				return nil, fmt.Errorf("sqlregister: config: KeyColumns[%d]: column %q named twice", i, k)
+			}
+		}
+	}
+	return append([]string(nil), c.KeyColumns...), nil
 }
 
 // Mapped returns the tokens of the mapped basic-data columns, in the

@@ -12,7 +12,8 @@
 // Leaser, CaseLister, Counter, CheckpointResetter, and WrittenLister. [New] takes a database/sql handle ([OpenSQLite] for
 // modernc.org/sqlite, [OpenPostgres] for PostgreSQL through pgx's
 // database/sql driver github.com/jackc/pgx/v5/stdlib, driver name "pgx")
-// and a [Config]: the table, its key column, the [Columns] mapping (which
+// and a [Config]: the table, its key (one column or several, see
+// "Keys"), the [Columns] mapping (which
 // column holds which basic-data field; every column is read and written as
 // text, dates as "YYYY-MM-DD" or "DDMMYYYY" with 00 for unknown parts; a
 // PostgreSQL DATE column is read as its date), and the IDNr column. [ParseColumns] reads a
@@ -32,6 +33,35 @@
 // case for names created unquoted), and values are always bound as
 // parameters, never spliced into SQL.
 //
+// # Keys
+//
+// The key is one column ([Config.Key]) or several ([Config.KeyColumns],
+// for example Gemeindekennzahl and laufende Nummer), NOT NULL and unique
+// together (a primary key or unique index on them). Which key columns are
+// integers is read from the catalogue (or forced by [Config.IntegerKey]
+// for one column); records are read in the SQL order of the tuple, so an
+// integer part orders as a number and gaps do not matter.
+//
+// To the engines of registers a key is an opaque registers.Key, printed
+// as the register shows it (clerks' work list, CSV, reports, logs): one
+// column's value as it is ("4711"); several columns' values joined by "/"
+// ("09162000/4711"), with "/" written "\/" and "" written "\" inside
+// text parts, integer parts as decimal numbers. Every tuple has exactly
+// one key text and back ([Register.FormatKey], [Register.ParseKey]); a
+// key that does not fit (a wrong number of parts, a part that is not an
+// integer in canonical form for an integer column, a stray "") is a
+// [*KeyError] naming the key column (errors.Is [ErrKey]), never a panic.
+//
+// Records are found by binding the key's parts to its columns (the
+// primary key serves the lookup), and pages are read with a row-value
+// comparison, "WHERE (a, b) > ($1, $2) ORDER BY a, b LIMIT $3" (SQLite
+// from 3.15), which both databases answer by a range scan of the key's
+// index (TestCompositeKeyPagingUsesIndex checks the plans). The side
+// tables keyed by the key's text (the review queue, <prefix>idnr, the
+// workbench's cases and decisions, the checkpoint and the lease ranges)
+// are joined on the same text computed in SQL (CAST and REPLACE, in both
+// dialects), so their primary keys serve the joins.
+//
 // # Checked mapping, formats, write set
 //
 // [New] reads the table's real columns and unique keys (pragma table_xinfo
@@ -41,8 +71,7 @@
 // an unknown double-quoted name as a string literal), a key without a
 // primary key or unique index (no partial condition, no expression) on its
 // columns, a nullable key, rowid/oid/ctid as key, a mapping onto regmo's
-// state columns. The key is one column; composite keys are not supported
-// yet.
+// state columns.
 //
 // [Config.Formats] says how the register stores a field ([Format]: date
 // layouts such as "02.01.2006" with 00 for unknown parts, "date" for a
@@ -109,7 +138,7 @@
 // # Backfill
 //
 // Next reads pending records (IDNr blank and state NULL) by keyset, "WHERE key >
-// ? ORDER BY key LIMIT ?". WriteBatch stores a batch in one transaction:
+// ? ORDER BY key LIMIT ?" (for a composite key the row value, see "Keys"). WriteBatch stores a batch in one transaction:
 // accepted records get the IDNr and, of the basic data the BVA delivered,
 // the columns named in Config.Write, the others their state
 // and reason, review cases their queue entry, and the checkpoint row is

@@ -39,7 +39,7 @@ func (r *Register) Existing() ExistingIDNrs { return r.existing }
 // columns and side table. It runs in one transaction; records already in
 // <prefix>idnr under their canonical IDNr cost one read.
 func (r *Register) checkExisting(ctx context.Context) error {
-	q := "SELECT CAST(t." + r.keyCol + " AS TEXT), " + strings.ReplaceAll(r.idnrText, r.idnrCol, "t."+r.idnrCol) + ", s.key FROM " + r.table + " t LEFT JOIN " + r.idnrT +
+	q := "SELECT " + r.keyExpr("t.") + ", " + strings.ReplaceAll(r.idnrText, r.idnrCol, "t."+r.idnrCol) + ", s.key FROM " + r.table + " t LEFT JOIN " + r.idnrT +
 		" s ON s.idnr = " + strings.ReplaceAll(r.idnrText, r.idnrCol, "t."+r.idnrCol) +
 		" WHERE t." + r.stateCol + " IS NULL AND t." + r.idnrCol + " IS NOT NULL AND " + strings.ReplaceAll(r.idnrText, r.idnrCol, "t."+r.idnrCol) + " <> ''"
 	type row struct {
@@ -79,7 +79,7 @@ func (r *Register) checkExisting(ctx context.Context) error {
 	}
 	defer tx.Rollback()
 	mark := "UPDATE " + r.table + " SET " + r.stateCol + " = " + strconv.Itoa(int(registers.Review)) + ", " + r.reasonCol + " = " + r.ph(1) +
-		" WHERE " + r.keyCol + " = " + r.ph(2) + " AND " + r.stateCol + " IS NULL AND NOT " + r.noIDNr
+		" WHERE " + r.keyEq("", 2) + " AND " + r.stateCol + " IS NULL AND NOT " + r.noIDNr
 	unclaim := "DELETE FROM " + r.idnrT + " WHERE idnr = " + r.ph(1) + " AND key = " + r.ph(2)
 	for _, x := range todo {
 		if x.raw != x.id.String() || !x.valid {
@@ -90,11 +90,11 @@ func (r *Register) checkExisting(ctx context.Context) error {
 			}
 		}
 		if !x.valid {
-			k, err := r.keyArg(registers.Key(x.key))
+			k, err := r.keyArgs(registers.Key(x.key))
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, mark, registers.ReasonIDNrInvalidInRegister, k); err != nil {
+			if _, err := tx.ExecContext(ctx, mark, append([]any{registers.ReasonIDNrInvalidInRegister}, k...)...); err != nil {
 				return fmt.Errorf("sqlregister: marking an invalid IDNr (key %s): %w", x.key, err)
 			}
 			r.existing.Invalid++
@@ -119,11 +119,11 @@ func (r *Register) checkExisting(ctx context.Context) error {
 		// Two records hold the number: both are cases (the holder only if
 		// regmo did not write it: a written IDNr has its protocol record).
 		for _, k := range []string{x.key, holder} {
-			ka, err := r.keyArg(registers.Key(k))
+			ka, err := r.keyArgs(registers.Key(k))
 			if err != nil {
 				return err
 			}
-			res, err := tx.ExecContext(ctx, mark, registers.ReasonIDNrDuplicateInRegister, ka)
+			res, err := tx.ExecContext(ctx, mark, append([]any{registers.ReasonIDNrDuplicateInRegister}, ka...)...)
 			if err != nil {
 				return fmt.Errorf("sqlregister: marking a duplicate IDNr (key %s): %w", k, err)
 			}

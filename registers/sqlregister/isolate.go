@@ -161,7 +161,7 @@ func (r *Register) isolated(ctx context.Context, tx *sql.Tx, res *registers.Resu
 // columns of order) inside a savepoint that is always rolled back. It
 // returns "" if no single column fails.
 func (r *Register) failedColumn(ctx context.Context, tx *sql.Tx, res *registers.Result, order []*column) string {
-	k, err := r.keyArg(res.Key)
+	k, err := r.keyArgs(res.Key)
 	if err != nil {
 		return ""
 	}
@@ -169,7 +169,7 @@ func (r *Register) failedColumn(ctx context.Context, tx *sql.Tx, res *registers.
 		if _, err := tx.ExecContext(ctx, "SAVEPOINT regmo_column"); err != nil {
 			return false
 		}
-		_, err := tx.ExecContext(ctx, "UPDATE "+r.table+" SET "+quote(col)+" = "+r.ph(1)+" WHERE "+r.keyCol+" = "+r.ph(2), v, k)
+		_, err := tx.ExecContext(ctx, "UPDATE "+r.table+" SET "+quote(col)+" = "+r.ph(1)+" WHERE "+r.keyEq("", 2), append([]any{v}, k...)...)
 		_, _ = tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT regmo_column")
 		_, _ = tx.ExecContext(ctx, "RELEASE SAVEPOINT regmo_column")
 		return err != nil

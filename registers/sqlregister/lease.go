@@ -49,8 +49,9 @@ func (r *Register) PlanLeases(ctx context.Context, job string, rangeSize int) er
 		}
 	}
 	// Range boundaries: every rangeSize-th unsettled key in key order.
-	q := "SELECT k FROM (SELECT " + r.keyCol + " AS k, row_number() OVER (ORDER BY " + r.keyCol + ") AS rn FROM " + r.table +
-		" WHERE " + r.pending + ") s WHERE rn % " + r.ph(1) + " = 0 ORDER BY k"
+	// The boundaries are kept as key texts; NextRange compares the tuple.
+	q := "SELECT k FROM (SELECT " + r.keyExpr("") + " AS k, row_number() OVER (ORDER BY " + r.keyOrder("") + ") AS rn FROM " + r.table +
+		" WHERE " + r.pending + ") s WHERE rn % " + r.ph(1) + " = 0 ORDER BY rn"
 	rows, err := tx.QueryContext(ctx, q, rangeSize)
 	if err != nil {
 		return err

@@ -38,8 +38,8 @@ var migrations = []migration{
 		// holds an IDNr twice, the record with the smallest key holds it.
 		return []string{
 			"CREATE TABLE " + r.idnrT + " (idnr TEXT PRIMARY KEY, key TEXT NOT NULL)",
-			"INSERT INTO " + r.idnrT + " (idnr, key) SELECT TRIM(CAST(" + r.idnrCol + " AS TEXT)), CAST(" + r.keyCol + " AS TEXT) FROM " + r.table +
-				" WHERE " + r.idnrCol + " IS NOT NULL AND TRIM(CAST(" + r.idnrCol + " AS TEXT)) <> '' ORDER BY " + r.keyCol + " ON CONFLICT (idnr) DO NOTHING",
+			"INSERT INTO " + r.idnrT + " (idnr, key) SELECT TRIM(CAST(" + r.idnrCol + " AS TEXT)), " + r.keyExpr("") + " FROM " + r.table +
+				" WHERE " + r.idnrCol + " IS NOT NULL AND TRIM(CAST(" + r.idnrCol + " AS TEXT)) <> '' ORDER BY " + r.keyOrder("") + " ON CONFLICT (idnr) DO NOTHING",
 		}, nil
 	}},
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,23 +27,24 @@ type Register struct {
 	cfg Config
 	log *slog.Logger
 
-	table, tableName, schema                         string
-	keyNames                                         []string // the key's columns as configured
-	info                                             *tableInfo
-	existing                                         ExistingIDNrs
-	idnrInt                                          bool            // the IDNr column is an integer (Formats["idnr"])
-	writes                                           map[string]bool // column tokens an accepted result writes (Config.Write)
-	keyCol, idnrCol, stateCol, reasonCol, messageCol string
-	schemaT, checkpointT, reviewT, leasesT, idnrT    string
-	cols                                             []mappedCol // mapped basic-data columns in Columns order
-	selectList                                       string
-	nextSQL, nextRangeSQL, nextFirstSQL              string
-	syncSQL                                          string
-	markSQL, reviewSQL, checkpointSQL, leaseSQL      string
-	claimSQL, holderSQL                              string
-	idnrText, noIDNr, pending                        string // SQL: the IDNr column as trimmed text; it is blank; the record is pending
-	casesIn                                          string // SQL list of the outcomes that are clerks' cases: "(2, 3, 4, 5)"
-	now                                              string // SQL expression: the database clock in unix milliseconds
+	table, tableName, schema                      string
+	keyNames                                      []string // the key's columns as configured
+	key                                           keyCodec // the key's columns, with their types
+	info                                          *tableInfo
+	existing                                      ExistingIDNrs
+	idnrInt                                       bool            // the IDNr column is an integer (Formats["idnr"])
+	writes                                        map[string]bool // column tokens an accepted result writes (Config.Write)
+	idnrCol, stateCol, reasonCol, messageCol      string
+	schemaT, checkpointT, reviewT, leasesT, idnrT string
+	cols                                          []mappedCol // mapped basic-data columns in Columns order
+	selectList                                    string
+	nextSQL                                       [4]string // pending records: [bound] with bound&1 a lower, bound&2 an upper key bound
+	syncSQL                                       [2]string // records with an IDNr: [1] after a key
+	markSQL, reviewSQL, checkpointSQL, leaseSQL   string
+	claimSQL, holderSQL                           string
+	idnrText, noIDNr, pending                     string // SQL: the IDNr column as trimmed text; it is blank; the record is pending
+	casesIn                                       string // SQL list of the outcomes that are clerks' cases: "(2, 3, 4, 5)"
+	now                                           string // SQL expression: the database clock in unix milliseconds
 }
 
 // mappedCol is a column of the table the register maps: its row of the
@@ -83,13 +83,16 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Register, error) {
 	schema, table, _ := qualified(cfg.Table)
 	r.schema, r.tableName = schema, table
 	r.table = r.ident(table)
-	r.keyCol = quote(cfg.Key)
-	r.keyNames = []string{cfg.Key}
+	r.keyNames, _ = cfg.keyNames()
 	info, err := r.checkSchema(ctx)
 	if err != nil {
 		return nil, err
 	}
 	r.info = info
+	for _, k := range r.keyNames {
+		c, _ := info.col(r.norm(k))
+		r.key = append(r.key, keyPart{name: k, col: quote(k), integer: cfg.IntegerKey || isIntegerType(cfg.Dialect, c.typ)})
+	}
 	r.idnrCol = quote(cfg.IDNr)
 	r.stateCol = quote(cfg.Prefix + "state")
 	r.reasonCol = quote(cfg.Prefix + "reason")
@@ -105,7 +108,7 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Register, error) {
 		r.now = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
 	}
 
-	sel := []string{r.keyCol}
+	sel := []string{r.keyExpr("")}
 	for i := range columns {
 		if c := *columns[i].name(&cfg.Columns); c != "" {
 			col := &columns[i]
@@ -127,14 +130,26 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Register, error) {
 	r.noIDNr = "(" + r.idnrCol + " IS NULL OR " + r.idnrText + " = '')"
 	r.pending = r.noIDNr + " AND " + r.stateCol + " IS NULL"
 	pending := r.pending
-	base := "SELECT " + r.selectList + " FROM " + r.table + " WHERE " + pending
-	r.nextFirstSQL = base + " ORDER BY " + r.keyCol + " LIMIT " + r.ph(1)
-	r.nextSQL = base + " AND " + r.keyCol + " > " + r.ph(1) + " ORDER BY " + r.keyCol + " LIMIT " + r.ph(2)
-	r.nextRangeSQL = base + " AND " + r.keyCol + " > " + r.ph(1) + " AND " + r.keyCol + " <= " + r.ph(2) + " ORDER BY " + r.keyCol + " LIMIT " + r.ph(3)
-	r.syncSQL = "SELECT " + r.selectList + ", " + r.idnrCol + " FROM " + r.table + " WHERE NOT " + r.noIDNr + " AND (" + r.stateCol + " IS NULL OR " + r.stateCol + " NOT IN " + r.casesIn + ") AND " + r.keyCol + " > " + r.ph(1) + " ORDER BY " + r.keyCol + " LIMIT " + r.ph(2)
+	// Keyset paging: the pending records after a key (and up to one, for
+	// a lease's range), in key order; a composite key compares as a row
+	// value, "(a, b) > ($1, $2) ORDER BY a, b", which walks its index.
+	nk := len(r.key)
+	for bound := range r.nextSQL {
+		q, n := "SELECT "+r.selectList+" FROM "+r.table+" WHERE "+pending, 1
+		if bound&1 != 0 {
+			q, n = q+" AND "+r.keyCmp("", ">", n), n+nk
+		}
+		if bound&2 != 0 {
+			q, n = q+" AND "+r.keyCmp("", "<=", n), n+nk
+		}
+		r.nextSQL[bound] = q + " ORDER BY " + r.keyOrder("") + " LIMIT " + r.ph(n)
+	}
+	sync := "SELECT " + r.selectList + ", " + r.idnrCol + " FROM " + r.table + " WHERE NOT " + r.noIDNr + " AND (" + r.stateCol + " IS NULL OR " + r.stateCol + " NOT IN " + r.casesIn + ")"
+	r.syncSQL[0] = sync + " ORDER BY " + r.keyOrder("") + " LIMIT " + r.ph(1)
+	r.syncSQL[1] = sync + " AND " + r.keyCmp("", ">", 1) + " ORDER BY " + r.keyOrder("") + " LIMIT " + r.ph(1+nk)
 	// Markers never overwrite a settled record: a record is written once.
 	r.markSQL = "UPDATE " + r.table + " SET " + r.stateCol + " = " + r.ph(1) + ", " + r.reasonCol + " = " + r.ph(2) + ", " + r.messageCol + " = " + r.ph(3) +
-		" WHERE " + r.keyCol + " = " + r.ph(4) + " AND " + pending
+		" WHERE " + r.keyEq("", 4) + " AND " + pending
 	r.reviewSQL = "INSERT INTO " + r.reviewT + " (key, created, outcome, reason, score, details, message_id, candidate, fields) VALUES (" +
 		r.phs(1, 9) + ") ON CONFLICT (key) DO UPDATE SET created = excluded.created, outcome = excluded.outcome, reason = excluded.reason, score = excluded.score, details = excluded.details, message_id = excluded.message_id, candidate = excluded.candidate, fields = excluded.fields"
 	r.checkpointSQL = "INSERT INTO " + r.checkpointT + " (job, after_key, updated) VALUES (" + r.ph(1) + ", " + r.ph(2) + ", " + r.now +
@@ -190,58 +205,43 @@ func (r *Register) phs(from, to int) string {
 	return strings.Join(p, ", ")
 }
 
-// keyArg binds a key as the column's type.
-func (r *Register) keyArg(k registers.Key) (any, error) {
-	if !r.cfg.IntegerKey {
-		return string(k), nil
-	}
-	if k == "" {
-		return int64(math.MinInt64), nil
-	}
-	n, err := strconv.ParseInt(string(k), 10, 64)
-	if err != nil {
-		return nil, fmt.Errorf("sqlregister: key is not an integer: %w", err)
-	}
-	return n, nil
-}
-
 // Next implements [registers.Reader]: the unsettled people without an
-// IDNr after the key, in key order.
+// IDNr after the key ("" for the first), in key order.
 func (r *Register) Next(ctx context.Context, after registers.Key, limit int) ([]registers.Entry, error) {
-	if after == "" {
-		return r.query(ctx, false, r.nextFirstSQL, limit)
-	}
-	a, err := r.keyArg(after)
-	if err != nil {
-		return nil, err
-	}
-	return r.query(ctx, false, r.nextSQL, a, limit)
+	return r.NextRange(ctx, after, "", limit)
 }
 
-// NextRange implements [registers.RangeReader].
+// NextRange implements [registers.RangeReader]: the unsettled people
+// without an IDNr after the key after and up to the key upto (each ""
+// for no bound), in key order.
 func (r *Register) NextRange(ctx context.Context, after, upto registers.Key, limit int) ([]registers.Entry, error) {
-	if upto == "" {
-		return r.Next(ctx, after, limit)
+	var args []any
+	bound := 0
+	for i, k := range []registers.Key{after, upto} {
+		if k == "" {
+			continue
+		}
+		a, err := r.keyArgs(k)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, a...)
+		bound |= 1 << i
 	}
-	a, err := r.keyArg(after)
-	if err != nil {
-		return nil, err
-	}
-	u, err := r.keyArg(upto)
-	if err != nil {
-		return nil, err
-	}
-	return r.query(ctx, false, r.nextRangeSQL, a, u, limit)
+	return r.query(ctx, false, r.nextSQL[bound], append(args, limit)...)
 }
 
 // NextWithIDNr reads people that have an IDNr, in key order after the key
 // (for [registers.Sync]).
 func (r *Register) NextWithIDNr(ctx context.Context, after registers.Key, limit int) ([]registers.Entry, error) {
-	a, err := r.keyArg(after)
+	if after == "" {
+		return r.query(ctx, true, r.syncSQL[0], limit)
+	}
+	a, err := r.keyArgs(after)
 	if err != nil {
 		return nil, err
 	}
-	return r.query(ctx, true, r.syncSQL, a, limit)
+	return r.query(ctx, true, r.syncSQL[1], append(a, limit)...)
 }
 
 func (r *Register) query(ctx context.Context, withIDNr bool, q string, args ...any) ([]registers.Entry, error) {
@@ -317,11 +317,11 @@ const searchFields = idnr.FieldFamilyName | idnr.FieldGivenNames | idnr.FieldBir
 func (r *Register) acceptStmt(fields idnr.Fields, onlyPending bool) (string, []*column) {
 	set, order := r.acceptSet(fields)
 	i := 4 + len(order)
-	q := "UPDATE " + r.table + " SET " + set + " WHERE " + r.keyCol + " = " + r.ph(i)
+	q := "UPDATE " + r.table + " SET " + set + " WHERE " + r.keyEq("", i)
 	if onlyPending {
 		q += " AND " + r.pending
 	} else {
-		q += " AND " + r.idnrCol + " = " + r.ph(i+1)
+		q += " AND " + r.idnrCol + " = " + r.ph(i+len(r.key))
 	}
 	return q, order
 }
@@ -348,11 +348,11 @@ func (r *Register) acceptArgs(key registers.Key, p *idnr.Person, state registers
 	for _, c := range order {
 		args = append(args, c.get(p))
 	}
-	k, err := r.keyArg(key)
+	k, err := r.keyArgs(key)
 	if err != nil {
 		return nil, err
 	}
-	return append(args, k), nil
+	return append(args, k...), nil
 }
 
 // ErrConflict is returned when an accepted IDNr is written for a record
@@ -386,7 +386,7 @@ func (r *Register) writeResults(ctx context.Context, tx *sql.Tx, results []regis
 	defer st.close()
 	for i := range results {
 		res := &results[i]
-		k, err := r.keyArg(res.Key)
+		k, err := r.keyArgs(res.Key)
 		if err != nil {
 			return err
 		}
@@ -413,7 +413,7 @@ func (r *Register) writeResults(ctx context.Context, tx *sql.Tx, results []regis
 				return err
 			}
 		}
-		x, err := st.mark.ExecContext(ctx, int(res.Outcome), res.Reason, nullString(res.MessageID), k)
+		x, err := st.mark.ExecContext(ctx, append([]any{int(res.Outcome), res.Reason, nullString(res.MessageID)}, k...)...)
 		if err != nil {
 			return err
 		}
@@ -754,9 +754,9 @@ func (r *Register) Counts(ctx context.Context) (map[registers.Outcome]int, error
 // IDNr (review, not identifiable, rejected, no search), in key order, with
 // the review details where there are any. Candidates are not loaded.
 func (r *Register) Cases(ctx context.Context, fn func(registers.Case) error) error {
-	q := "SELECT t." + r.keyCol + ", t." + r.stateCol + ", COALESCE(t." + r.reasonCol + ", ''), COALESCE(v.score, 0), COALESCE(v.details, ''), COALESCE(v.message_id, t." + r.messageCol + ", '')" +
-		" FROM " + r.table + " t LEFT JOIN " + r.reviewT + " v ON v.key = CAST(t." + r.keyCol + " AS TEXT)" +
-		" WHERE t." + r.stateCol + " IN " + r.casesIn + " ORDER BY t." + r.keyCol
+	q := "SELECT " + r.keyExpr("t.") + ", t." + r.stateCol + ", COALESCE(t." + r.reasonCol + ", ''), COALESCE(v.score, 0), COALESCE(v.details, ''), COALESCE(v.message_id, t." + r.messageCol + ", '')" +
+		" FROM " + r.table + " t LEFT JOIN " + r.reviewT + " v ON v.key = " + r.keyExpr("t.") +
+		" WHERE t." + r.stateCol + " IN " + r.casesIn + " ORDER BY " + r.keyOrder("t.")
 	rows, err := r.db.QueryContext(ctx, q)
 	if err != nil {
 		return err
@@ -824,11 +824,11 @@ func nullString(s string) any {
 // IDA answer that delivered its IDNr, or that answered its search), "" if
 // none. It links a written IDNr to its § 9 protocol record.
 func (r *Register) MessageOf(ctx context.Context, key registers.Key) (string, error) {
-	k, err := r.keyArg(key)
+	k, err := r.keyArgs(key)
 	if err != nil {
 		return "", err
 	}
 	var m sql.NullString
-	err = r.db.QueryRowContext(ctx, "SELECT "+r.messageCol+" FROM "+r.table+" WHERE "+r.keyCol+" = "+r.ph(1), k).Scan(&m)
+	err = r.db.QueryRowContext(ctx, "SELECT "+r.messageCol+" FROM "+r.table+" WHERE "+r.keyEq("", 1), k...).Scan(&m)
 	return m.String, err
 }

@@ -65,7 +65,7 @@ func (r *Register) Reopen(ctx context.Context, f ReopenFilter) (int, error) {
 	run := func(extra string, a ...any) error {
 		all := append(append([]any{}, args...), a...)
 		q := where + extra
-		if _, err := tx.ExecContext(ctx, "DELETE FROM "+r.reviewT+" WHERE key IN (SELECT CAST("+r.keyCol+" AS TEXT) FROM "+r.table+" WHERE "+q+")", all...); err != nil {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+r.reviewT+" WHERE key IN (SELECT "+r.keyExpr("")+" FROM "+r.table+" WHERE "+q+")", all...); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, "UPDATE "+r.table+" SET "+r.stateCol+" = NULL, "+r.reasonCol+" = NULL, "+r.messageCol+" = NULL WHERE "+q, all...)
@@ -82,11 +82,11 @@ func (r *Register) Reopen(ctx context.Context, f ReopenFilter) (int, error) {
 		}
 	}
 	for _, k := range f.Keys {
-		ka, err := r.keyArg(k)
+		ka, err := r.keyArgs(k)
 		if err != nil {
 			return 0, err
 		}
-		if err := run(" AND "+r.keyCol+" = "+r.ph(len(args)+1), ka); err != nil {
+		if err := run(" AND "+r.keyEq("", len(args)+1), ka...); err != nil {
 			return 0, fmt.Errorf("sqlregister: reopen (key %s): %w", k, err)
 		}
 	}

@@ -42,8 +42,9 @@ func (r *Register) stillCase(n int) string {
 }
 
 func (r *Register) caseJoins() string {
-	return " FROM " + r.table + " t LEFT JOIN " + r.reviewT + " v ON v.key = CAST(t." + r.keyCol + " AS TEXT) LEFT JOIN " +
-		r.casesT() + " c ON c.key = CAST(t." + r.keyCol + " AS TEXT)"
+	k := r.keyExpr("t.")
+	return " FROM " + r.table + " t LEFT JOIN " + r.reviewT + " v ON v.key = " + k + " LEFT JOIN " +
+		r.casesT() + " c ON c.key = " + k
 }
 
 // filterSQL appends the filter's conditions and arguments.
@@ -62,12 +63,12 @@ func (r *Register) filterSQL(f review.Filter, withReason bool, args []any) (stri
 		q += " AND COALESCE(v.score, 0) >= " + r.ph(len(args)-1) + " AND COALESCE(v.score, 0) <= " + r.ph(len(args))
 	}
 	if f.Key != "" {
-		k, err := r.keyArg(f.Key)
+		k, err := r.keyArgs(f.Key)
 		if err != nil {
-			return "", nil, &review.InputError{Field: "key", Reason: "not a key of the register"}
+			return "", nil, &review.InputError{Field: "key", Reason: "not a key of the register (" + keyReason(err) + ")"}
 		}
-		args = append(args, k)
-		q += " AND t." + r.keyCol + " = " + r.ph(len(args))
+		q += " AND " + r.keyEq("t.", len(args)+1)
+		args = append(args, k...)
 	}
 	return q, args, nil
 }
@@ -91,21 +92,21 @@ func (r *Register) workList(ctx context.Context, f review.Filter, from registers
 	if err != nil {
 		return nil, err
 	}
-	cmp, order, field := " > ", "", "after"
+	op, dir, field := ">", "", "after"
 	if desc {
-		cmp, order, field = " < ", " DESC", "before"
+		op, dir, field = "<", " DESC", "before"
 	}
 	if from != "" {
-		k, err := r.keyArg(from)
+		k, err := r.keyArgs(from)
 		if err != nil {
-			return nil, &review.InputError{Field: field, Reason: "not a key of the register"}
+			return nil, &review.InputError{Field: field, Reason: "not a key of the register (" + keyReason(err) + ")"}
 		}
-		args = append(args, k)
-		where += " AND t." + r.keyCol + cmp + r.ph(len(args))
+		where += " AND " + r.keyCmp("t.", op, len(args)+1)
+		args = append(args, k...)
 	}
 	args = append(args, limit)
-	q := "SELECT CAST(t." + r.keyCol + " AS TEXT), t." + r.stateCol + ", COALESCE(t." + r.reasonCol + ", ''), COALESCE(v.score, 0), COALESCE(t." + r.messageCol + ", ''), COALESCE(c.version, 0), COALESCE(c.kind, 0)" +
-		r.caseJoins() + where + " ORDER BY t." + r.keyCol + order + " LIMIT " + r.ph(len(args))
+	q := "SELECT " + r.keyExpr("t.") + ", t." + r.stateCol + ", COALESCE(t." + r.reasonCol + ", ''), COALESCE(v.score, 0), COALESCE(t." + r.messageCol + ", ''), COALESCE(c.version, 0), COALESCE(c.kind, 0)" +
+		r.caseJoins() + where + " ORDER BY " + r.keyOrderDir("t.", dir) + " LIMIT " + r.ph(len(args))
 	rows, err := r.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -152,7 +153,7 @@ func (r *Register) WorkCounts(ctx context.Context, f review.Filter) (map[string]
 // LoadCase implements review.Store.
 func (r *Register) LoadCase(ctx context.Context, key registers.Key) (review.Stored, bool, error) {
 	var st review.Stored
-	k, err := r.keyArg(key)
+	k, err := r.keyArgs(key)
 	if err != nil {
 		return st, false, nil
 	}
@@ -167,7 +168,7 @@ func (r *Register) LoadCase(ctx context.Context, key registers.Key) (review.Stor
 		sel = append(sel, c.col)
 	}
 	sel = append(sel, r.idnrCol, "CAST("+r.stateCol+" AS TEXT)", r.reasonCol, r.messageCol, "CASE WHEN "+r.stateCol+" IN "+r.casesIn+" THEN '1' ELSE '0' END")
-	err = r.db.QueryRowContext(ctx, "SELECT "+strings.Join(sel, ", ")+" FROM "+r.table+" WHERE "+r.keyCol+" = "+r.ph(1), k).Scan(ptrs...)
+	err = r.db.QueryRowContext(ctx, "SELECT "+strings.Join(sel, ", ")+" FROM "+r.table+" WHERE "+r.keyEq("", 1), k...).Scan(ptrs...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, false, nil
 	}
@@ -324,14 +325,14 @@ func (r *Register) Apply(ctx context.Context, ch review.Change) (review.Decided,
 	if closed == 1 {
 		return d, false, review.ErrNotOpen
 	}
-	k, err := r.keyArg(d.Key)
+	k, err := r.keyArgs(d.Key)
 	if err != nil {
 		return d, false, review.ErrNotFound
 	}
 	var isCase int
 	var id string
 	err = tx.QueryRowContext(ctx, "SELECT CASE WHEN "+r.stateCol+" IN "+r.casesIn+" THEN 1 ELSE 0 END, COALESCE("+r.idnrText+", '') FROM "+r.table+
-		" WHERE "+r.keyCol+" = "+r.ph(1), k).Scan(&isCase, &id)
+		" WHERE "+r.keyEq("", 1), k...).Scan(&isCase, &id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, false, review.ErrNotFound
 	}
@@ -403,7 +404,7 @@ func (r *Register) version(ctx context.Context, q querier, key registers.Key) in
 
 // correct writes corrected column texts of an open record whose IDNr
 // column reads id.
-func (r *Register) correct(ctx context.Context, tx *sql.Tx, k any, id string, texts map[string]string) error {
+func (r *Register) correct(ctx context.Context, tx *sql.Tx, k []any, id string, texts map[string]string) error {
 	var sets []string
 	var args []any
 	for _, c := range r.cols {
@@ -417,8 +418,9 @@ func (r *Register) correct(ctx context.Context, tx *sql.Tx, k any, id string, te
 	if len(sets) == 0 {
 		return &review.InputError{Field: "texts", Reason: "no column of the register"}
 	}
-	args = append(args, k, id)
-	x, err := tx.ExecContext(ctx, "UPDATE "+r.table+" SET "+strings.Join(sets, ", ")+" WHERE "+r.keyCol+" = "+r.ph(len(args)-1)+r.stillCase(len(args)), args...)
+	where := r.keyEq("", len(args)+1) + r.stillCase(len(args)+len(k)+1)
+	args = append(append(args, k...), id)
+	x, err := tx.ExecContext(ctx, "UPDATE "+r.table+" SET "+strings.Join(sets, ", ")+" WHERE "+where, args...)
 	if err != nil {
 		return err
 	}
@@ -456,7 +458,7 @@ func (r *Register) claimOne(ctx context.Context, tx *sql.Tx, res *registers.Resu
 // of the register's own), the transferred fields and the message as the
 // backfill does; every other outcome replaces the record's outcome, reason
 // and message, and its review queue entry (the new candidate, or none).
-func (r *Register) settle(ctx context.Context, tx *sql.Tx, k any, id string, res *registers.Result) error {
+func (r *Register) settle(ctx context.Context, tx *sql.Tx, k []any, id string, res *registers.Result) error {
 	if res.Outcome == registers.Accepted {
 		// What the backfill's Accept writes (acceptSet): the IDNr in the
 		// register's format and the columns of the transferred fields
@@ -468,8 +470,9 @@ func (r *Register) settle(ctx context.Context, tx *sql.Tx, k any, id string, res
 		for _, c := range order {
 			args = append(args, c.get(&res.Person))
 		}
-		args = append(args, k, id)
-		x, err := tx.ExecContext(ctx, "UPDATE "+r.table+" SET "+set+" WHERE "+r.keyCol+" = "+r.ph(len(args)-1)+r.stillCase(len(args)), args...)
+		where := r.keyEq("", len(args)+1) + r.stillCase(len(args)+len(k)+1)
+		args = append(append(args, k...), id)
+		x, err := tx.ExecContext(ctx, "UPDATE "+r.table+" SET "+set+" WHERE "+where, args...)
 		if err != nil {
 			return err
 		}
@@ -479,7 +482,7 @@ func (r *Register) settle(ctx context.Context, tx *sql.Tx, k any, id string, res
 		return nil
 	}
 	x, err := tx.ExecContext(ctx, "UPDATE "+r.table+" SET "+r.stateCol+" = "+r.ph(1)+", "+r.reasonCol+" = "+r.ph(2)+", "+r.messageCol+" = "+r.ph(3)+
-		" WHERE "+r.keyCol+" = "+r.ph(4)+r.stillCase(5), int(res.Outcome), res.Reason, nullString(res.MessageID), k, id)
+		" WHERE "+r.keyEq("", 4)+r.stillCase(4+len(k)), append(append([]any{int(res.Outcome), res.Reason, nullString(res.MessageID)}, k...), id)...)
 	if err != nil {
 		return err
 	}

@@ -47,29 +47,34 @@ var (
 func TestReviewSQLite(t *testing.T) {
 	truth, entries := population(t, 300)
 	r, _ := newSQLiteRegister(t, entries)
-	testReview(t, r, truth, entries[0].Person)
+	testReview(t, r, truth, entries[0].Person, intKey)
 }
 
 func TestReviewPostgres(t *testing.T) {
 	truth, entries := population(t, 300)
 	r, _ := pgRegister(t, entries)
-	testReview(t, r, truth, entries[0].Person)
+	testReview(t, r, truth, entries[0].Person, intKey)
 }
+
+// intKey is the key of record i of population in an integer-keyed
+// register.
+func intKey(i int) registers.Key { return registers.Key(strconv.Itoa(i)) }
 
 // testReview fills the register of population(300) and then a second
 // record of person 1 (key 301), which becomes an idnr_already_assigned
-// case with holder 1. The second record is inserted after the first fill
+// case with holder 1. k gives the key of record i (keys in the order of
+// i). The second record is inserted after the first fill
 // so that it is deterministic which of the two gets the IDNr: in one fill
 // with two workers either record can be written first (the other is then
 // the case), and the test would pin a race.
-func testReview(t *testing.T, r *sqlregister.Register, truth map[string]idnr.Person, first idnr.Person) {
+func testReview(t *testing.T, r *sqlregister.Register, truth map[string]idnr.Person, first idnr.Person, k func(int) registers.Key) {
 	ctx := context.Background()
 	fake := &fakeIDA{truth: truth, sent: map[string]int{}}
 	bf, err := registers.NewBackfill(registers.BackfillConfig{Register: r, IDA: fake, Matcher: fakeMatcher, BatchSize: 64, Workers: 2})
 	require.NoError(t, err)
 	_, err = bf.Run(ctx)
 	require.NoError(t, err)
-	require.NoError(t, r.Insert(ctx, []registers.Entry{{Key: "301", Person: first}}))
+	require.NoError(t, r.Insert(ctx, []registers.Entry{{Key: k(301), Person: first}}))
 	rep, err := bf.Run(ctx)
 	require.NoError(t, err)
 	require.Equal(t, 1, rep.People, "the second fill reads only the new record")
@@ -99,10 +104,12 @@ func testReview(t *testing.T, r *sqlregister.Register, truth map[string]idnr.Per
 		after = next
 	}
 	require.Len(t, all, 37)
+	index := map[registers.Key]int{}
+	for i := 1; i <= 301; i++ {
+		index[k(i)] = i
+	}
 	for i := 1; i < len(all); i++ {
-		a, _ := strconv.Atoi(string(all[i-1].Key))
-		b, _ := strconv.Atoi(string(all[i].Key))
-		require.Less(t, a, b, "key order")
+		require.Less(t, index[all[i-1].Key], index[all[i].Key], "key order: %s before %s", all[i-1].Key, all[i].Key)
 	}
 	rev, _, err := wb.List(ctx, clerk, review.Filter{Outcome: registers.Review, HasScore: true, MinScore: 3, MaxScore: 4}, "", 100)
 	require.NoError(t, err)
@@ -120,19 +127,19 @@ func testReview(t *testing.T, r *sqlregister.Register, truth map[string]idnr.Per
 	// Roles: no role, read-only, unauthenticated.
 	_, _, err = wb.List(ctx, outsider, review.Filter{}, "", 10)
 	require.ErrorIs(t, err, review.ErrForbidden)
-	_, err = wb.Open(ctx, outsider, "10")
+	_, err = wb.Open(ctx, outsider, k(10))
 	require.ErrorIs(t, err, review.ErrForbidden)
-	_, err = wb.Decide(ctx, reader, review.Decision{ID: "r1", Key: "10", Kind: review.Defer})
+	_, err = wb.Decide(ctx, reader, review.Decision{ID: "r1", Key: k(10), Kind: review.Defer})
 	require.ErrorIs(t, err, review.ErrForbidden)
-	_, err = wb.Open(ctx, review.Clerk{}, "10")
+	_, err = wb.Open(ctx, review.Clerk{}, k(10))
 	require.ErrorIs(t, err, review.ErrUnauthenticated)
 	assert.Empty(t, acc.entries, "refused reads are not served, so not logged")
 
 	// Open: one read-access entry, both records, the comparison.
-	c, err := wb.Open(ctx, clerk, "10")
+	c, err := wb.Open(ctx, clerk, k(10))
 	require.NoError(t, err)
 	require.Len(t, acc.entries, 1)
-	assert.Equal(t, audit.Access{Who: "sb-17", Purpose: audit.CaseWork, Reason: "Fall 10"}, acc.entries[0])
+	assert.Equal(t, audit.Access{Who: "sb-17", Purpose: audit.CaseWork, Reason: "Fall " + string(k(10))}, acc.entries[0])
 	assert.True(t, c.HasCandidate)
 	assert.True(t, c.Open)
 	assert.Equal(t, "Erica", c.Register.Person.GivenNames)
@@ -140,57 +147,57 @@ func testReview(t *testing.T, r *sqlregister.Register, truth map[string]idnr.Per
 	assert.NotEmpty(t, c.MessageID)
 
 	// Accept: the IDNr and the transferred data, linked to the message.
-	out, err := wb.Decide(ctx, clerk, review.Decision{ID: "d-10", Key: "10", Kind: review.Accept, Version: c.Version})
+	out, err := wb.Decide(ctx, clerk, review.Decision{ID: "d-10", Key: k(10), Kind: review.Accept, Version: c.Version})
 	require.NoError(t, err)
 	assert.False(t, out.Replayed)
 	assert.Equal(t, registers.Accepted, out.Outcome)
 	e, ok, err := r.ByIDNr(ctx, c.Candidate.IDNr)
 	require.NoError(t, err)
 	require.True(t, ok)
-	assert.Equal(t, registers.Key("10"), e.Key)
+	assert.Equal(t, k(10), e.Key)
 	// The register writes only the IDNr on Accept (Config.Write is
 	// empty), a clerk's Accept as much as the backfill's: the given names
 	// stay the register's.
 	assert.Equal(t, "Erica", e.Person.GivenNames)
-	msg, err := r.MessageOf(ctx, "10")
+	msg, err := r.MessageOf(ctx, k(10))
 	require.NoError(t, err)
 	assert.Equal(t, c.MessageID, msg)
 	// A double submit decides once; another decision on a settled case is refused.
-	again, err := wb.Decide(ctx, clerk, review.Decision{ID: "d-10", Key: "10", Kind: review.Accept, Version: c.Version})
+	again, err := wb.Decide(ctx, clerk, review.Decision{ID: "d-10", Key: k(10), Kind: review.Accept, Version: c.Version})
 	require.NoError(t, err)
 	assert.True(t, again.Replayed)
 	assert.Equal(t, 1, again.Seq)
-	_, err = wb.Decide(ctx, clerk, review.Decision{ID: "d-10b", Key: "10", Kind: review.Reject, Reason: "x", Version: 1})
+	_, err = wb.Decide(ctx, clerk, review.Decision{ID: "d-10b", Key: k(10), Kind: review.Reject, Reason: "x", Version: 1})
 	require.ErrorIs(t, err, review.ErrNotOpen)
-	c, err = wb.Open(ctx, clerk, "10")
+	c, err = wb.Open(ctx, clerk, k(10))
 	require.NoError(t, err)
 	require.Len(t, c.History, 1)
 	assert.Equal(t, "sb-17", c.History[0].Clerk)
 	assert.False(t, c.Open)
 
 	// Reject needs a reason; then it is closed and off the list.
-	_, err = wb.Decide(ctx, clerk, review.Decision{ID: "d-20", Key: "20", Kind: review.Reject})
+	_, err = wb.Decide(ctx, clerk, review.Decision{ID: "d-20", Key: k(20), Kind: review.Reject})
 	var ie *review.InputError
 	require.ErrorAs(t, err, &ie)
 	assert.Equal(t, "reason", ie.Field)
-	_, err = wb.Decide(ctx, clerk, review.Decision{ID: "d-20", Key: "20", Kind: review.Reject, Reason: "andere Person laut Akte"})
+	_, err = wb.Decide(ctx, clerk, review.Decision{ID: "d-20", Key: k(20), Kind: review.Reject, Reason: "andere Person laut Akte"})
 	require.NoError(t, err)
-	page, _, err := wb.List(ctx, clerk, review.Filter{Key: "20"}, "", 10)
+	page, _, err := wb.List(ctx, clerk, review.Filter{Key: k(20)}, "", 10)
 	require.NoError(t, err)
 	assert.Empty(t, page)
-	st, _, err := r.LoadCase(ctx, "20")
+	st, _, err := r.LoadCase(ctx, k(20))
 	require.NoError(t, err)
 	assert.Equal(t, review.Reject, st.Closed)
 	assert.Equal(t, "andere Person laut Akte", st.History[0].Reason)
 
 	// Defer keeps the case open with a note; a stale version conflicts.
-	_, err = wb.Decide(ctx, clerk, review.Decision{ID: "d-30", Key: "30", Kind: review.Defer, Note: "Rückfrage beim Bürger"})
+	_, err = wb.Decide(ctx, clerk, review.Decision{ID: "d-30", Key: k(30), Kind: review.Defer, Note: "Rückfrage beim Bürger"})
 	require.NoError(t, err)
-	_, err = wb.Decide(ctx, clerk, review.Decision{ID: "d-30b", Key: "30", Kind: review.Defer, Version: 0})
+	_, err = wb.Decide(ctx, clerk, review.Decision{ID: "d-30b", Key: k(30), Kind: review.Defer, Version: 0})
 	var ce *review.ConflictError
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, 1, ce.Version)
-	page, _, err = wb.List(ctx, clerk, review.Filter{Key: "30"}, "", 10)
+	page, _, err = wb.List(ctx, clerk, review.Filter{Key: k(30)}, "", 10)
 	require.NoError(t, err)
 	require.Len(t, page, 1)
 	assert.True(t, page[0].Deferred)
@@ -203,7 +210,7 @@ func testReview(t *testing.T, r *sqlregister.Register, truth map[string]idnr.Per
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = wb.Decide(ctx, clerk, review.Decision{ID: "race-" + strconv.Itoa(i), Key: "40", Kind: review.Reject, Reason: "Test"})
+			_, errs[i] = wb.Decide(ctx, clerk, review.Decision{ID: "race-" + strconv.Itoa(i), Key: k(40), Kind: review.Reject, Reason: "Test"})
 		}()
 	}
 	wg.Wait()
@@ -218,26 +225,26 @@ func testReview(t *testing.T, r *sqlregister.Register, truth map[string]idnr.Per
 	assert.Equal(t, 1, won)
 
 	// The duplicate: Accept is refused (record 1 holds the IDNr), Merge marks it.
-	dup, err := wb.Open(ctx, clerk, "301")
+	dup, err := wb.Open(ctx, clerk, k(301))
 	require.NoError(t, err)
 	assert.Equal(t, registers.ReasonIDNrAssigned, dup.Reason)
-	assert.Equal(t, registers.Key("1"), dup.Holder)
-	_, err = wb.Decide(ctx, clerk, review.Decision{ID: "d-301a", Key: "301", Kind: review.Accept})
+	assert.Equal(t, k(1), dup.Holder)
+	_, err = wb.Decide(ctx, clerk, review.Decision{ID: "d-301a", Key: k(301), Kind: review.Accept})
 	var he *review.IDNrHeldError
 	require.ErrorAs(t, err, &he)
-	assert.Equal(t, registers.Key("1"), he.Holder)
-	_, err = wb.Decide(ctx, clerk, review.Decision{ID: "d-60m", Key: "60", Kind: review.Merge})
+	assert.Equal(t, k(1), he.Holder)
+	_, err = wb.Decide(ctx, clerk, review.Decision{ID: "d-60m", Key: k(60), Kind: review.Merge})
 	require.ErrorAs(t, err, &ie, "merge only for idnr_already_assigned")
-	out, err = wb.Decide(ctx, clerk, review.Decision{ID: "d-301", Key: "301", Kind: review.Merge, Note: "gleiche Person"})
+	out, err = wb.Decide(ctx, clerk, review.Decision{ID: "d-301", Key: k(301), Kind: review.Merge, Note: "gleiche Person"})
 	require.NoError(t, err)
-	assert.Equal(t, registers.Key("1"), out.Holder)
-	st, _, err = r.LoadCase(ctx, "301")
+	assert.Equal(t, k(1), out.Holder)
+	st, _, err = r.LoadCase(ctx, k(301))
 	require.NoError(t, err)
 	assert.Equal(t, review.Merge, st.Closed)
 
 	// Correct and search again: record 25 had no address and no given
 	// names; with them the search finds the person and the case settles.
-	c, err = wb.Open(ctx, clerk, "25")
+	c, err = wb.Open(ctx, clerk, k(25))
 	require.NoError(t, err)
 	assert.Equal(t, registers.NoSearch, c.Outcome)
 	var p idnr.Person
@@ -247,11 +254,11 @@ func testReview(t *testing.T, r *sqlregister.Register, truth map[string]idnr.Per
 		}
 	}
 	require.False(t, p.IDNr.IsZero())
-	_, err = wb.Decide(ctx, clerk, review.Decision{ID: "d-25x", Key: "25", Kind: review.SearchAgain, Texts: map[string]string{"birth_date": "31.31.1975"}})
+	_, err = wb.Decide(ctx, clerk, review.Decision{ID: "d-25x", Key: k(25), Kind: review.SearchAgain, Texts: map[string]string{"birth_date": "31.31.1975"}})
 	require.ErrorAs(t, err, &ie)
 	assert.Equal(t, "birth_date", ie.Field)
 	sentBefore := fake.calls
-	out, err = wb.Decide(ctx, clerk, review.Decision{ID: "d-25", Key: "25", Kind: review.SearchAgain, Texts: map[string]string{
+	out, err = wb.Decide(ctx, clerk, review.Decision{ID: "d-25", Key: k(25), Kind: review.SearchAgain, Texts: map[string]string{
 		"given_names": "Erika Anna", "street": p.Address.Street, "house_number": p.Address.HouseNumber,
 		"postal_code": p.Address.PostalCode, "city": p.Address.City}})
 	require.NoError(t, err)
@@ -261,18 +268,18 @@ func testReview(t *testing.T, r *sqlregister.Register, truth map[string]idnr.Per
 	e, ok, err = r.ByIDNr(ctx, p.IDNr)
 	require.NoError(t, err)
 	require.True(t, ok)
-	assert.Equal(t, registers.Key("25"), e.Key)
-	msg, err = r.MessageOf(ctx, "25")
+	assert.Equal(t, k(25), e.Key)
+	msg, err = r.MessageOf(ctx, k(25))
 	require.NoError(t, err)
 	assert.Equal(t, out.MessageID, msg)
 	assert.NotEmpty(t, msg)
 
 	// A search again that still finds the person but with a conflicting
 	// given name comes back open with the new evidence.
-	out, err = wb.Decide(ctx, clerk, review.Decision{ID: "d-70", Key: "70", Kind: review.SearchAgain, Texts: map[string]string{"given_names": "Erik"}})
+	out, err = wb.Decide(ctx, clerk, review.Decision{ID: "d-70", Key: k(70), Kind: review.SearchAgain, Texts: map[string]string{"given_names": "Erik"}})
 	require.NoError(t, err)
 	assert.Equal(t, registers.Review, out.Outcome)
-	c, err = wb.Open(ctx, clerk, "70")
+	c, err = wb.Open(ctx, clerk, k(70))
 	require.NoError(t, err)
 	assert.True(t, c.Open)
 	assert.Equal(t, 1, c.Version)

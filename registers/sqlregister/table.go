@@ -41,7 +41,12 @@ func (r *Register) Insert(ctx context.Context, entries []registers.Entry) error 
 		return err
 	}
 	defer tx.Rollback()
-	names := []string{r.keyCol, r.idnrCol}
+	var names []string
+	for _, k := range r.key {
+		names = append(names, k.col)
+	}
+	nk := len(names)
+	names = append(names, r.idnrCol)
 	for _, c := range r.cols {
 		names = append(names, c.col)
 	}
@@ -53,12 +58,14 @@ func (r *Register) Insert(ctx context.Context, entries []registers.Entry) error 
 	args := make([]any, len(names))
 	for i := range entries {
 		e := &entries[i]
-		if args[0], err = r.keyArg(e.Key); err != nil {
+		k, err := r.keyArgs(e.Key)
+		if err != nil {
 			return err
 		}
-		args[1], _ = e.Person.IDNr.Value()
+		copy(args, k)
+		args[nk], _ = e.Person.IDNr.Value()
 		for j, c := range r.cols {
-			args[j+2] = c.get(&e.Person)
+			args[nk+1+j] = c.get(&e.Person)
 		}
 		if _, err := st.ExecContext(ctx, args...); err != nil {
 			return err

@@ -18,14 +18,20 @@ import (
 // NULL) are not listed: no transfer delivered them. A value in the IDNr
 // column that is not a valid IDNr is listed with a zero IDNr.
 func (r *Register) WrittenIDNrs(ctx context.Context, after registers.Key, limit int) ([]registers.WrittenIDNr, error) {
-	a, err := r.keyArg(after)
-	if err != nil {
-		return nil, err
+	var args []any
+	q := "SELECT " + r.keyExpr("") + ", " + r.idnrCol + ", " + r.messageCol + " FROM " + r.table +
+		" WHERE " + r.stateCol + " = " + strconv.Itoa(int(registers.Accepted)) + " AND " + r.idnrCol + " IS NOT NULL"
+	if after != "" {
+		a, err := r.keyArgs(after)
+		if err != nil {
+			return nil, err
+		}
+		q += " AND " + r.keyCmp("", ">", 1)
+		args = a
 	}
-	q := "SELECT " + r.keyCol + ", " + r.idnrCol + ", " + r.messageCol + " FROM " + r.table +
-		" WHERE " + r.stateCol + " = " + strconv.Itoa(int(registers.Accepted)) + " AND " + r.idnrCol + " IS NOT NULL AND " +
-		r.keyCol + " > " + r.ph(1) + " ORDER BY " + r.keyCol + " LIMIT " + r.ph(2)
-	rows, err := r.db.QueryContext(ctx, q, a, limit)
+	args = append(args, limit)
+	q += " ORDER BY " + r.keyOrder("") + " LIMIT " + r.ph(len(args))
+	rows, err := r.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlregister: listing written IDNrs: %w", err)
 	}
