@@ -73,10 +73,6 @@ func mapErr(key, format string, args ...any) error {
 	return &MappingError{Key: key, Reason: fmt.Sprintf(format, args...)}
 }
 
-func unsupported(key, format string, args ...any) error {
-	return &MappingError{Key: key, Reason: fmt.Sprintf(format, args...) + " (" + ErrMappingUnsupported.Error() + ")", Unsupported: true}
-}
-
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
 
 // readMapping reads and checks a mapping file.
@@ -283,13 +279,9 @@ func sortedKeys[V any](m map[string]V) []string {
 // config turns the mapping into an sqlregister.Config: the formats and
 // the write list are handed over as they are (sqlregister reads and
 // writes values in the register's formats, and on Accept writes only the
-// IDNr and the columns named in write). A composite key, which
-// sqlregister cannot do yet, is refused with ErrMappingUnsupported rather
-// than ignored.
+// IDNr and the columns named in write). A composite key ("key":
+// ["gemeinde", "lfd_nr"]) becomes Config.KeyColumns.
 func (m *Mapping) config(d sqlregister.Dialect) (sqlregister.Config, error) {
-	if len(m.Key) > 1 {
-		return sqlregister.Config{}, unsupported("key", "a composite key of %d columns (sqlregister keys are one column; use a unique single column)", len(m.Key))
-	}
 	var formats sqlregister.Formats
 	for _, tok := range sortedKeys(m.Formats) {
 		var f sqlregister.Format
@@ -314,35 +306,16 @@ func (m *Mapping) config(d sqlregister.Dialect) (sqlregister.Config, error) {
 	// Without a write list only the IDNr (and regmo's state) is written:
 	// sqlregister's default, and the mapping file's.
 	write := slices.Clone(m.Write)
-	return sqlregister.Config{Dialect: d, Table: m.Table, Key: m.Key[0], Columns: cols, IDNr: m.Columns["idnr"], Prefix: m.Prefix,
-		Formats: formats, Write: write}, nil
-}
-
-// keyIsInteger reads whether the key column is declared an integer, so
-// that keys are ordered as numbers.
-func keyIsInteger(ctx context.Context, db *sql.DB, d sqlregister.Dialect, table, key string) (bool, error) {
-	var typ string
-	var err error
-	if d == sqlregister.PostgreSQL {
-		schema, tbl, ok := strings.Cut(table, ".")
-		if !ok {
-			schema, tbl = "", table
-		}
-		err = db.QueryRowContext(ctx, `SELECT data_type FROM information_schema.columns WHERE table_name = $1 AND column_name = $2
-			AND ($3 = '' AND table_schema = ANY (current_schemas(false)) OR table_schema = $3) LIMIT 1`, tbl, key, schema).Scan(&typ)
+	cfg := sqlregister.Config{Dialect: d, Table: m.Table, Columns: cols, IDNr: m.Columns["idnr"], Prefix: m.Prefix,
+		Formats: formats, Write: write}
+	// One key column or a composite key; sqlregister reads from the
+	// table which key columns are integers.
+	if len(m.Key) == 1 {
+		cfg.Key = m.Key[0]
 	} else {
-		if strings.Contains(table, ".") {
-			return false, mapErr("table", "SQLite has no schemas")
-		}
-		err = db.QueryRowContext(ctx, `SELECT type FROM pragma_table_xinfo(?) WHERE name = ?`, table, key).Scan(&typ)
+		cfg.KeyColumns = slices.Clone(m.Key)
 	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, mapErr("key[0]", "no column %s in table %s", key, table)
-	}
-	if err != nil {
-		return false, err
-	}
-	return strings.Contains(strings.ToLower(typ), "int"), nil
+	return cfg, nil
 }
 
 // openExisting opens the register of -register with the table of
@@ -372,8 +345,8 @@ func openExisting(ctx context.Context, o *options) (*openedRegister, error) {
 		return nil, fmt.Errorf("connecting to the register: %w", err)
 	}
 	cfg, err := m.config(d)
-	if err == nil {
-		cfg.IntegerKey, err = keyIsInteger(ctx, db, d, m.Table, m.Key[0])
+	if err == nil && d == sqlregister.SQLite && strings.Contains(m.Table, ".") {
+		err = mapErr("table", "SQLite has no schemas")
 	}
 	var reg *sqlregister.Register
 	if err == nil {

@@ -29,25 +29,23 @@ const issueMapping = `{
   "write": ["idnr"]
 }`
 
-// The issue's mapping parses; its composite key is refused (sqlregister
-// keys are one column), naming the key, never ignored; with a single key
-// its formats and write list reach sqlregister's Config as they are.
+// The issue's mapping parses; its composite key reaches sqlregister's
+// Config as KeyColumns (a single key as Key), its formats and write list
+// as they are.
 func TestMappingIssueShape(t *testing.T) {
 	m, err := parseMapping(strings.NewReader(issueMapping))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"gemeinde", "lfd_nr"}, m.Key)
-	_, err = m.config(sqlregister.SQLite)
-	var me *MappingError
-	require.ErrorAs(t, err, &me)
-	assert.ErrorIs(t, err, ErrMapping)
-	assert.ErrorIs(t, err, ErrMappingUnsupported)
-	assert.Equal(t, "key", me.Key)
-	assert.Contains(t, me.Error(), "composite key of 2 columns")
-
-	m.Key = m.Key[1:]
 	cfg, err := m.config(sqlregister.SQLite)
 	require.NoError(t, err)
+	assert.Equal(t, []string{"gemeinde", "lfd_nr"}, cfg.KeyColumns)
+	assert.Empty(t, cfg.Key)
+
+	m.Key = m.Key[1:]
+	cfg, err = m.config(sqlregister.SQLite)
+	require.NoError(t, err)
 	assert.Equal(t, "lfd_nr", cfg.Key)
+	assert.Empty(t, cfg.KeyColumns)
 	assert.Equal(t, "steuer_id", cfg.IDNr)
 	assert.Equal(t, "geburtsdatum", cfg.Columns.BirthDate)
 	assert.Equal(t, sqlregister.Formats{
