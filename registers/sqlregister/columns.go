@@ -21,6 +21,10 @@ type column struct {
 	// defect code for a value it cannot read ("<token>_invalid",
 	// "sex_unknown_code"), leaving p's field as it was.
 	set func(p *idnr.Person, s string) (defect string)
+	// part and parts: the column is the part-th (0-based) of parts columns
+	// that keep one field (given names in several columns; parts is 0
+	// otherwise). See givennames.go.
+	part, parts int
 }
 
 // tokenVerified is the column of the fields a register verified against a

@@ -8,12 +8,14 @@ import (
 	"github.com/regmo/regmo/idnr"
 )
 
-// Every field of Columns has exactly one row in the column table, and a
-// column of a field kept in one column carries the field's token.
+// Every string field of Columns has exactly one row in the column table
+// (MoreGivenNames, the further given-name columns, extends the given
+// names' row), and a column of a field kept in one column carries the
+// field's token.
 func TestColumnTableCoversColumns(t *testing.T) {
 	typ := reflect.TypeFor[Columns]()
-	if typ.NumField() != len(columns) {
-		t.Fatalf("Columns has %d fields, the column table %d rows", typ.NumField(), len(columns))
+	if typ.NumField()-1 != len(columns) {
+		t.Fatalf("Columns has %d string fields, the column table %d rows", typ.NumField()-1, len(columns))
 	}
 	var c Columns
 	seen := map[*string]string{}
@@ -33,6 +35,9 @@ func TestColumnTableCoversColumns(t *testing.T) {
 	d := DefaultColumns()
 	v := reflect.ValueOf(d)
 	for i := range v.NumField() {
+		if typ.Field(i).Name == "MoreGivenNames" {
+			continue // the demo register keeps the given names in one column
+		}
 		if v.Field(i).String() == "" && typ.Field(i).Name != "Evidence" { // optional: the demo register keeps none
 			t.Errorf("DefaultColumns leaves %s unmapped", typ.Field(i).Name)
 		}

@@ -40,9 +40,15 @@ func (d Dialect) String() string {
 //   - Sex as the register code m, w, d, x;
 //   - FormerNames separated by ";" and Nationalities by ",".
 type Columns struct {
-	FamilyName      string
-	FormerNames     string
-	GivenNames      string
+	FamilyName  string
+	FormerNames string
+	GivenNames  string
+	// MoreGivenNames are further given-name columns after GivenNames, in
+	// order, for a register that keeps one given name per column
+	// (GivenNames "vorname1", MoreGivenNames ["vorname2", "vorname3"]):
+	// read joined by a space, written split, the last column taking any
+	// rest (see the package documentation). Requires GivenNames.
+	MoreGivenNames  []string
 	DoctoralDegree  string
 	BirthDate       string
 	BirthPlace      string
@@ -85,7 +91,9 @@ func DefaultColumns() Columns {
 // ParseColumns reads a mapping "field=column,field=column,...", with the
 // field tokens of [DefaultColumns] (family_name, given_names, birth_date,
 // postal_code, city, ...). Fields not named are not mapped. Unknown fields
-// and invalid column names are errors.
+// and invalid column names are errors. Given names kept in several
+// columns are joined by "+": "given_names=vorname1+vorname2+vorname3"
+// (GivenNames and MoreGivenNames).
 func ParseColumns(s string) (Columns, error) {
 	var c Columns
 	for _, part := range strings.Split(s, ",") {
@@ -101,6 +109,20 @@ func ParseColumns(s string) (Columns, error) {
 		k := columnOf(field)
 		if k == nil {
 			return Columns{}, fmt.Errorf("sqlregister: unknown field %q in column mapping (known: %s)", field, strings.Join(FieldTokens(), ", "))
+		}
+		if names := strings.Split(col, "+"); len(names) > 1 && k.field == idnr.FieldGivenNames {
+			// Given names in several columns: given_names=vorname1+vorname2.
+			for _, n := range names {
+				if err := checkIdent(strings.TrimSpace(n)); err != nil {
+					return Columns{}, fmt.Errorf("sqlregister: column for %s: %w", field, err)
+				}
+			}
+			c.GivenNames = strings.TrimSpace(names[0])
+			c.MoreGivenNames = nil
+			for _, n := range names[1:] {
+				c.MoreGivenNames = append(c.MoreGivenNames, strings.TrimSpace(n))
+			}
+			continue
 		}
 		if err := checkIdent(col); err != nil {
 			return Columns{}, fmt.Errorf("sqlregister: column for %s: %w", field, err)
@@ -276,6 +298,9 @@ func (c *Config) validate() error {
 	if c.Columns.FamilyName == "" || c.Columns.BirthDate == "" {
 		return errors.New("sqlregister: config: Columns: family_name and birth_date must be mapped")
 	}
+	if len(c.Columns.MoreGivenNames) > 0 && c.Columns.GivenNames == "" {
+		return errors.New("sqlregister: config: Columns: MoreGivenNames needs GivenNames (the first given-name column)")
+	}
 	seen := map[string]string{c.IDNr: "idnr"}
 	for _, k := range keys {
 		if other, dup := seen[k]; dup {
@@ -283,12 +308,9 @@ func (c *Config) validate() error {
 		}
 		seen[k] = "key"
 	}
-	for i := range columns {
-		col := *columns[i].name(&c.Columns)
-		if col == "" {
-			continue
-		}
-		name := columns[i].token
+	for _, nc := range c.Columns.expand() {
+		col := nc.name
+		name := nc.token
 		if err := checkIdent(col); err != nil {
 			return fmt.Errorf("sqlregister: config: column for %s: %w", name, err)
 		}

@@ -109,19 +109,17 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Register, error) {
 	}
 
 	sel := []string{r.keyExpr("")}
-	for i := range columns {
-		if c := *columns[i].name(&cfg.Columns); c != "" {
-			col := &columns[i]
-			if f, ok := cfg.Formats[col.token]; ok {
-				fc, err := withFormat(*col, f)
-				if err != nil {
-					return nil, err
-				}
-				col = &fc
+	for _, nc := range cfg.Columns.expand() {
+		col := &nc.column
+		if f, ok := cfg.Formats[col.token]; ok {
+			fc, err := withFormat(*col, f)
+			if err != nil {
+				return nil, err
 			}
-			r.cols = append(r.cols, mappedCol{column: col, col: quote(c)})
-			sel = append(sel, quote(c))
+			col = &fc
 		}
+		r.cols = append(r.cols, mappedCol{column: col, col: quote(nc.name)})
+		sel = append(sel, quote(nc.name))
 	}
 	r.casesIn = outcomeList(registers.Review, registers.NotIdentifiable, registers.Rejected, registers.NoSearch)
 	r.selectList = strings.Join(sel, ", ")

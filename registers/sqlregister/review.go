@@ -188,7 +188,14 @@ func (r *Register) LoadCase(ctx context.Context, key registers.Key) (review.Stor
 		if c.field == 0 {
 			continue
 		}
-		st.Columns = append(st.Columns, review.Column{Token: c.token, Field: c.field, Register: text})
+		if c.part > 0 {
+			// Given names in several columns: one column for the clerk.
+			if last := &st.Columns[len(st.Columns)-1]; text != "" {
+				last.Register = strings.TrimSpace(last.Register + " " + text)
+			}
+		} else {
+			st.Columns = append(st.Columns, review.Column{Token: c.token, Field: c.field, Register: text})
+		}
 		if text != "" {
 			if d := c.set(&st.Register.Person, text); d != "" && st.Register.Defect == "" {
 				st.Register.Defect = d
@@ -277,11 +284,15 @@ func (r *Register) history(ctx context.Context, q querier, key registers.Key) ([
 func (r *Register) ParseRecord(texts map[string]string) (idnr.Person, error) {
 	var p idnr.Person
 	for _, c := range r.cols {
-		if c.field == 0 {
+		if c.field == 0 || c.part > 0 {
 			continue
 		}
 		v := strings.TrimSpace(texts[c.token])
 		if v == "" {
+			continue
+		}
+		if c.parts > 0 {
+			p.GivenNames = strings.Join(strings.Fields(v), " ") // all given-name columns
 			continue
 		}
 		if d := c.set(&p, v); d != "" {
@@ -410,6 +421,12 @@ func (r *Register) correct(ctx context.Context, tx *sql.Tx, k []any, id string, 
 	for _, c := range r.cols {
 		v, ok := texts[c.token]
 		if !ok || c.field == 0 {
+			continue
+		}
+		if c.parts > 0 {
+			// Given names in several columns: split as on write-back.
+			args = append(args, c.get(&idnr.Person{GivenNames: v}))
+			sets = append(sets, c.col+" = "+r.ph(len(args)))
 			continue
 		}
 		args = append(args, nullString(strings.TrimSpace(v)))

@@ -266,11 +266,9 @@ func (r *Register) checkSchema(ctx context.Context) (*tableInfo, error) {
 			return nil, err
 		}
 	}
-	for i := range columns {
-		if name := *columns[i].name(&r.cfg.Columns); name != "" {
-			if err := check(name, columns[i].token); err != nil {
-				return nil, err
-			}
+	for _, nc := range r.cfg.Columns.expand() {
+		if err := check(nc.name, nc.token); err != nil {
+			return nil, err
 		}
 	}
 	if reserved[r.norm(r.cfg.IDNr)] {
