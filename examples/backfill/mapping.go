@@ -28,7 +28,10 @@ type Mapping struct {
 	Key []string `json:"key"`
 	// Columns maps field tokens (idnr, family_name, given_names,
 	// birth_date, ...; see sqlregister.FieldTokens) to column names.
-	Columns map[string]string `json:"columns"`
+	// given_names may name several columns as an array, in order
+	// (["vorname1", "vorname2"]); they are kept as "vorname1+vorname2",
+	// the form of sqlregister.ParseColumns.
+	Columns ColumnMap `json:"columns"`
 	// Formats says per field how the register stores it.
 	Formats map[string]json.RawMessage `json:"formats"`
 	// Write lists the fields whose columns receive the BZSt's data on
@@ -37,6 +40,45 @@ type Mapping struct {
 	// Prefix names regmo's own state columns and tables (default
 	// "regmo_").
 	Prefix string `json:"prefix"`
+}
+
+// ColumnMap is the columns object: field token to column name. A value
+// is a JSON string, or for given_names also an array of column names in
+// order (given names kept one per column), which is stored joined by "+".
+type ColumnMap map[string]string
+
+// UnmarshalJSON reads the columns object.
+func (c *ColumnMap) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return mapErr("columns", "want an object of field tokens to column names")
+	}
+	out := ColumnMap{}
+	for tok, v := range raw {
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			out[tok] = s
+			continue
+		}
+		var list []string
+		if err := json.Unmarshal(v, &list); err != nil {
+			return mapErr("columns."+tok, "want a column name (string), or for given_names an array of column names")
+		}
+		if tok != "given_names" {
+			return mapErr("columns."+tok, "an array of columns is only for given_names (one given name per column)")
+		}
+		if len(list) == 0 {
+			return mapErr("columns."+tok, "empty array: name at least one column")
+		}
+		for i, n := range list {
+			if !identRE.MatchString(n) {
+				return mapErr(fmt.Sprintf("columns.%s[%d]", tok, i), "not a plain SQL identifier")
+			}
+		}
+		out[tok] = strings.Join(list, "+")
+	}
+	*c = out
+	return nil
 }
 
 // ErrMapping is wrapped by every *MappingError.
@@ -96,6 +138,10 @@ func parseMapping(r io.Reader) (*Mapping, error) {
 	dec.DisallowUnknownFields()
 	var m Mapping
 	if err := dec.Decode(&m); err != nil {
+		var me *MappingError
+		if errors.As(err, &me) {
+			return nil, me
+		}
 		var ue *json.UnmarshalTypeError
 		if errors.As(err, &ue) {
 			return nil, mapErr(ue.Field, "wrong JSON type (%s)", ue.Value)
@@ -152,13 +198,19 @@ func (m *Mapping) check() error {
 		if !isToken(tok) {
 			return mapErr("columns."+tok, "unknown field (known: idnr, %s)", strings.Join(sqlregister.FieldTokens(), ", "))
 		}
-		if !identRE.MatchString(col) {
-			return mapErr("columns."+tok, "not a plain SQL identifier")
+		names := []string{col}
+		if tok == "given_names" {
+			names = strings.Split(col, "+") // given names in several columns
 		}
-		if other, ok := cols[strings.ToLower(col)]; ok {
-			return mapErr("columns."+tok, "column %s is also mapped to %s", col, other)
+		for _, col := range names {
+			if !identRE.MatchString(col) {
+				return mapErr("columns."+tok, "not a plain SQL identifier")
+			}
+			if other, ok := cols[strings.ToLower(col)]; ok {
+				return mapErr("columns."+tok, "column %s is also mapped to %s", col, other)
+			}
+			cols[strings.ToLower(col)] = tok
 		}
-		cols[strings.ToLower(col)] = tok
 	}
 	for _, req := range []string{"idnr", "family_name", "birth_date"} {
 		if m.Columns[req] == "" {

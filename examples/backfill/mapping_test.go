@@ -74,30 +74,34 @@ func TestMappingIssueShape(t *testing.T) {
 func TestMappingRefused(t *testing.T) {
 	base := `"table":"einwohner","key":["lfd_nr"],"columns":{"idnr":"steuer_id","family_name":"familienname","birth_date":"geburtsdatum","sex":"geschlecht"}`
 	for key, in := range map[string]string{
-		"wirte":                 `{` + base + `,"wirte":["idnr"]}`,
-		"table":                 `{"key":["a"],"columns":{}}`,
-		"key":                   `{"table":"t","columns":{"idnr":"a"}}`,
-		"key[0]":                `{"table":"t","key":["rowid"],"columns":{"idnr":"a"}}`,
-		"columns.familiename":   `{"table":"t","key":["k"],"columns":{"idnr":"a","familiename":"b","birth_date":"c"}}`,
-		"columns.family_name":   `{"table":"t","key":["k"],"columns":{"idnr":"a","birth_date":"c"}}`,
-		"columns.family_name#2": `{"table":"t","key":["k"],"columns":{"idnr":"x","family_name":"a","birth_date":"a"}}`,
-		"columns.idnr":          `{"table":"t","key":["k"],"columns":{"idnr":"k","family_name":"b","birth_date":"c"}}`,
-		"formats.birth_date":    `{` + base + `,"formats":{"birth_date":"DD.MM.YYYY"}}`,
-		"formats.birth_date#2":  `{` + base + `,"formats":{"birth_date":"2006-01-02 15:04"}}`,
-		"formats.birth_date#3":  `{` + base + `,"formats":{"birth_date":"02.01.06"}}`,
-		"formats.birth_date#4":  `{` + base + `,"formats":{"birth_date":"02.01.2006.01"}}`,
-		"formats.sex.M":         `{` + base + `,"formats":{"sex":{"1":"m","M":"m"}}}`,
-		"formats.sex":           `{` + base + `,"formats":{"sex":"1=m"}}`,
-		"formats.idnr":          `{` + base + `,"formats":{"idnr":"bigint"}}`,
-		"formats.sex.3":         `{` + base + `,"formats":{"sex":{"1":"m","3":"q"}}}`,
-		"formats.postal_code":   `{` + base + `,"formats":{"postal_code":"integer"}}`,
-		"formats.family_name":   `{` + base + `,"formats":{"family_name":"upper"}}`,
-		"write":                 `{` + base + `,"write":["family_name"]}`,
-		"write[1]":              `{` + base + `,"write":["idnr","city"]}`,
-		"key[1]":                `{"table":"t","key":["k","k"],"columns":{"idnr":"a"}}`,
-		"prefix":                `{` + base + `,"prefix":"x y"}`,
-		"columns.given_names":   `{` + base[:len(base)-1] + `,"given_names":"vor-namen"}}`,
-		"(file)":                `{` + base + `} {}`,
+		"wirte":                  `{` + base + `,"wirte":["idnr"]}`,
+		"table":                  `{"key":["a"],"columns":{}}`,
+		"key":                    `{"table":"t","columns":{"idnr":"a"}}`,
+		"key[0]":                 `{"table":"t","key":["rowid"],"columns":{"idnr":"a"}}`,
+		"columns.familiename":    `{"table":"t","key":["k"],"columns":{"idnr":"a","familiename":"b","birth_date":"c"}}`,
+		"columns.family_name":    `{"table":"t","key":["k"],"columns":{"idnr":"a","birth_date":"c"}}`,
+		"columns.family_name#2":  `{"table":"t","key":["k"],"columns":{"idnr":"x","family_name":"a","birth_date":"a"}}`,
+		"columns.idnr":           `{"table":"t","key":["k"],"columns":{"idnr":"k","family_name":"b","birth_date":"c"}}`,
+		"formats.birth_date":     `{` + base + `,"formats":{"birth_date":"DD.MM.YYYY"}}`,
+		"formats.birth_date#2":   `{` + base + `,"formats":{"birth_date":"2006-01-02 15:04"}}`,
+		"formats.birth_date#3":   `{` + base + `,"formats":{"birth_date":"02.01.06"}}`,
+		"formats.birth_date#4":   `{` + base + `,"formats":{"birth_date":"02.01.2006.01"}}`,
+		"formats.sex.M":          `{` + base + `,"formats":{"sex":{"1":"m","M":"m"}}}`,
+		"formats.sex":            `{` + base + `,"formats":{"sex":"1=m"}}`,
+		"formats.idnr":           `{` + base + `,"formats":{"idnr":"bigint"}}`,
+		"formats.sex.3":          `{` + base + `,"formats":{"sex":{"1":"m","3":"q"}}}`,
+		"formats.postal_code":    `{` + base + `,"formats":{"postal_code":"integer"}}`,
+		"formats.family_name":    `{` + base + `,"formats":{"family_name":"upper"}}`,
+		"write":                  `{` + base + `,"write":["family_name"]}`,
+		"write[1]":               `{` + base + `,"write":["idnr","city"]}`,
+		"key[1]":                 `{"table":"t","key":["k","k"],"columns":{"idnr":"a"}}`,
+		"prefix":                 `{` + base + `,"prefix":"x y"}`,
+		"columns.given_names":    `{` + base[:len(base)-1] + `,"given_names":"vor-namen"}}`,
+		"(file)":                 `{` + base + `} {}`,
+		"columns.given_names#2":  `{` + base[:len(base)-1] + `,"given_names":[]}}`,
+		"columns.given_names[1]": `{` + base[:len(base)-1] + `,"given_names":["vorname1","vor name"]}}`,
+		"columns.given_names#3":  `{` + base[:len(base)-1] + `,"given_names":["vorname1","familienname"]}}`,
+		"columns.family_name#3":  `{"table":"t","key":["k"],"columns":{"idnr":"x","family_name":["a","b"],"birth_date":"c"}}`,
 	} {
 		_, err := parseMapping(strings.NewReader(in))
 		var me *MappingError
@@ -219,4 +223,26 @@ func dump(t *testing.T, db *sql.DB, q string) []string {
 	}
 	require.NoError(t, rows.Err())
 	return out
+}
+
+// Given names kept one per column: "given_names" names the columns as an
+// array, in order (README, "An existing register").
+func TestMappingGivenNamesColumns(t *testing.T) {
+	m, err := parseMapping(strings.NewReader(`{"table":"einwohner","key":["lfd_nr"],
+		"columns":{"idnr":"steuer_id","family_name":"familienname","given_names":["vorname1","vorname2","vorname3"],"birth_date":"geburtsdatum"},
+		"write":["idnr","given_names"]}`))
+	require.NoError(t, err)
+	cfg, err := m.config(sqlregister.SQLite)
+	require.NoError(t, err)
+	assert.Equal(t, "vorname1", cfg.Columns.GivenNames)
+	assert.Equal(t, []string{"vorname2", "vorname3"}, cfg.Columns.MoreGivenNames)
+	assert.Equal(t, []string{"idnr", "given_names"}, cfg.Write)
+
+	m, err = parseMapping(strings.NewReader(`{"table":"einwohner","key":["lfd_nr"],
+		"columns":{"idnr":"steuer_id","family_name":"familienname","given_names":["vornamen"],"birth_date":"geburtsdatum"}}`))
+	require.NoError(t, err)
+	cfg, err = m.config(sqlregister.SQLite)
+	require.NoError(t, err)
+	assert.Equal(t, "vornamen", cfg.Columns.GivenNames, "an array of one is one column")
+	assert.Empty(t, cfg.Columns.MoreGivenNames)
 }

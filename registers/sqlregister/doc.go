@@ -81,6 +81,32 @@
 // and regmo's state; by default nothing else, and the other columns stay
 // byte-for-byte unchanged.
 //
+// Given names kept one per column (vorname1, vorname2, vorname3) are
+// mapped with [Columns.MoreGivenNames] (ParseColumns:
+// "given_names=vorname1+vorname2+vorname3"): read joined by a space in
+// column order, empty columns skipped; written back (given_names in
+// Write) split at spaces, one per column, left-over columns emptied. More
+// given names than columns go into the last column ("Luise Charlotte"):
+// nothing is cut off and the columns read back as the BZSt's text; a rest
+// too long for that column is a write_failed case naming it. (A case for
+// every such person would hold back their IDNr for a decision that has
+// only this answer: the BZSt delivers the given names as one text, the
+// split is regmo's.)
+//
+// # Dirty values
+//
+// A value that cannot be read (a date not in its layout, a sex code the
+// code map or m, w, d, x does not name, an unreadable evidence text) is
+// never dropped silently: it is a registers.ValueDefect in
+// registers.Entry.Defects (column token and code such as
+// death_date_invalid or sex_unknown_code, never the value), counted by
+// registers.Preflight. Only an unreadable birth date blocks the search
+// (Entry.Defect, reason birth_date_invalid); an unreadable death date,
+// move date or sex code does not. The engines neither compare nor replace
+// a field whose value could not be read, so its column keeps the
+// register's text until a clerk or the register's own software corrects
+// it, even when the field is in Write.
+//
 // # The register's own IDNrs
 //
 // New checks the IDNrs the register held before regmo on records regmo
