@@ -74,7 +74,7 @@ func (JSONv1) EncodeRequest(w io.Writer, r *ida.Request) error {
 		Protocol: ProtocolV1, MessageID: r.MessageID, Kind: kind,
 		Requester: &wireBody{Name: r.Sender.Name, ID: r.Sender.ID}, Sent: r.Sent.UTC(),
 		Purpose: r.Purpose, LegalBasis: r.LegalBasis, FileRef: r.FileRef,
-		Fields: fieldsToWire(r.Fields),
+		Fields: wireFields(r.Fields & idnr.AllFields),
 	}
 	switch r.Kind {
 	case ida.KindLookup:
@@ -121,7 +121,7 @@ func jsonReason(what string, err error, nameMember bool) error {
 	}
 	for _, known := range knownValueErrors {
 		if errors.Is(err, known) {
-			return malformed(what + ": " + strings.TrimPrefix(known.Error(), "idnr: "))
+			return malformed(what + ": " + strings.TrimPrefix(strings.TrimPrefix(known.Error(), "idnr: "), "melde: "))
 		}
 	}
 	return malformed(what + ": invalid value")
@@ -130,6 +130,7 @@ func jsonReason(what string, err error, nameMember bool) error {
 // knownValueErrors are sentinels of idnr's value types whose text holds no
 // value.
 var knownValueErrors = []error{
+	errFieldToken,
 	idnr.ErrEmpty, idnr.ErrLength, idnr.ErrNonDigit, idnr.ErrLeadingZero, idnr.ErrRepetition,
 	idnr.ErrThreeInARow, idnr.ErrCheckDigit,
 	idnr.ErrDateFormat, idnr.ErrDateYear, idnr.ErrDateMonth, idnr.ErrDateDay, idnr.ErrDateDayNoMonth,
@@ -161,7 +162,9 @@ func readAll(r io.Reader) ([]byte, error) {
 // request ID (wrapping [ida.ErrMessageMismatch] if it is another), the
 // kind, a count equal to the number of queries sent, and every seq
 // answered exactly once. Each item keeps its bytes as transmitted (Raw),
-// the content of its § 9 record.
+// the content of its § 9 record. It reads the answer in one pass with one
+// decoder, member by member; a member that is unknown or repeated is an
+// error, as is anything after the object.
 func (JSONv1) DecodeResponse(r io.Reader, req *ida.Request) (*ida.Response, error) {
 	kind, ok := wireKind(req.Kind)
 	if !ok {
@@ -171,9 +174,91 @@ func (JSONv1) DecodeResponse(r io.Reader, req *ida.Request) (*ida.Response, erro
 	if err != nil {
 		return nil, err
 	}
-	var a wireAnswer[json.RawMessage]
-	if err := decodeStrict(data, &a, "answer", false); err != nil {
+	n := 1
+	if req.Kind == ida.KindBulk {
+		n = len(req.Searches)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := delim(dec, '{', "answer"); err != nil {
 		return nil, err
+	}
+	var a wireAnswer
+	resp := &ida.Response{Items: make([]ida.Item, n)}
+	seen := make([]bool, n)
+	var members uint
+	got := 0
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, jsonReason("answer", err, false)
+		}
+		key, _ := tok.(string)
+		bit := -1
+		for i, m := range answerMembers {
+			if m == key {
+				bit = i
+			}
+		}
+		if bit < 0 {
+			return nil, malformed("answer: unknown member")
+		}
+		if members&(1<<bit) != 0 {
+			return nil, malformed("answer: repeated member")
+		}
+		members |= 1 << bit
+		var derr error
+		switch key {
+		case "protocol":
+			derr = dec.Decode(&a.Protocol)
+		case "message_id":
+			derr = dec.Decode(&a.MessageID)
+		case "request_id":
+			derr = dec.Decode(&a.RequestID)
+		case "kind":
+			derr = dec.Decode(&a.Kind)
+		case "count":
+			derr = dec.Decode(&a.Count)
+		case "answers":
+			if err := delim(dec, '[', "answers"); err != nil {
+				return nil, err
+			}
+			for dec.More() {
+				start := dec.InputOffset()
+				var w wireAnswerItem
+				if err := dec.Decode(&w); err != nil {
+					return nil, jsonReason("answer item", err, false)
+				}
+				if w.Seq == nil {
+					return nil, malformed("answer item: seq missing")
+				}
+				seq := *w.Seq
+				if seq < 0 || seq >= n {
+					return nil, malformed("answer item: seq out of range")
+				}
+				if seen[seq] {
+					return nil, malformed("answer item: seq answered twice")
+				}
+				seen[seq] = true
+				got++
+				it := &resp.Items[seq]
+				it.Seq = seq
+				it.Raw = bytes.TrimLeft(data[start:dec.InputOffset()], " \t\r\n,")
+				if err := decodeItem(&w, it); err != nil {
+					return nil, err
+				}
+			}
+			derr = delim(dec, ']', "answers")
+		}
+		if derr != nil {
+			return nil, jsonReason("answer", derr, false)
+		}
+	}
+	if err := delim(dec, '}', "answer"); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, malformed("answer: trailing data after the message")
 	}
 	if a.Protocol != ProtocolV1 {
 		return nil, malformed("protocol: not " + ProtocolV1)
@@ -187,46 +272,34 @@ func (JSONv1) DecodeResponse(r io.Reader, req *ida.Request) (*ida.Response, erro
 	if a.Kind != kind {
 		return nil, malformed("kind: does not match the request")
 	}
-	n := 1
-	if req.Kind == ida.KindBulk {
-		n = len(req.Searches)
-	}
-	if a.Count == nil || *a.Count != n || len(a.Answers) != n {
+	if a.Count == nil || *a.Count != n || got != n {
 		return nil, malformed("count: does not match the request")
 	}
-	resp := &ida.Response{MessageID: a.MessageID, RequestID: a.RequestID, Kind: req.Kind, Items: make([]ida.Item, n)}
-	seen := make([]bool, n)
-	for _, raw := range a.Answers {
-		var w wireAnswerItem
-		if err := decodeStrict(raw, &w, "answer item", false); err != nil {
-			return nil, err
-		}
-		if w.Seq == nil {
-			return nil, malformed("answer item: seq missing")
-		}
-		seq := *w.Seq
-		if seq < 0 || seq >= n {
-			return nil, malformed("answer item: seq out of range")
-		}
-		if seen[seq] {
-			return nil, malformed("answer item: seq answered twice")
-		}
-		seen[seq] = true
-		it := &resp.Items[seq]
-		it.Seq, it.Raw = seq, raw
-		if err := decodeItem(&w, it); err != nil {
-			return nil, err
-		}
-	}
+	resp.MessageID, resp.RequestID, resp.Kind = a.MessageID, a.RequestID, req.Kind
 	return resp, nil
+}
+
+// delim reads the delimiter d or fails.
+func delim(dec *json.Decoder, d json.Delim, what string) error {
+	tok, err := dec.Token()
+	if err != nil {
+		if err == io.EOF {
+			return malformed(what + ": truncated")
+		}
+		if _, ok := err.(*wireError); ok {
+			return err
+		}
+		return jsonReason(what, err, false)
+	}
+	if tok != d {
+		return malformed(what + ": not " + d.String())
+	}
+	return nil
 }
 
 // decodeItem validates one answer item and fills it.
 func decodeItem(w *wireAnswerItem, it *ida.Item) error {
-	f, err := fieldsFromWire(w.Fields)
-	if err != nil {
-		return malformed("answer item: fields: unknown or repeated field")
-	}
+	f := idnr.Fields(w.Fields)
 	switch w.Result {
 	case resultFound:
 		it.Outcome = ida.Hit
@@ -249,12 +322,12 @@ func decodeItem(w *wireAnswerItem, it *ida.Item) error {
 		it.Person, it.Fields = p, f
 	case resultNone:
 		it.Outcome = ida.NotIdentifiable
-		if w.Person != nil || len(w.Fields) != 0 || w.Code != "" || w.Text != "" {
+		if w.Person != nil || w.Fields != 0 || w.Code != "" || w.Text != "" {
 			return malformed("none: carries data")
 		}
 	case resultRejected:
 		it.Outcome = ida.Rejected
-		if w.Person != nil || len(w.Fields) != 0 {
+		if w.Person != nil || w.Fields != 0 {
 			return malformed("rejected: carries data")
 		}
 		if w.Code == "" {
@@ -320,10 +393,7 @@ func (JSONv1) DecodeRequest(r io.Reader, k ida.Kind) (*ida.Request, error) {
 	if w.Sent.IsZero() || w.Purpose == "" || w.LegalBasis == "" {
 		return nil, malformed("sent, purpose or legal_basis: missing")
 	}
-	f, err := fieldsFromWire(w.Fields)
-	if err != nil {
-		return nil, malformed("fields: unknown or repeated field")
-	}
+	f := idnr.Fields(w.Fields)
 	req := &ida.Request{
 		MessageID: w.MessageID, Kind: k, Sender: auditBody(w.Requester), Sent: w.Sent.UTC(),
 		Purpose: w.Purpose, LegalBasis: w.LegalBasis, FileRef: w.FileRef, Fields: f | idnr.FieldIDNr,
@@ -367,7 +437,7 @@ func (JSONv1) EncodeResponse(w io.Writer, resp *ida.Response) error {
 		return errNotOffered
 	}
 	n := len(resp.Items)
-	a := wireAnswer[wireAnswerItem]{Protocol: ProtocolV1, MessageID: resp.MessageID, RequestID: resp.RequestID,
+	a := wireAnswer{Protocol: ProtocolV1, MessageID: resp.MessageID, RequestID: resp.RequestID,
 		Kind: kind, Count: &n, Answers: make([]wireAnswerItem, n)}
 	for i := range resp.Items {
 		it := &resp.Items[i]
@@ -376,7 +446,7 @@ func (JSONv1) EncodeResponse(w io.Writer, resp *ida.Response) error {
 		switch it.Outcome {
 		case ida.Hit:
 			f := it.Fields | idnr.FieldIDNr
-			wi.Result, wi.Fields, wi.Person = resultFound, fieldsToWire(f), personToWire(&it.Person, f)
+			wi.Result, wi.Fields, wi.Person = resultFound, wireFields(f&idnr.AllFields), personToWire(&it.Person, f)
 		case ida.NotIdentifiable:
 			wi.Result = resultNone
 		case ida.Rejected:

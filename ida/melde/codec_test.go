@@ -100,8 +100,14 @@ func TestDecodeRefuses(t *testing.T) {
 	found := `{"seq":0,"result":"found","fields":["idnr","family_name"],"person":{"idnr":"` + p.IDNr.String() + `","family_name":"` + p.FamilyName + `"}}`
 	none := `{"seq":1,"result":"none"}`
 	ok := head + `"count":2,"answers":[` + found + `,` + none + `]}`
-	_, err := codec.DecodeResponse(strings.NewReader(ok), req)
+	resp, err := codec.DecodeResponse(strings.NewReader(ok), req)
 	require.NoError(t, err)
+	require.Equal(t, found, string(resp.Items[0].Raw), "each item as transmitted")
+	require.Equal(t, none, string(resp.Items[1].Raw))
+	spaced := strings.NewReplacer(`[`, "[\n  ", `,{`, " ,\n {").Replace(ok)
+	resp, err = codec.DecodeResponse(strings.NewReader(spaced), req)
+	require.NoError(t, err)
+	require.Equal(t, none, string(resp.Items[1].Raw))
 	for name, tc := range map[string]struct {
 		body string
 		want error
@@ -121,6 +127,12 @@ func TestDecodeRefuses(t *testing.T) {
 		"bad idnr":          {strings.Replace(ok, p.IDNr.String(), "12345678901", 1), ida.ErrMalformed},
 		"unknown result":    {strings.Replace(ok, `"none"`, `"blocked"`, 1), ida.ErrMalformed},
 		"trailing data":     {ok + `{}`, ida.ErrMalformed},
+		"trailing garbage":  {ok + `x`, ida.ErrMalformed},
+		"repeated member":   {strings.Replace(ok, `"count":2,`, `"count":2,"count":2,`, 1), ida.ErrMalformed},
+		"unknown member":    {strings.Replace(ok, `"count":2,`, `"count":2,"`+p.FamilyName+`":2,`, 1), ida.ErrMalformed},
+		"answers not array": {strings.Replace(ok, `"answers":[`, `"answers":{`, 1), ida.ErrMalformed},
+		"answers null":      {head + `"count":2,"answers":null}`, ida.ErrMalformed},
+		"answer missing":    {head + `"count":2,"answers":[` + found + `]}`, ida.ErrMalformed},
 		"truncated":         {ok[:len(ok)/2], ida.ErrMalformed},
 		"unknown field tok": {strings.Replace(ok, `["idnr","family_name"]`, `["idnr","family_name","religion"]`, 1), ida.ErrMalformed},
 	} {

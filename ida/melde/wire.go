@@ -8,6 +8,7 @@ package melde
 // vocabulary of regmo.
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"time"
@@ -61,7 +62,7 @@ type wireRequest struct {
 	Purpose    string      `json:"purpose"`
 	LegalBasis string      `json:"legal_basis"`
 	FileRef    string      `json:"file_ref,omitempty"`
-	Fields     []string    `json:"fields"`
+	Fields     wireFields  `json:"fields"`
 	Queries    []wireQuery `json:"queries"`
 }
 
@@ -108,22 +109,26 @@ type wirePerson struct {
 type wireAnswerItem struct {
 	Seq    *int        `json:"seq"`
 	Result string      `json:"result"`
-	Fields []string    `json:"fields,omitempty"`
+	Fields wireFields  `json:"fields,omitempty"`
 	Person *wirePerson `json:"person,omitempty"`
 	Code   string      `json:"code,omitempty"`
 	Text   string      `json:"text,omitempty"`
 }
 
-// wireAnswer is the answer message; Answers are decoded one by one (see
-// decodeAnswers) so that each keeps its bytes as transmitted.
-type wireAnswer[T any] struct {
-	Protocol  string    `json:"protocol"`
-	MessageID uuid.UUID `json:"message_id"`
-	RequestID uuid.UUID `json:"request_id"`
-	Kind      string    `json:"kind"`
-	Count     *int      `json:"count"`
-	Answers   []T       `json:"answers"`
+// wireAnswer is the answer message as the server writes it. The client
+// reads it member by member in one pass (JSONv1.DecodeResponse), so that
+// each answer keeps its bytes as transmitted; answerMembers lists the
+// members it accepts, which TestAnswerMembers checks against these tags.
+type wireAnswer struct {
+	Protocol  string           `json:"protocol"`
+	MessageID uuid.UUID        `json:"message_id"`
+	RequestID uuid.UUID        `json:"request_id"`
+	Kind      string           `json:"kind"`
+	Count     *int             `json:"count"`
+	Answers   []wireAnswerItem `json:"answers"`
 }
+
+var answerMembers = []string{"protocol", "message_id", "request_id", "kind", "count", "answers"}
 
 type wireProblem struct {
 	Protocol  string    `json:"protocol"`
@@ -148,20 +153,83 @@ func (w wireDate) IsZero() bool                  { return idnr.Date(w).IsZero() 
 
 // ---- conversions ----
 
-func fieldsToWire(f idnr.Fields) []string { return (f & idnr.AllFields).Tokens() }
+// wireFields is a field set on the wire: a JSON array of idnr's field
+// tokens, ["idnr","family_name"]. Decoding refuses an unknown or repeated
+// token and any escape inside one (valid tokens need none) and allocates
+// no string per token. With []string, and each answer decoded a second
+// time from a json.RawMessage, BenchmarkDecodeBatch1000 took 10.1 ms and
+// 39.1k allocations per 1,000-item answer; with this type and the one-pass
+// decoder 5.4 ms and 13.2k, as ida.JSONv1 (5.4 ms, 12.4k) in the same run
+// (-benchtime 20x -count 3, on a shared and loaded 2-core machine).
+type wireFields idnr.Fields
+
+// fieldTokens[i] is the token of the field 1<<i, from idnr's table.
+var fieldTokens = idnr.AllFields.Tokens()
 
 var errFieldToken = errors.New("melde: fields: unknown or repeated field")
 
-func fieldsFromWire(toks []string) (idnr.Fields, error) {
-	var f idnr.Fields
-	for _, t := range toks {
-		x, ok := idnr.ParseField(t)
-		if !ok || x&(x-1) != 0 || f&x != 0 {
-			return 0, errFieldToken
+// MarshalJSON writes the tokens in the table's order.
+func (f wireFields) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 0, 2+16*idnr.Fields(f).Len())
+	b = append(b, '[')
+	for i, t := range fieldTokens {
+		if f&(1<<i) != 0 {
+			if len(b) > 1 {
+				b = append(b, ',')
+			}
+			b = append(append(append(b, '"'), t...), '"')
 		}
-		f |= x
 	}
-	return f, nil
+	return append(b, ']'), nil
+}
+
+// UnmarshalJSON reads an array of tokens (or null, the empty set).
+func (f *wireFields) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if string(b) == "null" {
+		*f = 0
+		return nil
+	}
+	if len(b) < 2 || b[0] != '[' || b[len(b)-1] != ']' {
+		return errFieldToken
+	}
+	var out idnr.Fields
+	rest := bytes.TrimSpace(b[1 : len(b)-1])
+	for len(rest) > 0 {
+		if rest[0] != '"' {
+			return errFieldToken
+		}
+		end := bytes.IndexAny(rest[1:], "\\\"")
+		if end < 0 || rest[1+end] != '"' {
+			return errFieldToken
+		}
+		x := fieldOf(rest[1 : 1+end])
+		if x == 0 || out&x != 0 {
+			return errFieldToken
+		}
+		out |= x
+		rest = bytes.TrimSpace(rest[2+end:])
+		if len(rest) > 0 {
+			if rest[0] != ',' {
+				return errFieldToken
+			}
+			rest = bytes.TrimSpace(rest[1:])
+			if len(rest) == 0 {
+				return errFieldToken
+			}
+		}
+	}
+	*f = wireFields(out)
+	return nil
+}
+
+func fieldOf(tok []byte) idnr.Fields {
+	for i, t := range fieldTokens {
+		if t == string(tok) {
+			return 1 << i
+		}
+	}
+	return 0
 }
 
 func searchToWire(seq int, s *ida.Search) wireQuery {
